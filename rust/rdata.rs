@@ -1,0 +1,1 @@
+//! Presentation-format RDATA to wire form, per type. STUB: being written.

@@ -1,0 +1,1 @@
+//! Zone model and verification. Being written.
