@@ -908,8 +908,3 @@ mod tests {
         }
     }
 }
-
-/// Whether algorithm `alg` is verified by this build.
-pub fn algorithm_supported(_alg: u8) -> bool {
-    false
-}
