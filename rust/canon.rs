@@ -170,10 +170,10 @@ fn name_ranges(fields: &[Field], rdata: &[u8], found: &mut [(usize, usize); 2]) 
     (p == rdata.len()).then_some(k)
 }
 
-/// A6 (RFC 2874 §3.1.1): "PREFIX LEN (1 octet, 0..128), ADDRESS SUFFIX
-/// (0..16 octets: enough octets for 128 - PREFIX LEN bits), PREFIX NAME
-/// (present only when PREFIX LEN is non-zero)". Returns the range of the
-/// prefix name (empty when there is none).
+/// A6 (RFC 2874 §3.1.1), in short: a prefix length octet (0..=128); the
+/// address suffix in the fewest octets that hold 128 - prefix length bits;
+/// the prefix name, present only when the prefix length is not zero.
+/// Returns the range of the prefix name (empty when there is none).
 fn a6_name_range(rdata: &[u8]) -> Option<(usize, usize)> {
     let plen = *rdata.first()? as usize;
     if plen > 128 {
