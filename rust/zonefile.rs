@@ -470,3 +470,307 @@ pub fn parse_zone_file(path: &Path, opts: &ParseOptions) -> Result<ParsedZone, C
     })?;
     parse_zone(&text, &path.display().to_string(), opts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Name {
+        Name::from_text(s, None).unwrap()
+    }
+    fn opts(origin: &str) -> ParseOptions {
+        ParseOptions { origin: Some(n(origin)), ..Default::default() }
+    }
+    fn parse(text: &str) -> ParsedZone {
+        parse_zone(text.as_bytes(), "test.zone", &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+    fn perr(text: &[u8], o: &ParseOptions) -> (u32, u32, String) {
+        match parse_zone(text, "test.zone", o) {
+            Err(CoreError::Parse { line, column, reason, .. }) => (line, column, reason),
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn directives_and_names() {
+        let z = parse(
+            "$ORIGIN example.\n$TTL 1h\n@ IN SOA ns hostmaster 1 2 3 4 5\nwww A 192.0.2.1\n$ORIGIN sub\nx A 192.0.2.2\n\
+             $ORIGIN other.test.\n@ 60 A 192.0.2.3\nabs.example. A 192.0.2.4\n",
+        );
+        assert_eq!(z.origin, Some(n("example.")));
+        let owners: Vec<String> = z.records.iter().map(|r| r.owner.to_text()).collect();
+        assert_eq!(owners, ["example.", "www.example.", "x.sub.example.", "other.test.", "abs.example."]);
+        assert_eq!(z.records.iter().map(|r| r.ttl).collect::<Vec<_>>(), [3600, 3600, 3600, 60, 3600]);
+        assert_eq!(z.records[0].rdata[..4], [2, b'n', b's', 7]);
+        assert_eq!(z.records.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 4, 6, 8, 9]);
+        // $ttl with units; case-insensitive directive
+        let z = parse("$origin example.\n$ttl 1d2h\na A 1.2.3.4\n");
+        assert_eq!(z.records[0].ttl, 93600);
+        // relative name without origin
+        let (l, c, r) = perr(b"www 300 A 1.2.3.4\n", &ParseOptions::default());
+        assert_eq!((l, c), (1, 1));
+        assert!(r.contains("no origin"), "{r}");
+        assert!(perr(b"$FOO bar\n", &opts("a.")).2.contains("unknown directive '$FOO'"));
+        assert!(perr(b"$GENERATE 1-2 a A 1.2.3.$\n", &opts("a.")).2.contains("not supported"));
+        assert!(perr(b"$TTL\n", &opts("a.")).2.contains("$TTL needs"));
+        assert!(perr(b"$TTL 1x\n", &opts("a.")).2.contains("bad $TTL '1x'"));
+        assert!(perr(b"$ORIGIN a. b.\n", &opts("a.")).2.contains("trailing data 'b.'"));
+        let (_, _, r) = perr(b"$INCLUDE x.zone\n", &opts("a."));
+        assert_eq!(r, "$INCLUDE is disabled (allow_include=False)");
+        // options origin wins; $ORIGIN after the first record does not change zone origin
+        let z = parse_zone(b"a 1 A 1.2.3.4\n$ORIGIN b.\nc 1 A 1.2.3.4\n", "t", &opts("x.")).unwrap();
+        assert_eq!(z.origin, Some(n("x.")));
+        assert_eq!(z.records[1].owner, n("c.b."));
+        let z = parse("a. 1 A 1.2.3.4\n$ORIGIN b.\n");
+        assert_eq!(z.origin, None);
+    }
+
+    #[test]
+    fn omitted_owner_ttl_class() {
+        let z = parse_zone(
+            b"a 300 IN A 1.2.3.4\n  IN 60 A 1.2.3.5\n\t A 1.2.3.6\nb CH 30 TXT x\n  CLASS1 TXT y\n  TYPE1 \\# 4 01020304\n",
+            "t",
+            &opts("ex."),
+        )
+        .unwrap();
+        let r = &z.records;
+        assert_eq!(r.len(), 6);
+        assert_eq!((r[1].owner.to_text(), r[1].ttl, r[1].class), ("a.ex.".into(), 60, 1));
+        assert_eq!((r[2].owner.to_text(), r[2].ttl), ("a.ex.".into(), 60)); // last stated TTL
+        assert_eq!((r[3].class, r[3].ttl), (3, 30));
+        assert_eq!((r[4].owner.to_text(), r[4].class, r[4].ttl), ("b.ex.".into(), 1, 30));
+        assert_eq!(r[5].rtype, 1);
+        // owners that look like numbers or types
+        let z = parse_zone(b"300 300 A 1.2.3.4\nA 300 A 1.2.3.4\nIN IN 3 A 1.2.3.4\n  NS ns\n", "t", &opts("ex.")).unwrap();
+        let owners: Vec<String> = z.records.iter().map(|r| r.owner.to_text()).collect();
+        assert_eq!(owners, ["300.ex.", "A.ex.", "IN.ex.", "IN.ex."]);
+        assert_eq!(z.records[3].rtype, rrtype::NS);
+        // first record without owner
+        let (l, c, r) = perr(b"\n  300 A 1.2.3.4\n", &opts("ex."));
+        assert_eq!((l, c), (2, 3));
+        assert!(r.contains("no owner"), "{r}");
+        // no TTL at all
+        let (l, _, r) = perr(b"a A 1.2.3.4\n", &opts("ex."));
+        assert_eq!((l, r.as_str()), (1, "no TTL specified and no $TTL"));
+        // SOA MINIMUM as default TTL (BIND), then it carries on
+        let z = parse_zone(b"@ SOA ns h 1 2 3 4 600\na A 1.2.3.4\nb 7 A 1.2.3.4\nc A 1.2.3.4\n", "t", &opts("ex.")).unwrap();
+        assert_eq!(z.records.iter().map(|r| r.ttl).collect::<Vec<_>>(), [600, 600, 7, 7]);
+        // $TTL beats last stated TTL; options default_ttl
+        let z = parse_zone(b"$TTL 100\na 5 A 1.2.3.4\nb A 1.2.3.4\n", "t", &opts("ex.")).unwrap();
+        assert_eq!(z.records[1].ttl, 100);
+        let o = ParseOptions { default_ttl: Some(42), ..opts("ex.") };
+        assert_eq!(parse_zone(b"a A 1.2.3.4\n", "t", &o).unwrap().records[0].ttl, 42);
+        // classes
+        assert!(perr(b"a 1 ANY A 1.2.3.4\n", &opts("ex.")).2.contains("class 'ANY'"));
+        assert!(perr(b"a 1 IN IN A 1.2.3.4\n", &opts("ex.")).2.contains("IN"));
+        let (l, c, r) = perr(b"a 1 IN FOO 1.2.3.4\n", &opts("ex."));
+        assert_eq!((l, c, r.as_str()), (1, 8, "unknown RR type 'FOO'"));
+        assert!(perr(b"a 1 IN\n", &opts("ex.")).2.contains("missing RR type"));
+    }
+
+    #[test]
+    fn parens_comments_quotes() {
+        let text = b"; header\r\n\r\n@ 3600 IN SOA ( ns.ex. ; primary\r\n   h.ex. ; mailbox\r\n  1 ; serial\r\n  2 3 4 5 )\r\n\
+                     t1 TXT \"a;b(c)\" ; comment \"x\"\r\nt2 TXT \"q\\\"uote\" \"\" \"sp ace\"\r\nt3 TXT ( \"multi\"\r\n \"line\" )\r\n\
+                     t4 A\t1.2.3.4 ; last line without newline";
+        let z = parse_zone(text, "t", &opts("ex.")).unwrap();
+        let r = &z.records;
+        assert_eq!(r.len(), 5);
+        assert_eq!(r[0].line, 3);
+        assert_eq!(&r[0].rdata[r[0].rdata.len() - 20..r[0].rdata.len() - 16], &[0, 0, 0, 1]);
+        assert_eq!(r[1].rdata, b"\x06a;b(c)");
+        assert_eq!(r[2].rdata, b"\x06q\"uote\x00\x06sp ace");
+        assert_eq!((r[3].rdata.as_slice(), r[3].line), (&b"\x05multi\x04line"[..], 9));
+        assert_eq!((r[4].line, r[4].rdata.as_slice()), (11, &[1u8, 2, 3, 4][..]));
+        // record line is the line of its first token even if the entry starts with "("
+        let z = parse_zone(b"a 1 TXT x\n\n( b 1 TXT y )\n", "t", &opts("ex.")).unwrap();
+        assert_eq!(z.records[1].line, 3);
+        // escapes in names and strings
+        let z = parse_zone(b"a\\.b\\032c\\(.ex. 1 TXT \\\"x\\059 \"\\255\"\n", "t", &opts("ex.")).unwrap();
+        assert_eq!(z.records[0].owner.as_wire(), &b"\x06a.b c(\x02ex\x00"[..]);
+        assert_eq!(z.records[0].rdata, b"\x03\"x;\x01\xff");
+        // unbalanced parens / quotes report where they opened
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4\nb 1 TXT ( x\ny\n", &opts("ex."));
+        assert_eq!((l, c), (2, 9));
+        assert!(r.contains("unbalanced '('"), "{r}");
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4 )\n", &opts("ex."));
+        assert_eq!((l, c, r.as_str()), (1, 15, "unbalanced ')'"));
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4\nb 1 TXT \"abc\n", &opts("ex."));
+        assert_eq!((l, c), (2, 9));
+        assert!(r.contains("unterminated quoted string"), "{r}");
+        let (l, c, r) = perr(b"a 1 TXT \"abc", &opts("ex."));
+        assert_eq!((l, c), (1, 9));
+        assert!(r.contains("unterminated"), "{r}");
+    }
+
+    #[test]
+    fn error_positions() {
+        let o = opts("ex.");
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4\n\nb 1 IN A 1.2.3\n", &o);
+        assert_eq!((l, c, r.as_str()), (3, 10, "A: bad IPv4 address '1.2.3'"));
+        let (l, c, r) = perr(b"a 1 MX 10\n", &o);
+        assert_eq!((l, c, r.as_str()), (1, 10, "MX: missing exchange"));
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4 5.6.7.8\n", &o);
+        assert_eq!((l, c, r.as_str()), (1, 15, "A: trailing data '5.6.7.8'"));
+        let (l, c, r) = perr(b"a 1 RRSIG A 8 2 300 20200101000000 20190101000000 1 ex. ( AAAA\n  !!!! )\n", &o);
+        assert_eq!((l, c, r.as_str()), (1, 59, "RRSIG: signature is not valid base64"));
+        let (l, c, _) = perr(b"a 1 TXT \"ok\"\nb 1 NS (\n  ..bad )\n", &o);
+        assert_eq!((l, c), (3, 3));
+        let (l, _, r) = perr(b"a 1 TYPE1 \\# 5 0102030405\n", &o);
+        assert_eq!(l, 1);
+        assert!(r.contains("not valid"), "{r}");
+        let (_, _, r) = perr(b"a 1 TYPE999 \\# 2 01\n", &o);
+        assert!(r.contains("length 2 does not match"), "{r}");
+        let e = parse_zone(b"a 1 BOGUS x\n", "f.zone", &o).unwrap_err();
+        assert_eq!(e.to_string(), "f.zone:1:5: unknown RR type 'BOGUS'");
+    }
+
+    #[test]
+    fn include() {
+        let dir = std::env::temp_dir().join(format!("zv-inc-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("sub"));
+        std::fs::write(dir.join("main.zone"), "$TTL 60\n$ORIGIN ex.\na A 1.2.3.4\n$INCLUDE sub/inc.zone sub\nb A 1.2.3.5\n  A 1.2.3.6\n").unwrap();
+        std::fs::write(dir.join("sub/inc.zone"), "c A 1.2.3.7\n$INCLUDE deeper.zone\n").unwrap();
+        std::fs::write(dir.join("sub/deeper.zone"), "@ TXT deep\n").unwrap();
+        std::fs::write(dir.join("loop.zone"), "$ORIGIN ex.\n$INCLUDE loop.zone\n").unwrap();
+        std::fs::write(dir.join("missing.zone"), "$ORIGIN ex.\n$INCLUDE nothere.zone\n").unwrap();
+        let o = ParseOptions { allow_include: true, ..Default::default() };
+        let z = parse_zone_file(&dir.join("main.zone"), &o).unwrap();
+        let got: Vec<(String, u32)> = z.records.iter().map(|r| (r.owner.to_text(), r.file)).collect();
+        assert_eq!(
+            got,
+            [("a.ex.".into(), 0), ("c.sub.ex.".into(), 1), ("sub.ex.".into(), 2), ("b.ex.".into(), 0), ("b.ex.".into(), 0)]
+        );
+        assert_eq!(z.files.len(), 3);
+        assert!(z.files[1].ends_with("inc.zone") && z.files[2].ends_with("deeper.zone"));
+        assert_eq!(z.records[2].line, 1);
+        let e = parse_zone_file(&dir.join("loop.zone"), &o).unwrap_err().to_string();
+        assert!(e.contains("$INCLUDE loop"), "{e}");
+        let e = parse_zone_file(&dir.join("missing.zone"), &o).unwrap_err().to_string();
+        assert!(e.contains("nothere.zone") && e.contains(":2:1:"), "{e}");
+        let e = parse_zone_file(&dir.join("main.zone"), &ParseOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("allow_include=False"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    const SAMPLE: &str = "$ORIGIN example.\n$TTL 3600\n@ IN SOA ns.example. h.example. ( 1 2 3 4 5 )\n  NS ns\n  \
+        MX 10 mail\nns A 192.0.2.1\n AAAA 2001:db8::1\nmail TXT \"v=spf1 -all\" ; c\n\
+        @ DNSKEY 257 3 8 AwEAAc3H ( xyw= )\n@ RRSIG SOA 8 1 3600 20300101000000 20200101000000 1 example. AAAA\n\
+        a\\.b NSEC ns A RRSIG NSEC TYPE65534\n";
+
+    /// Pseudo-random bytes, truncations and mutations must never panic.
+    #[test]
+    fn no_panic_on_garbage() {
+        let mut x: u64 = 0x2545F4914F6CDD1D;
+        let mut rnd = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) as u32
+        };
+        let o = ParseOptions { origin: Some(n("example.")), default_ttl: Some(1), allow_include: false };
+        assert_eq!(parse_zone(SAMPLE.as_bytes(), "s", &o).unwrap().records.len(), 9);
+        let alphabet = b" \t\n\r;()\"\\.@$0123456789abcdefAZ=+/-#:IN";
+        for _ in 0..3000 {
+            let len = (rnd() % 200) as usize;
+            let v: Vec<u8> = (0..len)
+                .map(|_| if rnd() % 2 == 0 { rnd() as u8 } else { alphabet[(rnd() as usize) % alphabet.len()] })
+                .collect();
+            let _ = parse_zone(&v, "g", &o);
+        }
+        let s = SAMPLE.as_bytes();
+        for cut in 0..s.len() {
+            let _ = parse_zone(&s[..cut], "t", &o);
+            let mut m = s.to_vec();
+            let k = (rnd() as usize) % m.len();
+            m[k] = rnd() as u8;
+            let _ = parse_zone(&m, "m", &o);
+        }
+        // type mnemonics fed random RDATA tokens
+        let toks = ["0", "65535", "1.2.3.4", "::1", ".", "a.", "-", "AAAA", "\\#", "\"x\"", "ff", "(", ")", "1h", "N", "=", "a=b", "\\255"];
+        for &(t, _) in rrtype::TYPES {
+            for _ in 0..20 {
+                let mut line = format!("x 1 {}", rrtype::to_mnemonic(t));
+                for _ in 0..(rnd() % 8) {
+                    line.push(' ');
+                    line.push_str(toks[(rnd() as usize) % toks.len()]);
+                }
+                let _ = parse_zone(line.as_bytes(), "r", &o);
+            }
+        }
+        // huge tokens and lines, NUL and 0xFF
+        let big = vec![b'a'; 1 << 20];
+        assert!(parse_zone(&big, "b", &o).is_err());
+        let mut l = b"x 1 TXT ".to_vec();
+        l.extend(std::iter::repeat_n(b'\xff', 1 << 20));
+        assert!(parse_zone(&l, "b", &o).is_err());
+        assert!(parse_zone(b"\0\0\0 1 A 1.2.3.4", "b", &o).is_ok());
+        assert!(parse_zone(&[b'('; 100000], "b", &o).is_err());
+    }
+
+    fn corpus(rel: &str) -> Option<ParsedZone> {
+        let p = Path::new("/work/shared/corpus").join(rel);
+        if !p.exists() {
+            eprintln!("SKIP: corpus file {} is absent", p.display());
+            return None;
+        }
+        Some(parse_zone_file(&p, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}")))
+    }
+    fn count(z: &ParsedZone, t: u16) -> usize {
+        z.records.iter().filter(|r| r.rtype == t).count()
+    }
+
+    #[test]
+    fn corpus_root_zone() {
+        let Some(z) = corpus("pspacek-dnscache_simulator/root.zone") else { return };
+        assert_eq!(count(&z, rrtype::RRSIG), 2950);
+        assert_eq!(count(&z, rrtype::SOA), 1);
+        assert!(count(&z, rrtype::DS) > 1000);
+        assert!(count(&z, rrtype::NSEC) > 1000 && count(&z, rrtype::NSEC) == count(&z, rrtype::NS) - 0 || count(&z, rrtype::NSEC) > 1000);
+        assert!(z.records.iter().any(|r| r.rtype == rrtype::DS && r.owner.to_text() == "STAPLES."));
+        assert!(z.records.len() > 20000);
+    }
+
+    #[test]
+    fn corpus_validns() {
+        if let Some(z) = corpus("validns/t/zones/example.sec.signed") {
+            assert_eq!(count(&z, rrtype::RRSIG), 312);
+            let ipk: Vec<&Record> = z.records.iter().filter(|r| r.rtype == 45).collect();
+            assert!(ipk.iter().any(|r| r.rdata == [10, 0, 0]), "IPSECKEY ( 10 0 0 . ) edge case");
+            assert!(count(&z, 59) > 0 && count(&z, 60) > 0);
+        }
+        if let Some(z) = corpus("validns/t/issues/lots-of-rare-rrs/all.rr.org") {
+            assert_eq!(count(&z, rrtype::RRSIG), 46);
+            assert!(z.records.len() > 80);
+        }
+    }
+
+    /// Parses every *.zone / *.signed file of the corpus and prints the
+    /// failures (a survey, not an assertion): `cargo test corpus_survey -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn corpus_survey() {
+        let root = Path::new("/work/shared/corpus");
+        let mut stack = vec![root.to_path_buf()];
+        let (mut ok, mut bad) = (0, 0);
+        while let Some(d) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "zone" || x == "signed") {
+                    match parse_zone_file(&p, &ParseOptions::default()) {
+                        Ok(z) => {
+                            ok += 1;
+                            println!("OK   {} ({} records)", p.display(), z.records.len());
+                        }
+                        Err(e) => {
+                            bad += 1;
+                            println!("FAIL {e}");
+                        }
+                    }
+                }
+            }
+        }
+        println!("survey: {ok} parsed, {bad} failed");
+    }
+}
