@@ -83,6 +83,33 @@ pub fn parse_ttl(t: &[u8]) -> Option<u32> {
     }
 }
 
+/// RR type from a mnemonic or `TYPEnnn` (case-insensitive); a fast path for
+/// the common upper-case mnemonics before [`rrtype::from_mnemonic`].
+pub fn type_from_text(t: &[u8]) -> Option<u16> {
+    let quick = match t {
+        b"A" => Some(1),
+        b"NS" => Some(2),
+        b"CNAME" => Some(5),
+        b"SOA" => Some(6),
+        b"MX" => Some(15),
+        b"TXT" => Some(16),
+        b"AAAA" => Some(28),
+        b"DS" => Some(43),
+        b"RRSIG" => Some(46),
+        b"NSEC" => Some(47),
+        b"DNSKEY" => Some(48),
+        b"NSEC3" => Some(50),
+        _ => None,
+    };
+    if quick.is_some() {
+        return quick;
+    }
+    if t.is_empty() || t.len() > 20 || !t[0].is_ascii_alphabetic() {
+        return None;
+    }
+    std::str::from_utf8(t).ok().and_then(rrtype::from_mnemonic)
+}
+
 /// DNSSEC algorithm number from a number or mnemonic (RFC 4034 App. A.1
 /// and the IANA registry).
 pub fn algorithm_from_text(t: &[u8]) -> Option<u8> {
@@ -224,10 +251,7 @@ impl<'a> Cur<'a> {
     }
     fn rrtype(&mut self, what: &str, out: &mut Vec<u8>) -> R<u16> {
         let t = self.next(what)?;
-        let v = std::str::from_utf8(t)
-            .ok()
-            .and_then(rrtype::from_mnemonic)
-            .ok_or_else(|| self.err_last(format!("unknown RR type '{}' in {what}", show(t))))?;
+        let v = type_from_text(t).ok_or_else(|| self.err_last(format!("unknown RR type '{}' in {what}", show(t))))?;
         out.extend_from_slice(&v.to_be_bytes());
         Ok(v)
     }
@@ -326,9 +350,7 @@ impl<'a> Cur<'a> {
         let mut types: Vec<u16> = Vec::with_capacity(self.toks.len().saturating_sub(self.i));
         while !self.at_end() {
             let t = self.next("type")?;
-            let v = std::str::from_utf8(t)
-                .ok()
-                .and_then(rrtype::from_mnemonic)
+            let v = type_from_text(t)
                 .ok_or_else(|| self.err_last(format!("unknown RR type '{}' in type bitmap", show(t))))?;
             types.push(v);
         }
