@@ -1,9 +1,21 @@
-//! RFC 1035 §5 master-file parser. STUB: interface fixed, body being written.
+//! RFC 1035 §5 master-file parser.
+//!
+//! The tokenizer works directly on the input bytes: a token is a byte range
+//! ([`Tok`]) into the source, gathered per entry (one logical line, with
+//! parentheses joining physical lines) into a reused vector. Escapes are
+//! decoded only where a field needs them. `$INCLUDE` uses an explicit stack
+//! of open files, never recursion.
 
 use crate::error::CoreError;
 use crate::name::Name;
+use crate::rdata::{self, show, Tok};
 use crate::record::Record;
-use std::path::Path;
+use crate::rrtype;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+/// How deep `$INCLUDE` may nest.
+pub const MAX_INCLUDE_DEPTH: usize = 20;
 
 /// How to read a zone file.
 #[derive(Clone, Debug)]
@@ -33,10 +45,434 @@ pub struct ParsedZone {
     pub origin: Option<Name>,
 }
 
+/// (line, column, reason) of a lexical or syntax error in the current file.
+type LexErr = (u32, u32, String);
+
+/// Tokenizer over one file's bytes.
+struct Lexer<'a> {
+    src: Cow<'a, [u8]>,
+    pos: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(src: Cow<'a, [u8]>) -> Self {
+        Lexer { src, pos: 0, line: 1, line_start: 0 }
+    }
+
+    fn col(&self, pos: usize) -> u32 {
+        (pos.saturating_sub(self.line_start) + 1).min(u32::MAX as usize) as u32
+    }
+
+    /// Reads the next non-empty entry into `toks` (cleared first). Returns
+    /// whether its first physical line began with a blank (owner omitted),
+    /// or `None` at end of input.
+    fn next_entry(&mut self, toks: &mut Vec<Tok>) -> Result<Option<bool>, LexErr> {
+        toks.clear();
+        let src: &[u8] = &self.src;
+        let len = src.len();
+        let mut depth: u32 = 0;
+        let mut paren_at = (0u32, 0u32);
+        let mut leading_ws = matches!(src.get(self.pos), Some(b' ' | b'\t'));
+        loop {
+            let Some(&c) = src.get(self.pos) else {
+                if depth > 0 {
+                    return Err((paren_at.0, paren_at.1, "unbalanced '(': not closed before end of file".into()));
+                }
+                return Ok(if toks.is_empty() { None } else { Some(leading_ws) });
+            };
+            match c {
+                b'\n' => {
+                    self.pos += 1;
+                    self.line = self.line.saturating_add(1);
+                    self.line_start = self.pos;
+                    if depth == 0 {
+                        if !toks.is_empty() {
+                            return Ok(Some(leading_ws));
+                        }
+                        leading_ws = matches!(src.get(self.pos), Some(b' ' | b'\t'));
+                    }
+                }
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b';' => {
+                    match src[self.pos..].iter().position(|&b| b == b'\n') {
+                        Some(p) => self.pos += p,
+                        None => self.pos = len,
+                    };
+                }
+                b'(' => {
+                    if depth == 0 {
+                        paren_at = (self.line, self.col(self.pos));
+                    }
+                    depth += 1;
+                    self.pos += 1;
+                }
+                b')' => {
+                    if depth == 0 {
+                        return Err((self.line, self.col(self.pos), "unbalanced ')'".into()));
+                    }
+                    depth -= 1;
+                    self.pos += 1;
+                }
+                b'"' => {
+                    let open = (self.line, self.col(self.pos));
+                    let start = self.pos + 1;
+                    let mut i = start;
+                    loop {
+                        match src.get(i) {
+                            None | Some(b'\n') => {
+                                return Err((open.0, open.1, "unterminated quoted string".into()));
+                            }
+                            Some(b'\\') => {
+                                // An escaped newline still ends the string's line.
+                                if src.get(i + 1) == Some(&b'\n') {
+                                    return Err((open.0, open.1, "unterminated quoted string".into()));
+                                }
+                                i += 2;
+                            }
+                            Some(b'"') => break,
+                            Some(_) => i += 1,
+                        }
+                    }
+                    toks.push(Tok { start, end: i, line: open.0, col: open.1, quoted: true });
+                    self.pos = i + 1;
+                }
+                _ => {
+                    let start = self.pos;
+                    let mut i = start;
+                    while let Some(&b) = src.get(i) {
+                        match b {
+                            b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' | b'"' => break,
+                            b'\\' => {
+                                i += if matches!(src.get(i + 1), None | Some(b'\n')) { 1 } else { 2 };
+                            }
+                            _ => i += 1,
+                        }
+                    }
+                    let i = i.min(len);
+                    toks.push(Tok { start, end: i, line: self.line, col: self.col(start), quoted: false });
+                    self.pos = i;
+                }
+            }
+        }
+    }
+}
+
+/// One open file on the include stack.
+struct Frame<'a> {
+    lex: Lexer<'a>,
+    file_idx: u32,
+    name: String,
+    /// Canonical path (for loop detection), when known.
+    path: Option<PathBuf>,
+    /// Origin and owner of the including file, restored when this one ends.
+    saved_origin: Option<Name>,
+    saved_owner: Option<Name>,
+}
+
+struct State<'o> {
+    opts: &'o ParseOptions,
+    origin: Option<Name>,
+    zone_origin: Option<Name>,
+    last_owner: Option<Name>,
+    last_class: u16,
+    dollar_ttl: Option<u32>,
+    last_ttl: Option<u32>,
+    records: Vec<Record>,
+    files: Vec<String>,
+    rdata_buf: Vec<u8>,
+}
+
+enum Action {
+    None,
+    Include { path: String, origin: Option<Name> },
+}
+
+fn lossy(t: &[u8]) -> String {
+    show(t)
+}
+
+fn tok_text<'s>(src: &'s [u8], t: &Tok) -> &'s [u8] {
+    src.get(t.start..t.end).unwrap_or(&[])
+}
+
+/// Position just after the last token (for "missing ..." errors).
+fn end_pos(toks: &[Tok]) -> (u32, u32) {
+    match toks.last() {
+        Some(t) => {
+            let w = (t.end - t.start) as u64 + if t.quoted { 2 } else { 0 };
+            (t.line, (t.col as u64 + w).min(u32::MAX as u64) as u32)
+        }
+        None => (0, 0),
+    }
+}
+
+impl<'o> State<'o> {
+    /// Handles one entry. Errors are (line, column, reason) in this file.
+    fn entry(&mut self, src: &[u8], toks: &[Tok], leading_ws: bool, file_idx: u32) -> Result<Action, LexErr> {
+        let Some(first) = toks.first() else { return Ok(Action::None) };
+        let err = |t: &Tok, msg: String| -> LexErr { (t.line, t.col, msg) };
+        let t0 = tok_text(src, first);
+        if !leading_ws && !first.quoted && t0.first() == Some(&b'$') {
+            return self.directive(src, toks);
+        }
+        let mut i = 0;
+        let owner = if leading_ws {
+            match &self.last_owner {
+                Some(o) => o.clone(),
+                None => {
+                    return Err(err(first, "no owner name: the first record starts with a blank and there is no previous owner".into()))
+                }
+            }
+        } else {
+            i = 1;
+            Name::from_text_bytes(t0, self.origin.as_ref())
+                .map_err(|e| err(first, format!("bad owner name '{}': {e}", lossy(t0))))?
+        };
+        let mut ttl: Option<u32> = None;
+        let mut class: Option<u16> = None;
+        let mut rtype: Option<u16> = None;
+        while let Some(t) = toks.get(i) {
+            let s = tok_text(src, t);
+            if t.quoted {
+                return Err(err(t, format!("expected an RR type, TTL or class, found quoted string \"{}\"", lossy(s))));
+            }
+            if class.is_none() && (s == b"IN" || s == b"in") {
+                class = Some(rrtype::CLASS_IN);
+                i += 1;
+                continue;
+            }
+            if let Some(v) = rdata::type_from_text(s) {
+                rtype = Some(v);
+                i += 1;
+                break;
+            }
+            if s.first().is_some_and(|b| b.is_ascii_digit()) {
+                if ttl.is_some() {
+                    return Err(err(t, format!("unknown RR type '{}'", lossy(s))));
+                }
+                ttl = Some(rdata::parse_ttl(s).ok_or_else(|| err(t, format!("bad TTL '{}'", lossy(s))))?);
+                i += 1;
+                continue;
+            }
+            if let Some(c) = std::str::from_utf8(s).ok().and_then(rrtype::class_from_mnemonic) {
+                if class.is_some() {
+                    return Err(err(t, format!("unknown RR type '{}' (class given twice)", lossy(s))));
+                }
+                if !matches!(c, 1 | 3 | 4) && !(s.len() > 5 && s[..5].eq_ignore_ascii_case(b"CLASS")) {
+                    return Err(err(t, format!("class '{}' is not allowed in a zone file", lossy(s))));
+                }
+                class = Some(c);
+                i += 1;
+                continue;
+            }
+            return Err(err(t, format!("unknown RR type '{}'", lossy(s))));
+        }
+        let Some(rtype) = rtype else {
+            let (l, c) = end_pos(toks);
+            return Err((l, c, "missing RR type".into()));
+        };
+        let class = class.unwrap_or(self.last_class);
+        let rtoks = toks.get(i..).unwrap_or(&[]);
+        self.rdata_buf.clear();
+        if let Err(e) = rdata::parse_rdata(rtype, src, rtoks, self.origin.as_ref(), &mut self.rdata_buf) {
+            let (l, c) = match rtoks.get(e.tok) {
+                Some(t) => (t.line, t.col),
+                None => end_pos(toks),
+            };
+            return Err((l, c, e.reason));
+        }
+        let ttl = match ttl {
+            Some(t) => {
+                self.last_ttl = Some(t);
+                t
+            }
+            None => match (self.dollar_ttl, self.last_ttl) {
+                (Some(t), _) | (None, Some(t)) => t,
+                (None, None) => {
+                    let b = &self.rdata_buf;
+                    if rtype == rrtype::SOA && b.len() >= 20 {
+                        let m = u32::from_be_bytes([b[b.len() - 4], b[b.len() - 3], b[b.len() - 2], b[b.len() - 1]]);
+                        self.last_ttl = Some(m);
+                        m
+                    } else {
+                        return Err(err(first, "no TTL specified and no $TTL".into()));
+                    }
+                }
+            },
+        };
+        self.last_class = class;
+        self.last_owner = Some(owner.clone());
+        self.records.push(Record {
+            owner,
+            rtype,
+            class,
+            ttl,
+            rdata: self.rdata_buf.clone(),
+            line: first.line,
+            file: file_idx,
+        });
+        Ok(Action::None)
+    }
+
+    fn directive(&mut self, src: &[u8], toks: &[Tok]) -> Result<Action, LexErr> {
+        let first = &toks[0];
+        let d = tok_text(src, first);
+        let err = |t: &Tok, msg: String| -> LexErr { (t.line, t.col, msg) };
+        let arg = |k: usize, what: &str| -> Result<&[u8], LexErr> {
+            match toks.get(k) {
+                Some(t) => Ok(tok_text(src, t)),
+                None => {
+                    let (l, c) = end_pos(toks);
+                    Err((l, c, format!("{} needs {what}", lossy(d))))
+                }
+            }
+        };
+        let trailing = |k: usize| -> Result<(), LexErr> {
+            match toks.get(k) {
+                Some(t) => Err(err(t, format!("trailing data '{}' after {}", lossy(tok_text(src, t)), lossy(d)))),
+                None => Ok(()),
+            }
+        };
+        if d.eq_ignore_ascii_case(b"$ORIGIN") {
+            let a = arg(1, "a domain name")?;
+            let n = Name::from_text_bytes(a, self.origin.as_ref())
+                .map_err(|e| err(&toks[1], format!("bad $ORIGIN '{}': {e}", lossy(a))))?;
+            trailing(2)?;
+            if self.records.is_empty() {
+                self.zone_origin = Some(n.clone());
+            }
+            self.origin = Some(n);
+            Ok(Action::None)
+        } else if d.eq_ignore_ascii_case(b"$TTL") {
+            let a = arg(1, "a TTL")?;
+            let v = rdata::parse_ttl(a).ok_or_else(|| err(&toks[1], format!("bad $TTL '{}'", lossy(a))))?;
+            trailing(2)?;
+            self.dollar_ttl = Some(v);
+            Ok(Action::None)
+        } else if d.eq_ignore_ascii_case(b"$INCLUDE") {
+            if !self.opts.allow_include {
+                return Err(err(first, "$INCLUDE is disabled (allow_include=False)".into()));
+            }
+            let a = arg(1, "a file name")?;
+            let path = String::from_utf8_lossy(a).into_owned();
+            let origin = match toks.get(2) {
+                Some(t) => {
+                    let o = tok_text(src, t);
+                    Some(
+                        Name::from_text_bytes(o, self.origin.as_ref())
+                            .map_err(|e| err(t, format!("bad $INCLUDE origin '{}': {e}", lossy(o))))?,
+                    )
+                }
+                None => None,
+            };
+            trailing(3)?;
+            Ok(Action::Include { path, origin })
+        } else if d.eq_ignore_ascii_case(b"$GENERATE") {
+            Err(err(first, "$GENERATE is not supported".into()))
+        } else {
+            Err(err(first, format!("unknown directive '{}'", lossy(d))))
+        }
+    }
+}
+
 /// Parses zone text. `filename` is used in error messages only (and as the
 /// base directory of relative `$INCLUDE` paths).
-pub fn parse_zone(_text: &[u8], filename: &str, _opts: &ParseOptions) -> Result<ParsedZone, CoreError> {
-    Err(CoreError::parse(filename, 0, 0, "parser not written yet"))
+pub fn parse_zone(text: &[u8], filename: &str, opts: &ParseOptions) -> Result<ParsedZone, CoreError> {
+    let top_path = std::fs::canonicalize(filename).ok();
+    parse_with(Cow::Borrowed(text), filename, top_path, opts)
+}
+
+fn parse_with(text: Cow<'_, [u8]>, filename: &str, top_path: Option<PathBuf>, opts: &ParseOptions) -> Result<ParsedZone, CoreError> {
+    let mut st = State {
+        opts,
+        origin: opts.origin.clone(),
+        zone_origin: None,
+        last_owner: None,
+        last_class: rrtype::CLASS_IN,
+        dollar_ttl: opts.default_ttl,
+        last_ttl: None,
+        records: Vec::with_capacity(text.len() / 64),
+        files: vec![filename.to_string()],
+        rdata_buf: Vec::with_capacity(512),
+    };
+    let mut stack: Vec<Frame<'_>> = vec![Frame {
+        lex: Lexer::new(text),
+        file_idx: 0,
+        name: filename.to_string(),
+        path: top_path,
+        saved_origin: None,
+        saved_owner: None,
+    }];
+    let mut toks: Vec<Tok> = Vec::with_capacity(64);
+    loop {
+        let Some(frame) = stack.last_mut() else { break };
+        let got = frame.lex.next_entry(&mut toks);
+        let ws = match got {
+            Err((l, c, r)) => return Err(CoreError::parse(&frame.name, l, c, r)),
+            Ok(None) => {
+                let f = stack.pop();
+                if !stack.is_empty() {
+                    if let Some(f) = f {
+                        st.origin = f.saved_origin;
+                        st.last_owner = f.saved_owner;
+                    }
+                }
+                continue;
+            }
+            Ok(Some(ws)) => ws,
+        };
+        let action = st
+            .entry(&frame.lex.src, &toks, ws, frame.file_idx)
+            .map_err(|(l, c, r)| CoreError::parse(&frame.name, l, c, r))?;
+        if let Action::Include { path, origin } = action {
+            let (line, col) = toks.first().map(|t| (t.line, t.col)).unwrap_or((0, 0));
+            let fname = frame.name.clone();
+            let perr = |r: String| CoreError::parse(&fname, line, col, r);
+            let base = Path::new(&fname).parent().unwrap_or(Path::new(""));
+            let p = Path::new(&path);
+            let mut full = if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+            if !full.exists() && !p.is_absolute() {
+                // Fallback (validns, BIND with `directory` = zone dir): relative
+                // to the top-level file's directory.
+                let top = Path::new(&st.files[0]).parent().unwrap_or(Path::new("")).join(p);
+                if top.exists() {
+                    full = top;
+                }
+            }
+            if stack.len() >= MAX_INCLUDE_DEPTH {
+                return Err(perr(format!("$INCLUDE nested more than {MAX_INCLUDE_DEPTH} deep at '{path}'")));
+            }
+            let canon = std::fs::canonicalize(&full).ok();
+            if canon.is_some() && stack.iter().any(|f| f.path == canon) {
+                return Err(perr(format!("$INCLUDE loop: '{}' is already being read", full.display())));
+            }
+            let data = std::fs::read(&full)
+                .map_err(|e| perr(format!("cannot read $INCLUDE file '{}': {e}", full.display())))?;
+            let name = full.display().to_string();
+            let file_idx = st.files.len() as u32;
+            st.files.push(name.clone());
+            let saved_origin = st.origin.clone();
+            let saved_owner = st.last_owner.clone();
+            if let Some(o) = origin {
+                st.origin = Some(o);
+            }
+            stack.push(Frame {
+                lex: Lexer::new(Cow::Owned(data)),
+                file_idx,
+                name,
+                path: canon,
+                saved_origin,
+                saved_owner,
+            });
+        }
+    }
+    Ok(ParsedZone {
+        records: st.records,
+        files: st.files,
+        origin: opts.origin.clone().or(st.zone_origin),
+    })
 }
 
 /// Reads and parses a zone file.
@@ -46,4 +482,395 @@ pub fn parse_zone_file(path: &Path, opts: &ParseOptions) -> Result<ParsedZone, C
         reason: e.to_string(),
     })?;
     parse_zone(&text, &path.display().to_string(), opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Name {
+        Name::from_text(s, None).unwrap()
+    }
+    fn opts(origin: &str) -> ParseOptions {
+        ParseOptions { origin: Some(n(origin)), ..Default::default() }
+    }
+    fn parse(text: &str) -> ParsedZone {
+        parse_zone(text.as_bytes(), "test.zone", &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+    fn perr(text: &[u8], o: &ParseOptions) -> (u32, u32, String) {
+        match parse_zone(text, "test.zone", o) {
+            Err(CoreError::Parse { line, column, reason, .. }) => (line, column, reason),
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn directives_and_names() {
+        let z = parse(
+            "$ORIGIN example.\n$TTL 1h\n@ IN SOA ns hostmaster 1 2 3 4 5\nwww A 192.0.2.1\n$ORIGIN sub\nx A 192.0.2.2\n\
+             $ORIGIN other.test.\n@ 60 A 192.0.2.3\nabs.example. A 192.0.2.4\n",
+        );
+        assert_eq!(z.origin, Some(n("example.")));
+        let owners: Vec<String> = z.records.iter().map(|r| r.owner.to_text()).collect();
+        assert_eq!(owners, ["example.", "www.example.", "x.sub.example.", "other.test.", "abs.example."]);
+        assert_eq!(z.records.iter().map(|r| r.ttl).collect::<Vec<_>>(), [3600, 3600, 3600, 60, 3600]);
+        assert_eq!(z.records[0].rdata[..4], [2, b'n', b's', 7]);
+        assert_eq!(z.records.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 4, 6, 8, 9]);
+        // $ttl with units; case-insensitive directive
+        let z = parse("$origin example.\n$ttl 1d2h\na A 1.2.3.4\n");
+        assert_eq!(z.records[0].ttl, 93600);
+        // relative name without origin
+        let (l, c, r) = perr(b"www 300 A 1.2.3.4\n", &ParseOptions::default());
+        assert_eq!((l, c), (1, 1));
+        assert!(r.contains("no origin"), "{r}");
+        assert!(perr(b"$FOO bar\n", &opts("a.")).2.contains("unknown directive '$FOO'"));
+        assert!(perr(b"$GENERATE 1-2 a A 1.2.3.$\n", &opts("a.")).2.contains("not supported"));
+        assert!(perr(b"$TTL\n", &opts("a.")).2.contains("$TTL needs"));
+        assert!(perr(b"$TTL 1x\n", &opts("a.")).2.contains("bad $TTL '1x'"));
+        assert!(perr(b"$ORIGIN a. b.\n", &opts("a.")).2.contains("trailing data 'b.'"));
+        let (_, _, r) = perr(b"$INCLUDE x.zone\n", &opts("a."));
+        assert_eq!(r, "$INCLUDE is disabled (allow_include=False)");
+        // options origin wins; $ORIGIN after the first record does not change zone origin
+        let z = parse_zone(b"a 1 A 1.2.3.4\n$ORIGIN b.\nc 1 A 1.2.3.4\n", "t", &opts("x.")).unwrap();
+        assert_eq!(z.origin, Some(n("x.")));
+        assert_eq!(z.records[1].owner, n("c.b."));
+        let z = parse("a. 1 A 1.2.3.4\n$ORIGIN b.\n");
+        assert_eq!(z.origin, None);
+    }
+
+    #[test]
+    fn omitted_owner_ttl_class() {
+        let z = parse_zone(
+            b"a 300 IN A 1.2.3.4\n  IN 60 A 1.2.3.5\n\t A 1.2.3.6\nb CH 30 TXT x\n  CLASS1 TXT y\n  TYPE1 \\# 4 01020304\n",
+            "t",
+            &opts("ex."),
+        )
+        .unwrap();
+        let r = &z.records;
+        assert_eq!(r.len(), 6);
+        assert_eq!((r[1].owner.to_text(), r[1].ttl, r[1].class), ("a.ex.".into(), 60, 1));
+        assert_eq!((r[2].owner.to_text(), r[2].ttl), ("a.ex.".into(), 60)); // last stated TTL
+        assert_eq!((r[3].class, r[3].ttl), (3, 30));
+        assert_eq!((r[4].owner.to_text(), r[4].class, r[4].ttl), ("b.ex.".into(), 1, 30));
+        assert_eq!(r[5].rtype, 1);
+        // owners that look like numbers or types
+        let z = parse_zone(b"300 300 A 1.2.3.4\nA 300 A 1.2.3.4\nIN IN 3 A 1.2.3.4\n  NS ns\n", "t", &opts("ex.")).unwrap();
+        let owners: Vec<String> = z.records.iter().map(|r| r.owner.to_text()).collect();
+        assert_eq!(owners, ["300.ex.", "A.ex.", "IN.ex.", "IN.ex."]);
+        assert_eq!(z.records[3].rtype, rrtype::NS);
+        // first record without owner
+        let (l, c, r) = perr(b"\n  300 A 1.2.3.4\n", &opts("ex."));
+        assert_eq!((l, c), (2, 3));
+        assert!(r.contains("no owner"), "{r}");
+        // no TTL at all
+        let (l, _, r) = perr(b"a A 1.2.3.4\n", &opts("ex."));
+        assert_eq!((l, r.as_str()), (1, "no TTL specified and no $TTL"));
+        // SOA MINIMUM as default TTL (BIND), then it carries on
+        let z = parse_zone(b"@ SOA ns h 1 2 3 4 600\na A 1.2.3.4\nb 7 A 1.2.3.4\nc A 1.2.3.4\n", "t", &opts("ex.")).unwrap();
+        assert_eq!(z.records.iter().map(|r| r.ttl).collect::<Vec<_>>(), [600, 600, 7, 7]);
+        // $TTL beats last stated TTL; options default_ttl
+        let z = parse_zone(b"$TTL 100\na 5 A 1.2.3.4\nb A 1.2.3.4\n", "t", &opts("ex.")).unwrap();
+        assert_eq!(z.records[1].ttl, 100);
+        let o = ParseOptions { default_ttl: Some(42), ..opts("ex.") };
+        assert_eq!(parse_zone(b"a A 1.2.3.4\n", "t", &o).unwrap().records[0].ttl, 42);
+        // classes
+        assert!(perr(b"a 1 ANY A 1.2.3.4\n", &opts("ex.")).2.contains("class 'ANY'"));
+        assert!(perr(b"a 1 IN IN A 1.2.3.4\n", &opts("ex.")).2.contains("IN"));
+        let (l, c, r) = perr(b"a 1 IN FOO 1.2.3.4\n", &opts("ex."));
+        assert_eq!((l, c, r.as_str()), (1, 8, "unknown RR type 'FOO'"));
+        assert!(perr(b"a 1 IN\n", &opts("ex.")).2.contains("missing RR type"));
+    }
+
+    #[test]
+    fn parens_comments_quotes() {
+        let text = b"; header\r\n\r\n@ 3600 IN SOA ( ns.ex. ; primary\r\n   h.ex. ; mailbox\r\n  1 ; serial\r\n  2 3 4 5 )\r\n\
+                     t1 TXT \"a;b(c)\" ; comment \"x\"\r\nt2 TXT \"q\\\"uote\" \"\" \"sp ace\"\r\nt3 TXT ( \"multi\"\r\n \"line\" )\r\n\
+                     t4 A\t1.2.3.4 ; last line without newline";
+        let z = parse_zone(text, "t", &opts("ex.")).unwrap();
+        let r = &z.records;
+        assert_eq!(r.len(), 5);
+        assert_eq!(r[0].line, 3);
+        assert_eq!(&r[0].rdata[r[0].rdata.len() - 20..r[0].rdata.len() - 16], &[0, 0, 0, 1]);
+        assert_eq!(r[1].rdata, b"\x06a;b(c)");
+        assert_eq!(r[2].rdata, b"\x06q\"uote\x00\x06sp ace");
+        assert_eq!((r[3].rdata.as_slice(), r[3].line), (&b"\x05multi\x04line"[..], 9));
+        assert_eq!((r[4].line, r[4].rdata.as_slice()), (11, &[1u8, 2, 3, 4][..]));
+        // record line is the line of its first token even if the entry starts with "("
+        let z = parse_zone(b"a 1 TXT x\n\n( b 1 TXT y )\n", "t", &opts("ex.")).unwrap();
+        assert_eq!(z.records[1].line, 3);
+        // escapes in names and strings
+        let z = parse_zone(b"a\\.b\\032c\\(.ex. 1 TXT \\\"x\\059 \"\\255\"\n", "t", &opts("ex.")).unwrap();
+        assert_eq!(z.records[0].owner.as_wire(), &b"\x06a.b c(\x02ex\x00"[..]);
+        assert_eq!(z.records[0].rdata, b"\x03\"x;\x01\xff");
+        // unbalanced parens / quotes report where they opened
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4\nb 1 TXT ( x\ny\n", &opts("ex."));
+        assert_eq!((l, c), (2, 9));
+        assert!(r.contains("unbalanced '('"), "{r}");
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4 )\n", &opts("ex."));
+        assert_eq!((l, c, r.as_str()), (1, 15, "unbalanced ')'"));
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4\nb 1 TXT \"abc\n", &opts("ex."));
+        assert_eq!((l, c), (2, 9));
+        assert!(r.contains("unterminated quoted string"), "{r}");
+        let (l, c, r) = perr(b"a 1 TXT \"abc", &opts("ex."));
+        assert_eq!((l, c), (1, 9));
+        assert!(r.contains("unterminated"), "{r}");
+    }
+
+    #[test]
+    fn error_positions() {
+        let o = opts("ex.");
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4\n\nb 1 IN A 1.2.3\n", &o);
+        assert_eq!((l, c, r.as_str()), (3, 10, "A: bad IPv4 address '1.2.3'"));
+        let (l, c, r) = perr(b"a 1 MX 10\n", &o);
+        assert_eq!((l, c, r.as_str()), (1, 10, "MX: missing exchange"));
+        let (l, c, r) = perr(b"a 1 A 1.2.3.4 5.6.7.8\n", &o);
+        assert_eq!((l, c, r.as_str()), (1, 15, "A: trailing data '5.6.7.8'"));
+        let (l, c, r) = perr(b"a 1 RRSIG A 8 2 300 20200101000000 20190101000000 1 ex. ( AAAA\n  !!!! )\n", &o);
+        assert_eq!((l, c, r.as_str()), (1, 59, "RRSIG: signature is not valid base64"));
+        let (l, c, _) = perr(b"a 1 TXT \"ok\"\nb 1 NS (\n  ..bad )\n", &o);
+        assert_eq!((l, c), (3, 3));
+        let (l, _, r) = perr(b"a 1 TYPE1 \\# 5 0102030405\n", &o);
+        assert_eq!(l, 1);
+        assert!(r.contains("not valid"), "{r}");
+        let (_, _, r) = perr(b"a 1 TYPE999 \\# 2 01\n", &o);
+        assert!(r.contains("length 2 does not match"), "{r}");
+        let e = parse_zone(b"a 1 BOGUS x\n", "f.zone", &o).unwrap_err();
+        assert_eq!(e.to_string(), "f.zone:1:5: unknown RR type 'BOGUS'");
+    }
+
+    #[test]
+    fn include() {
+        let dir = std::env::temp_dir().join(format!("zv-inc-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("sub"));
+        std::fs::write(dir.join("main.zone"), "$TTL 60\n$ORIGIN ex.\na A 1.2.3.4\n$INCLUDE sub/inc.zone sub\nb A 1.2.3.5\n  A 1.2.3.6\n").unwrap();
+        std::fs::write(dir.join("sub/inc.zone"), "c A 1.2.3.7\n$INCLUDE deeper.zone\n").unwrap();
+        std::fs::write(dir.join("sub/deeper.zone"), "@ TXT deep\n").unwrap();
+        std::fs::write(dir.join("loop.zone"), "$ORIGIN ex.\n$INCLUDE loop.zone\n").unwrap();
+        std::fs::write(dir.join("missing.zone"), "$ORIGIN ex.\n$INCLUDE nothere.zone\n").unwrap();
+        let o = ParseOptions { allow_include: true, ..Default::default() };
+        let z = parse_zone_file(&dir.join("main.zone"), &o).unwrap();
+        let got: Vec<(String, u32)> = z.records.iter().map(|r| (r.owner.to_text(), r.file)).collect();
+        assert_eq!(
+            got,
+            [("a.ex.".into(), 0), ("c.sub.ex.".into(), 1), ("sub.ex.".into(), 2), ("b.ex.".into(), 0), ("b.ex.".into(), 0)]
+        );
+        assert_eq!(z.files.len(), 3);
+        assert!(z.files[1].ends_with("inc.zone") && z.files[2].ends_with("deeper.zone"));
+        assert_eq!(z.records[2].line, 1);
+        // nested include found relative to the top file's directory (validns issue 36)
+        std::fs::write(dir.join("sub/nest.zone"), "$INCLUDE top.inc\n").unwrap();
+        std::fs::write(dir.join("top.inc"), "t A 1.2.3.9\n").unwrap();
+        std::fs::write(dir.join("nest-main.zone"), "$TTL 1\n$ORIGIN ex.\n$INCLUDE sub/nest.zone\n").unwrap();
+        let z = parse_zone_file(&dir.join("nest-main.zone"), &o).unwrap();
+        assert_eq!((z.records.len(), z.records[0].file), (1, 2));
+        let e = parse_zone_file(&dir.join("loop.zone"), &o).unwrap_err().to_string();
+        assert!(e.contains("$INCLUDE loop"), "{e}");
+        let e = parse_zone_file(&dir.join("missing.zone"), &o).unwrap_err().to_string();
+        assert!(e.contains("nothere.zone") && e.contains(":2:1:"), "{e}");
+        let e = parse_zone_file(&dir.join("main.zone"), &ParseOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("allow_include=False"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    const SAMPLE: &str = "$ORIGIN example.\n$TTL 3600\n@ IN SOA ns.example. h.example. ( 1 2 3 4 5 )\n  NS ns\n  \
+        MX 10 mail\nns A 192.0.2.1\n AAAA 2001:db8::1\nmail TXT \"v=spf1 -all\" ; c\n\
+        @ DNSKEY 257 3 8 AwEAAc3H ( xyw= )\n@ RRSIG SOA 8 1 3600 20300101000000 20200101000000 1 example. AAAA\n\
+        a\\.b NSEC ns A RRSIG NSEC TYPE65534\n";
+
+    /// Pseudo-random bytes, truncations and mutations must never panic.
+    #[test]
+    fn no_panic_on_garbage() {
+        let mut x: u64 = 0x2545F4914F6CDD1D;
+        let mut rnd = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) as u32
+        };
+        let o = ParseOptions { origin: Some(n("example.")), default_ttl: Some(1), allow_include: false };
+        assert_eq!(parse_zone(SAMPLE.as_bytes(), "s", &o).unwrap().records.len(), 9);
+        let alphabet = b" \t\n\r;()\"\\.@$0123456789abcdefAZ=+/-#:IN";
+        for _ in 0..3000 {
+            let len = (rnd() % 200) as usize;
+            let v: Vec<u8> = (0..len)
+                .map(|_| if rnd() % 2 == 0 { rnd() as u8 } else { alphabet[(rnd() as usize) % alphabet.len()] })
+                .collect();
+            let _ = parse_zone(&v, "g", &o);
+        }
+        let s = SAMPLE.as_bytes();
+        for cut in 0..s.len() {
+            let _ = parse_zone(&s[..cut], "t", &o);
+            let mut m = s.to_vec();
+            let k = (rnd() as usize) % m.len();
+            m[k] = rnd() as u8;
+            let _ = parse_zone(&m, "m", &o);
+        }
+        // type mnemonics fed random RDATA tokens
+        let toks = ["0", "65535", "1.2.3.4", "::1", ".", "a.", "-", "AAAA", "\\#", "\"x\"", "ff", "(", ")", "1h", "N", "=", "a=b", "\\255"];
+        for &(t, _) in rrtype::TYPES {
+            for _ in 0..20 {
+                let mut line = format!("x 1 {}", rrtype::to_mnemonic(t));
+                for _ in 0..(rnd() % 8) {
+                    line.push(' ');
+                    line.push_str(toks[(rnd() as usize) % toks.len()]);
+                }
+                let _ = parse_zone(line.as_bytes(), "r", &o);
+            }
+        }
+        // huge tokens and lines, NUL and 0xFF
+        let big = vec![b'a'; 1 << 20];
+        assert!(parse_zone(&big, "b", &o).is_err());
+        let mut l = b"x 1 TXT ".to_vec();
+        l.extend(std::iter::repeat_n(b'\xff', 1 << 20));
+        assert!(parse_zone(&l, "b", &o).is_err());
+        assert!(parse_zone(b"\0\0\0 1 A 1.2.3.4", "b", &o).is_ok());
+        assert!(parse_zone(&[b'('; 100000], "b", &o).is_err());
+    }
+
+    fn corpus(rel: &str) -> Option<ParsedZone> {
+        let p = Path::new("/work/shared/corpus").join(rel);
+        if !p.exists() {
+            eprintln!("SKIP: corpus file {} is absent", p.display());
+            return None;
+        }
+        Some(parse_zone_file(&p, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}")))
+    }
+    fn count(z: &ParsedZone, t: u16) -> usize {
+        z.records.iter().filter(|r| r.rtype == t).count()
+    }
+
+    #[test]
+    fn corpus_root_zone() {
+        let Some(z) = corpus("pspacek-dnscache_simulator/root.zone") else { return };
+        assert_eq!(count(&z, rrtype::RRSIG), 2950);
+        assert_eq!(count(&z, rrtype::SOA), 1);
+        assert!(count(&z, rrtype::DS) > 1000);
+        assert!(count(&z, rrtype::NSEC) > 1000 && count(&z, rrtype::NSEC) == count(&z, rrtype::NS) - 0 || count(&z, rrtype::NSEC) > 1000);
+        assert!(z.records.iter().any(|r| r.rtype == rrtype::DS && r.owner.to_text() == "STAPLES."));
+        assert!(z.records.len() > 20000);
+    }
+
+    #[test]
+    fn corpus_validns() {
+        if let Some(z) = corpus("validns/t/zones/example.sec.signed") {
+            assert_eq!(count(&z, rrtype::RRSIG), 312);
+            let ipk: Vec<&Record> = z.records.iter().filter(|r| r.rtype == 45).collect();
+            assert!(ipk.iter().any(|r| r.rdata == [10, 0, 0]), "IPSECKEY ( 10 0 0 . ) edge case");
+            assert!(count(&z, 59) > 0 && count(&z, 60) > 0);
+        }
+        if let Some(z) = corpus("validns/t/issues/lots-of-rare-rrs/all.rr.org") {
+            assert_eq!(count(&z, rrtype::RRSIG), 46);
+            assert!(z.records.len() > 80);
+        }
+    }
+
+    #[test]
+    fn corpus_validns_include() {
+        let p = Path::new("/work/shared/corpus/validns/t/issues/36-include/include.zone");
+        if !p.exists() {
+            eprintln!("SKIP: corpus file {} is absent", p.display());
+            return;
+        }
+        let o = ParseOptions { allow_include: true, ..Default::default() };
+        let z = parse_zone_file(p, &o).unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<(String, u16, u32)> = z.records.iter().map(|r| (r.owner.to_text(), r.rtype, r.file)).collect();
+        let want: Vec<(String, u16, u32)> = [
+            ("example.com.", 6, 0),
+            ("example.com.", 2, 0),
+            ("inc1.example.com.", 1, 1),
+            ("inc1.example.com.", 28, 1),
+            ("example.com.", 1, 0),
+        ]
+        .iter()
+        .map(|&(a, b, c)| (a.to_string(), b, c))
+        .collect();
+        // inc2.inc holds records too; check the ones around it
+        assert_eq!(got.first(), want.first());
+        assert!(got.contains(&want[2]) && got.contains(&want[3]));
+        assert_eq!(got.last(), want.last());
+        assert_eq!(z.files.len(), 3);
+        let e = parse_zone_file(&p.with_file_name("missing-include.zone"), &o).unwrap_err().to_string();
+        assert!(e.contains("nosuch.inc"), "{e}");
+    }
+
+    /// Timing of a synthetic 1M-delegation signed-TLD-like zone:
+    /// `cargo test --release perf_1m -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn perf_1m_delegations() {
+        let mut t = Vec::with_capacity(400 << 20);
+        t.extend_from_slice(b"$ORIGIN tld.\n$TTL 86400\n@ SOA ns1.nic hostmaster 1 1800 900 604800 86400\n");
+        let sig = "oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3DDKdfb+v6oB9wfuh3DTJXUAfI/M0zmO/zz8bW0Rznl8O3tGNazPwQKkRN20XPXV6nwwfoXmJQbsLNrLfkGJ5D6fwFm8nN+6pBzeDQfsS3Ap3o=";
+        for i in 0..1_000_000u32 {
+            use std::io::Write;
+            let _ = write!(
+                t,
+                "dom{i} NS ns1.dom{i}\n NS ns2.example.net.\n DS 12345 8 2 ( 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE\n 7BCC7E0D0C8E1B2B3C4D5E6F )\n                  RRSIG DS 8 2 86400 20300101000000 20200101000000 4242 tld. ( {sig} )\n NSEC dom{}.tld. NS DS RRSIG NSEC\n",
+                i + 1
+            );
+        }
+        let o = ParseOptions::default();
+        let start = std::time::Instant::now();
+        let z = parse_zone(&t, "perf", &o).unwrap();
+        let el = start.elapsed();
+        if let Ok(root) = std::fs::read("/work/shared/corpus/pspacek-dnscache_simulator/root.zone") {
+            let s2 = std::time::Instant::now();
+            for _ in 0..10 {
+                let _ = parse_zone(&root, "root", &o);
+            }
+            println!("root.zone x10: {:?}", s2.elapsed());
+        }
+        println!("{} MB, {} records in {:?} ({:.0} records/s)", t.len() >> 20, z.records.len(), el, z.records.len() as f64 / el.as_secs_f64());
+    }
+
+    /// Parses every *.zone / *.signed file of the corpus and prints the
+    /// failures (a survey, not an assertion): `cargo test corpus_survey -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn corpus_survey() {
+        let root = Path::new("/work/shared/corpus");
+        let mut stack = vec![root.to_path_buf()];
+        let (mut ok, mut bad) = (0, 0);
+        while let Some(d) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "zone" || x == "signed") {
+                    match parse_zone_file(&p, &ParseOptions::default()) {
+                        Ok(z) => {
+                            ok += 1;
+                            println!("OK   {} ({} records)", p.display(), z.records.len());
+                        }
+                        Err(e) => {
+                            // Retry as the zone's own tool would load it: with
+                            // an origin (pdns `config`, else the file stem)
+                            // and $INCLUDE allowed.
+                            let cfg = p.parent().map(|d| d.join("config"));
+                            let from_cfg = cfg
+                                .and_then(|c| std::fs::read_to_string(c).ok())
+                                .and_then(|t| t.lines().find_map(|l| l.strip_prefix("origin=").map(str::to_string)));
+                            let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                            let guess = from_cfg.unwrap_or(stem);
+                            let o = ParseOptions {
+                                origin: Name::from_text(&format!("{}.", guess.trim_end_matches('.')), None).ok(),
+                                default_ttl: None,
+                                allow_include: true,
+                            };
+                            match parse_zone_file(&p, &o) {
+                                Ok(z) => {
+                                    ok += 1;
+                                    println!("OK*  {} ({} records; origin {:?} + includes needed; default options: {e})", p.display(), z.records.len(), guess);
+                                }
+                                Err(e2) => {
+                                    bad += 1;
+                                    println!("FAIL {e}\n     retry with origin {guess:?} + includes: {e2}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        println!("survey: {ok} parsed, {bad} failed");
+    }
 }
