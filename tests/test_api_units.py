@@ -93,7 +93,7 @@ def test_unsigned_zone_does_not_pass():
 
 def test_parse_error_fields():
     with pytest.raises(zoneverify.ZoneParseError) as ei:
-        zoneverify.verify_zone("example. 3600 IN SOA a. b. 1 2 3 4 5\nwww 3600 IN BOGUSTYPE 1\n")
+        zoneverify.verify_zone("example. 3600 IN SOA a. b. 1 2 3 4 5\nwww.example. 3600 IN BOGUSTYPE 1\n")
     e = ei.value
     assert isinstance(e, ValueError)
     assert e.filename == "<text>"
