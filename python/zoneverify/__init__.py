@@ -1,0 +1,26 @@
+"""zoneverify: a DNSSEC zone verifier that checks every RRSIG on all cores.
+
+>>> import zoneverify
+>>> report = zoneverify.verify_zone("examples/sample.zone")  # doctest: +SKIP
+>>> report.ok  # doctest: +SKIP
+True
+"""
+
+from ._errors import ZoneParseError, ZoneverifyError
+from ._status import Status
+from .api import key_tag, supported_algorithms, verify_zone
+from .report import Finding, Report
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Finding",
+    "Report",
+    "Status",
+    "ZoneParseError",
+    "ZoneverifyError",
+    "key_tag",
+    "supported_algorithms",
+    "verify_zone",
+    "__version__",
+]

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every test: Rust unit tests, the
+# Python suites (tests/) and the benchmark suites as smoke tests (benches/).
+# This is the README's second command and what .ci/run calls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real signers and peers from Debian's packages, installed when missing.
+need=()
+command -v dnssec-signzone >/dev/null || need+=(bind9-utils)
+command -v ldns-signzone >/dev/null || need+=(ldnsutils)
+command -v kzonesign >/dev/null || need+=(knot-dnssecutils)
+command -v validns >/dev/null || need+=(validns)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "tests/run.sh: missing Debian packages ${need[*]}; run as root or install them" >&2
+        exit 2
+    fi
+    echo "tests/run.sh: installing ${need[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+echo "== cargo test (Rust core, no Python) =="
+cargo test --quiet
+
+echo "== pytest tests/ =="
+python3 -m pytest -q tests
+
+echo "== pytest benches/ (smoke: --benchmark-disable) =="
+python3 -m pytest -q benches --benchmark-disable

@@ -1,0 +1,102 @@
+"""Unit tests of the Python layer: status mirror, time parsing, stubs, sources."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import inspect
+import pathlib
+
+import pytest
+
+import zoneverify
+from zoneverify import Status, _native
+from zoneverify._time import format_time, parse_now
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def test_status_enum_agrees_with_rust():
+    native = _native.statuses()
+    assert len(native) == len(Status)
+    for value, name, code in native:
+        assert Status(value).name == name
+        assert Status(value).code == code
+        assert Status.from_code(code) is Status(value)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["20170827000000", "2017-08-27T00:00:00Z", "2017-08-27T00:00:00+00:00", "2017-08-27T02:00:00+02:00",
+     "2017-08-27 00:00:00", "1503792000", 1503792000, 1503792000.7,
+     dt.datetime(2017, 8, 27, tzinfo=dt.timezone.utc), dt.datetime(2017, 8, 27)],
+)
+def test_now_spellings_agree(spelling):
+    assert parse_now(spelling) == 1503792000
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "20171327000000", "2017-13-01", "-5", -1, True, [], "1e9"])
+def test_bad_now_is_rejected(bad):
+    with pytest.raises((ValueError, TypeError)):
+        parse_now(bad)
+
+
+def test_now_default_is_current_time():
+    import time
+
+    assert abs(parse_now(None) - time.time()) < 5
+
+
+def test_format_time_roundtrip():
+    assert format_time(1503792000) == "20170827000000"
+    assert parse_now(format_time(2_000_000_000)) == 2_000_000_000
+
+
+def test_native_stub_matches_module():
+    """The hand-written _native.pyi names every native function with the
+    same parameters (an equivalent of mypy's stubtest for this module)."""
+    tree = ast.parse((ROOT / "python/zoneverify/_native.pyi").read_text())
+    stubbed = {n.name: [a.arg for a in n.args.args] for n in tree.body if isinstance(n, ast.FunctionDef)}
+    actual = {
+        name: list(inspect.signature(obj).parameters)
+        for name, obj in vars(_native).items()
+        if callable(obj) and not name.startswith("_")
+    }
+    assert stubbed == actual
+
+
+def test_py_typed_present():
+    assert (ROOT / "python/zoneverify/py.typed").exists()
+
+
+def test_bad_arguments_are_value_errors(tmp_path):
+    z = "example. 3600 IN SOA a. b. 1 2 3 4 5\n"
+    with pytest.raises(ValueError):
+        zoneverify.verify_zone(z, jobs=0)
+    with pytest.raises(ValueError):
+        zoneverify.verify_zone(z, origin="bad..name")
+    with pytest.raises(FileNotFoundError):
+        zoneverify.verify_zone(str(tmp_path / "missing.zone"))
+    with pytest.raises(IsADirectoryError):
+        zoneverify.verify_zone(tmp_path)
+    with pytest.raises(TypeError):
+        zoneverify.verify_zone(12345)
+
+
+def test_unsigned_zone_does_not_pass():
+    """No RRSIG means nothing was verified: never report that as ok."""
+    r = zoneverify.verify_zone("example. 3600 IN SOA a. b. 1 2 3 4 5\nexample. 3600 IN NS a.\n")
+    assert len(r) == 0
+    assert r.ok is False
+    assert "nothing was verified" in r.summary_lines()[-1]
+
+
+def test_parse_error_fields():
+    with pytest.raises(zoneverify.ZoneParseError) as ei:
+        zoneverify.verify_zone("example. 3600 IN SOA a. b. 1 2 3 4 5\nwww 3600 IN BOGUSTYPE 1\n")
+    e = ei.value
+    assert isinstance(e, ValueError)
+    assert e.filename == "<text>"
+    assert e.line == 2
+    assert "BOGUSTYPE" in e.reason
+    assert str(e).startswith("<text>:2")
