@@ -170,10 +170,10 @@ fn name_ranges(fields: &[Field], rdata: &[u8], found: &mut [(usize, usize); 2]) 
     (p == rdata.len()).then_some(k)
 }
 
-/// A6 (RFC 2874 §3.1.1): "PREFIX LEN (1 octet, 0..128), ADDRESS SUFFIX
-/// (0..16 octets: enough octets for 128 - PREFIX LEN bits), PREFIX NAME
-/// (present only when PREFIX LEN is non-zero)". Returns the range of the
-/// prefix name (empty when there is none).
+/// A6 (RFC 2874 §3.1.1), in short: a prefix length octet (0..=128); the
+/// address suffix in the fewest octets that hold 128 - prefix length bits;
+/// the prefix name, present only when the prefix length is not zero.
+/// Returns the range of the prefix name (empty when there is none).
 fn a6_name_range(rdata: &[u8]) -> Option<(usize, usize)> {
     let plen = *rdata.first()? as usize;
     if plen > 128 {
@@ -358,5 +358,360 @@ pub fn signed_data(
         buf.extend_from_slice(&ttl);
         buf.extend_from_slice(&(rd.len().min(u16::MAX as usize) as u16).to_be_bytes());
         buf.extend_from_slice(rd);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::testutil::{corpus_records, Lcg};
+    use crate::crypto::Dnskey;
+    use crate::rrtype;
+
+    fn n(s: &str) -> Name {
+        Name::from_text(s, None).unwrap()
+    }
+
+    fn w(s: &str) -> Vec<u8> {
+        n(s).as_wire().to_vec()
+    }
+
+    fn canon(rtype: u16, rd: &[u8]) -> (bool, Vec<u8>) {
+        let mut out = vec![0xee]; // appended after what is there
+        let ok = canonical_rdata(rtype, rd, &mut out);
+        assert_eq!(out[0], 0xee);
+        assert_eq!(out.len(), 1 + rd.len());
+        (ok, out[1..].to_vec())
+    }
+
+    fn cat(parts: &[&[u8]]) -> Vec<u8> {
+        parts.concat()
+    }
+
+    #[test]
+    fn lower_cases_names_of_listed_types() {
+        // MX: preference then a name.
+        let (ok, c) = canon(rrtype::MX, &cat(&[&[0, 10], &w("Mail.EXAMPLE.com.")]));
+        assert!(ok);
+        assert_eq!(c, cat(&[&[0, 10], &w("mail.example.com.")]));
+        // SOA: both names, not the numbers (0x41 = 'A' in a number stays).
+        let nums = [0x41u8; 20];
+        let (ok, c) = canon(rrtype::SOA, &cat(&[&w("NS1.Example."), &w("HostMaster.Example."), &nums]));
+        assert!(ok);
+        assert_eq!(c, cat(&[&w("ns1.example."), &w("hostmaster.example."), &nums]));
+        // Single-name types.
+        for t in [2u16, 3, 4, 5, 7, 8, 9, 12, 39] {
+            assert_eq!(canon(t, &w("A.B.C.")), (true, w("a.b.c.")), "type {t}");
+        }
+        // Two names: MINFO, RP; u16 + name: AFSDB, RT, KX; PX; SRV.
+        for t in [14u16, 17] {
+            assert_eq!(canon(t, &cat(&[&w("X.Y."), &w("Z.")])), (true, cat(&[&w("x.y."), &w("z.")])));
+        }
+        for t in [18u16, 21, 36] {
+            assert_eq!(canon(t, &cat(&[&[0, 0x41], &w("Q.")])), (true, cat(&[&[0, 0x41], &w("q.")])));
+        }
+        assert_eq!(
+            canon(26, &cat(&[&[0, 1], &w("A."), &w("B.")])),
+            (true, cat(&[&[0, 1], &w("a."), &w("b.")]))
+        );
+        assert_eq!(
+            canon(rrtype::SRV, &cat(&[&[0x41; 6], &w("SIP.Example.")])),
+            (true, cat(&[&[0x41; 6], &w("sip.example.")]))
+        );
+        // NXT (still listed): next name lower-cased, bitmap kept.
+        assert_eq!(canon(30, &cat(&[&w("NEXT."), &[0x41, 0x42]])), (true, cat(&[&w("next."), &[0x41, 0x42]])));
+        // Types not on the list are copied as is.
+        for t in [rrtype::A, rrtype::TXT, rrtype::DNSKEY, rrtype::DS, rrtype::NSEC3, 99, 65000] {
+            assert_eq!(canon(t, b"\x03ABC\x00"), (true, b"\x03ABC\x00".to_vec()));
+        }
+    }
+
+    #[test]
+    fn rrsig_and_sig_signer_lower_cased() {
+        let fixed = [0x41u8; 18];
+        let rd = cat(&[&fixed, &w("Example.COM."), b"SIGNATURE"]);
+        for t in [rrtype::RRSIG, 24] {
+            let (ok, c) = canon(t, &rd);
+            assert!(ok);
+            assert_eq!(c, cat(&[&fixed, &w("example.com."), b"SIGNATURE"]));
+        }
+    }
+
+    #[test]
+    fn nsec_next_name_keeps_case_rfc6840() {
+        let rd = cat(&[&w("C.in-addr-servers.ARPA."), &[0, 1, 0x40]]);
+        assert_eq!(canon(rrtype::NSEC, &rd), (true, rd.clone()));
+        // Malformed NSEC still reported.
+        assert!(!canon(rrtype::NSEC, &[3, b'a']).0);
+    }
+
+    #[test]
+    fn hinfo_keeps_case() {
+        let rd = b"\x07INTEL-X\x05Linux".to_vec();
+        assert_eq!(canon(13, &rd), (true, rd.clone()));
+        assert!(!canon(13, b"\x07INTEL").0);
+        assert!(!canon(13, b"\x01A\x01B\x00").0);
+    }
+
+    #[test]
+    fn naptr_only_replacement() {
+        let rd = cat(&[&[0, 100, 0, 10], b"\x01U", b"\x07E2U+SIP", b"\x04!A!B", &w("SIP.Example.")]);
+        let want = cat(&[&[0, 100, 0, 10], b"\x01U", b"\x07E2U+SIP", b"\x04!A!B", &w("sip.example.")]);
+        assert_eq!(canon(35, &rd), (true, want));
+        assert!(!canon(35, &rd[..rd.len() - 1]).0);
+    }
+
+    #[test]
+    fn a6_prefix_name() {
+        // Prefix length 64: 8 octets of suffix, then the prefix name.
+        let rd = cat(&[&[64], &[0x41; 8], &w("Prefix.Example.")]);
+        assert_eq!(canon(38, &rd), (true, cat(&[&[64], &[0x41; 8], &w("prefix.example.")])));
+        // Prefix length 0: 16 octets, no name.
+        let rd0 = cat(&[&[0], &[0x41; 16]]);
+        assert_eq!(canon(38, &rd0), (true, rd0.clone()));
+        assert!(!canon(38, &cat(&[&rd0, &[0]])).0);
+        // Prefix length 128: no suffix, a name.
+        assert_eq!(canon(38, &cat(&[&[128], &w("P.")])), (true, cat(&[&[128], &w("p.")])));
+        // Prefix length 65 takes ceil(63/8) = 8 octets.
+        assert_eq!(canon(38, &cat(&[&[65], &[1; 8], &w("P.")])), (true, cat(&[&[65], &[1; 8], &w("p.")])));
+        assert!(!canon(38, &[129]).0);
+        assert!(!canon(38, &[]).0);
+    }
+
+    #[test]
+    fn malformed_is_copied_and_reported() {
+        // Trailing octets after the name, truncated name, compression pointer.
+        for rd in [cat(&[&w("a."), &[0]]), vec![3, b'A', b'B'], vec![0xc0, 0x0c], vec![]] {
+            let (ok, c) = canon(rrtype::NS, &rd);
+            assert!(!ok);
+            assert_eq!(c, rd);
+        }
+        let rd = cat(&[&[0, 10], &[1, b'M']]);
+        assert_eq!(canon(rrtype::MX, &rd), (false, rd.clone()));
+        let rd = cat(&[&w("A."), &w("B."), &[0; 19]]);
+        assert_eq!(canon(rrtype::SOA, &rd), (false, rd.clone()));
+        // A malformed RRSIG is not partly lower-cased.
+        let rd = cat(&[&[0; 17]]);
+        assert_eq!(canon(rrtype::RRSIG, &rd), (false, rd.clone()));
+    }
+
+    #[test]
+    fn parse_rrsig_fields() {
+        let rd = cat(&[
+            &[0, 1, 13, 3, 0, 0, 0x0e, 0x10],
+            &[0x4c, 0x88, 0x3e, 0x17, 0x4c, 0x63, 0xc9, 0x97, 0xd9, 0x60],
+            &w("Example.NET."),
+            &[9, 8, 7],
+        ]);
+        let s = parse_rrsig(&rd).unwrap();
+        assert_eq!((s.type_covered, s.algorithm, s.labels, s.original_ttl), (1, 13, 3, 3600));
+        assert_eq!((s.expiration, s.inception, s.key_tag), (0x4c883e17, 0x4c63c997, 55648));
+        assert_eq!(s.signer.as_wire(), w("Example.NET.").as_slice());
+        assert_eq!(s.header, &rd[..rd.len() - 3]);
+        assert_eq!(s.signature, &[9, 8, 7]);
+        // An empty signature is returned as such.
+        assert!(parse_rrsig(&rd[..rd.len() - 3]).unwrap().signature.is_empty());
+        assert!(parse_rrsig(&rd[..18]).is_none());
+        assert!(parse_rrsig(&rd[..20]).is_none());
+        let mut bad = rd[..18].to_vec();
+        bad.extend_from_slice(&[0xc0, 0x0c]);
+        assert!(parse_rrsig(&bad).is_none());
+    }
+
+    fn rrsig_rd(covered: u16, labels: u8, ttl: u32, signer: &str) -> Vec<u8> {
+        cat(&[
+            &covered.to_be_bytes(),
+            &[8, labels],
+            &ttl.to_be_bytes(),
+            &[0, 0, 0, 2, 0, 0, 0, 1, 0x12, 0x34],
+            &w(signer),
+            b"sig",
+        ])
+    }
+
+    #[test]
+    fn signed_data_layout() {
+        let rd = rrsig_rd(rrtype::MX, 2, 3600, "EXAMPLE.");
+        let sig = parse_rrsig(&rd).unwrap();
+        let mx = |p: u8, s: &str| cat(&[&[0, p], &w(s)]);
+        let set = sorted_canonical_rdatas(
+            rrtype::MX,
+            [mx(2, "B.example."), mx(1, "z.example."), mx(2, "b.example.")].iter().map(|v| v.as_slice()),
+        );
+        // Duplicates (after case folding) removed, sorted as octet strings.
+        assert_eq!(set, vec![mx(1, "z.example."), mx(2, "b.example.")]);
+        let mut buf = Vec::new();
+        signed_data(&mut buf, &sig, &n("Host.Example."), 1, &set);
+        let mut want = cat(&[&rd[..18], &w("example.")]);
+        for r in &set {
+            want.extend(cat(&[
+                &w("host.example."),
+                &[0, 15, 0, 1],
+                &3600u32.to_be_bytes(),
+                &(r.len() as u16).to_be_bytes(),
+                r,
+            ]));
+        }
+        assert_eq!(buf, want);
+        // The same with a lower-case owner, and with a reused buffer.
+        let cap = buf.capacity();
+        let ptr = buf.as_ptr();
+        signed_data(&mut buf, &sig, &n("host.example."), 1, &set);
+        assert_eq!(buf, want);
+        assert_eq!((buf.capacity(), buf.as_ptr()), (cap, ptr), "no reallocation");
+    }
+
+    #[test]
+    fn canonical_order_shorter_first() {
+        let set = sorted_canonical_rdatas(rrtype::TXT, [&b"\x02ab"[..], b"\x01a", b"\x02aa", b"\x01a"]);
+        assert_eq!(set, vec![b"\x01a".to_vec(), b"\x02aa".to_vec(), b"\x02ab".to_vec()]);
+        // §6.3: absence of an octet sorts before a zero octet.
+        let set = sorted_canonical_rdatas(rrtype::A, [&[1u8, 2, 3, 4, 0][..], &[1, 2, 3, 4]]);
+        assert_eq!(set, vec![vec![1, 2, 3, 4], vec![1, 2, 3, 4, 0]]);
+    }
+
+    #[test]
+    fn wildcard_owner_rfc4035_appendix_a() {
+        // RFC 4035 App. A/B.6: a.z.w.example. MX signed with labels 2 as
+        // *.w.example. MX.
+        let rd = rrsig_rd(rrtype::MX, 2, 3600, "example.");
+        let sig = parse_rrsig(&rd).unwrap();
+        let set = vec![cat(&[&[0, 1], &w("ai.example.")])];
+        let mut expanded = Vec::new();
+        signed_data(&mut expanded, &sig, &n("a.Z.w.example."), 1, &set);
+        let mut direct = Vec::new();
+        signed_data(&mut direct, &sig, &n("*.w.example."), 1, &set);
+        assert_eq!(expanded, direct);
+        let owner_at = rd.len() - 3;
+        let star = w("*.w.example.");
+        assert_eq!(&expanded[owner_at..owner_at + star.len()], star.as_slice());
+        // Labels 1: *.example.; labels 0: *. (the root wildcard).
+        for (labels, src) in [(1u8, "*.example."), (0, "*.")] {
+            let rd = rrsig_rd(rrtype::MX, labels, 3600, "example.");
+            let sig = parse_rrsig(&rd).unwrap();
+            let mut a = Vec::new();
+            signed_data(&mut a, &sig, &n("a.z.w.example."), 1, &set);
+            let mut b = Vec::new();
+            signed_data(&mut b, &sig, &n(src), 1, &set);
+            assert_eq!(a, b, "labels {labels}");
+        }
+        // Labels above the owner's count: the owner as is, no panic.
+        let rd = rrsig_rd(rrtype::MX, 9, 3600, "example.");
+        let sig = parse_rrsig(&rd).unwrap();
+        let mut a = Vec::new();
+        signed_data(&mut a, &sig, &n("w.Example."), 1, &set);
+        let plain = w("w.example.");
+        assert_eq!(&a[owner_at..owner_at + plain.len()], plain.as_slice());
+        // An unexpanded wildcard owner with matching labels stays as is.
+        let rd = rrsig_rd(rrtype::MX, 2, 3600, "example.");
+        let sig = parse_rrsig(&rd).unwrap();
+        let mut a = Vec::new();
+        signed_data(&mut a, &sig, &n("*.W.example."), 1, &set);
+        assert_eq!(a, direct);
+    }
+
+    /// Verifies `rdatas` at `owner` with the DNSKEY and RRSIG lines of a
+    /// corpus file.
+    fn verify_corpus(rel: &str, owner: &str, rtype: u16, rdatas: &[Vec<u8>]) -> Option<bool> {
+        let rrs = corpus_records(rel)?;
+        let key = rrs.iter().find(|r| r.rtype == rrtype::DNSKEY).unwrap();
+        let key = Dnskey::from_rdata(&key.rdata).unwrap();
+        let rrsig = rrs.iter().find(|r| r.rtype == rrtype::RRSIG).unwrap();
+        let sig = parse_rrsig(&rrsig.rdata).unwrap();
+        assert_eq!((sig.type_covered, sig.key_tag), (rtype, key.key_tag));
+        let set = sorted_canonical_rdatas(rtype, rdatas.iter().map(|v| v.as_slice()));
+        let mut buf = Vec::new();
+        signed_data(&mut buf, &sig, &n(owner), 1, &set);
+        Some(key.key.as_ref().unwrap().verify(&buf, sig.signature))
+    }
+
+    #[test]
+    fn nsec_upper_case_real_world() {
+        // in-addr-servers.arpa 2010: owner "B.", next name "C." upper case.
+        // RFC 6840 §5.1: the next name is signed as written.
+        let rel = "dnsruby/derived-from-test_tc_verifier.rb/real_in-addr-servers.arpa_nsec_uppercase.txt";
+        let bitmap: &[u8] = &[0, 6, 0x40, 0, 0, 0x08, 0, 0x03]; // A AAAA RRSIG NSEC
+        let rd = cat(&[&w("C.in-addr-servers.arpa."), bitmap]);
+        let Some(ok) = verify_corpus(rel, "B.in-addr-servers.arpa.", rrtype::NSEC, &[rd]) else {
+            return;
+        };
+        assert!(ok, "NSEC with its next name as written verifies");
+        // Owner case does not matter.
+        let rd = cat(&[&w("C.in-addr-servers.arpa."), bitmap]);
+        assert_eq!(verify_corpus(rel, "b.IN-ADDR-servers.arpa.", rrtype::NSEC, &[rd]), Some(true));
+        // Lower-casing the next name (RFC 4034's original list) breaks it.
+        let rd = cat(&[&w("c.in-addr-servers.arpa."), bitmap]);
+        assert_eq!(verify_corpus(rel, "B.in-addr-servers.arpa.", rrtype::NSEC, &[rd]), Some(false));
+    }
+
+    #[test]
+    fn naptr_rsasha1_nsec3_alg7() {
+        let rel = "dnsruby/derived-from-test_tc_verifier.rb/all.rr.org_naptr_alg7.txt";
+        let rd = |repl: &str| {
+            let re = br"!^urn:cid:.+@([^\.]+\.)(.*)$!\2!i";
+            cat(&[&[0, 100, 0, 10, 0, 0, re.len() as u8], re, &w(repl)])
+        };
+        let Some(ok) = verify_corpus(rel, "all.rr.org.", 35, &[rd(".")]) else { return };
+        assert!(ok);
+        assert_eq!(verify_corpus(rel, "ALL.rr.org.", 35, &[rd(".")]), Some(true));
+        assert_eq!(verify_corpus(rel, "all.rr.org.", 35, &[rd("x.")]), Some(false));
+    }
+
+    #[test]
+    fn upper_case_owner_same_signed_data() {
+        // An RRSIG over an RRset written in upper case signs the same data.
+        let Some(rrs) =
+            corpus_records("miekg-dns/derived-from-dnssec_test.go/rfc6605_6.1_ecdsap256.txt")
+        else {
+            return;
+        };
+        let key = Dnskey::from_rdata(&rrs.iter().find(|r| r.rtype == rrtype::DNSKEY).unwrap().rdata).unwrap();
+        let sig_rr = rrs.iter().find(|r| r.rtype == rrtype::RRSIG).unwrap();
+        let sig = parse_rrsig(&sig_rr.rdata).unwrap();
+        let set = vec![vec![192, 0, 2, 1]];
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        signed_data(&mut a, &sig, &n("www.example.net."), 1, &set);
+        signed_data(&mut b, &sig, &n("WWW.EXAMPLE.NET."), 1, &set);
+        assert_eq!(a, b);
+        assert!(key.key.as_ref().unwrap().verify(&b, sig.signature));
+        // An RRSIG whose signer is written in upper case too.
+        let mut upper = sig_rr.rdata.clone();
+        upper[18..18 + 13].make_ascii_uppercase();
+        let usig = parse_rrsig(&upper).unwrap();
+        assert_eq!(usig.signer.to_text(), "EXAMPLE.NET.");
+        signed_data(&mut b, &usig, &n("WWW.example.NET."), 1, &set);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn malformed_rdata_never_panics() {
+        let mut rng = Lcg(42);
+        let types: Vec<u16> = (0..=70).chain([99, 250, 256, 65535]).collect();
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        for round in 0..30_000 {
+            let mut rd = rng.bytes(if round % 3 == 0 { 300 } else { 40 });
+            // Often make a plausible name somewhere to get past the first check.
+            if rd.len() > 4 && rng.next() % 2 == 0 {
+                let at = (rng.next() as usize) % rd.len();
+                for b in rd[at..].iter_mut().take(6) {
+                    *b %= 8;
+                }
+            }
+            let t = types[(rng.next() as usize) % types.len()];
+            out.clear();
+            let ok = canonical_rdata(t, &rd, &mut out);
+            assert_eq!(out.len(), rd.len());
+            if !ok {
+                assert_eq!(out, rd);
+            }
+            if let Some(sig) = parse_rrsig(&rd) {
+                assert_eq!(sig.header.len() + sig.signature.len(), rd.len());
+                let owner = n("a.b.c.example.");
+                let set = sorted_canonical_rdatas(t, [&rd[..], &rd[..rd.len() / 2]]);
+                signed_data(&mut buf, &sig, &owner, 1, &set);
+                signed_data(&mut buf, &sig, &Name::root(), 1, &set);
+            }
+        }
     }
 }

@@ -66,7 +66,11 @@ struct Algorithm {
 /// 16 (Ed448) is known but not verified: ring has no Ed448, and the only
 /// pure-Rust Ed448 verifier from a maintained project (RustCrypto's
 /// `ed448-goldilocks`) ships its signature API only in pre-releases
-/// (0.14.0-pre.*); the one stable release (0.9.0) has no signatures.
+/// (0.14.0-pre.15 at the time of writing, marked "not audited or
+/// reviewed"); its one stable release, 0.9.0 (an older, different code
+/// base), has no signatures at all. Once a stable release with
+/// `VerifyingKey::verify_raw` exists, add a `Scheme` here (57-octet key,
+/// 114-octet signature, RFC 8080) and test it with the dnspython vectors.
 static ALGORITHMS: &[Algorithm] = &[
     Algorithm { number: 1, name: "RSAMD5", scheme: None },
     Algorithm { number: 3, name: "DSA", scheme: None },
@@ -244,6 +248,9 @@ fn decode_rsa(params: &'static RsaParameters, key: &[u8]) -> Result<PublicKey, K
             e_len,
             key.len() - off
         )));
+    }
+    if e_len == 0 {
+        return Err(KeyError::Malformed("RSA key with an empty exponent".into()));
     }
     let e = strip_leading_zeros(&key[off..off + e_len]);
     let n = strip_leading_zeros(&key[off + e_len..]);
@@ -764,6 +771,32 @@ mod tests {
         assert!(!k.key.as_ref().unwrap().verify(&buf, sig.signature));
     }
 
+    #[test]
+    fn wildcard_expansion_real_signature() {
+        // dnspython testWildcardGoodAndBad: the RRSIG over *.example.com. TXT
+        // (labels 2) also verifies the expanded a.example.com. and
+        // a.b.c.example.com. copies; with labels 3 it must not.
+        let Some(rrs) = corpus_records(&format!("{DNSPY}wildcard_txt_good.txt")) else { return };
+        let key = Dnskey::from_rdata(&rrs.iter().find(|r| r.rtype == rrtype::DNSKEY).unwrap().rdata).unwrap();
+        let key = key.key.unwrap();
+        let sig_rr = rrs.iter().find(|r| r.rtype == rrtype::RRSIG).unwrap();
+        let txt = rrs.iter().find(|r| r.rtype == rrtype::TXT).unwrap();
+        let canon = sorted_canonical_rdatas(rrtype::TXT, [txt.rdata.as_slice()]);
+        let sig = parse_rrsig(&sig_rr.rdata).unwrap();
+        let mut buf = Vec::new();
+        for owner in ["*.example.com.", "a.example.com.", "A.B.c.example.com."] {
+            let owner = crate::name::Name::from_text(owner, None).unwrap();
+            signed_data(&mut buf, &sig, &owner, 1, &canon);
+            assert!(key.verify(&buf, sig.signature), "{owner}");
+        }
+        let mut rd = sig_rr.rdata.clone();
+        rd[3] = 3;
+        let sig3 = parse_rrsig(&rd).unwrap();
+        let owner = crate::name::Name::from_text("a.example.com.", None).unwrap();
+        signed_data(&mut buf, &sig3, &owner, 1, &canon);
+        assert!(!key.verify(&buf, sig3.signature));
+    }
+
     fn tempfile_lines(text: &str) -> Vec<Rr> {
         text.lines()
             .filter(|l| matches!(l.split_whitespace().nth(3), Some("DNSKEY") | Some("RRSIG")))
@@ -831,6 +864,7 @@ mod tests {
         assert!(matches!(err(&[4, 1, 0, 1]), KeyError::Malformed(_)));
         assert!(matches!(err(&[3, 1, 0, 1]), KeyError::Malformed(_)));
         assert!(matches!(err(&[0, 0, 3, 1, 0, 1]), KeyError::Malformed(_)));
+        assert!(matches!(err(&rsa_key(&[], &n)), KeyError::Malformed(s) if s.contains("empty exponent")));
         // Even modulus.
         let mut even = modulus(2048);
         *even.last_mut().unwrap() &= 0xfe;
@@ -907,9 +941,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Whether algorithm `alg` is verified by this build.
-pub fn algorithm_supported(_alg: u8) -> bool {
-    false
 }
