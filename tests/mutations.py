@@ -116,6 +116,13 @@ def oracle(text: str, origin: str, now: int) -> set[Finding]:
     import dns.rdatatype
     import dns.rrset
     import dns.zone
+    import dns._features
+
+    if not dns._features.have("dnssec"):
+        raise RuntimeError(
+            "dnspython's DNSSEC support is disabled: this dnspython needs "
+            f"{dns._features._requirements.get('dnssec')}; install a matching "
+            "cryptography or dnspython<2.8")
 
     z = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False)
     apex = dns.name.from_text(origin)
