@@ -1,0 +1,176 @@
+"""The command line: help text, --now spellings, stdin, JSON, several zones,
+--jobs. Run both as `python -m zoneverify` and as the console script."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import mutations
+import signers
+
+NOW_FORMS = ["20260601000000", "2026-06-01T00:00:00Z", str(signers.NOW)]
+OPTIONS = ["--origin", "--now", "--jobs", "--format", "--allow-unsupported", "--allow-include"]
+
+
+@pytest.fixture(scope="module")
+def zones(signed_zone_factory, tmp_path_factory):
+    """A valid zone, the same with one flipped signature, and the same with
+    one RRSIG spliced from the expired copy (so that --now matters)."""
+    z = signed_zone_factory("bind", 13, False)
+    d = tmp_path_factory.mktemp("cli")
+    flipped, flip_exp = mutations.flip_signature(z.text, z.origin, z.zsk.tag)
+    expired, exp_exp = mutations.splice_rrsig(z.text, z.past_path.read_text(), z.origin,
+                                              z.zsk.tag, "expired")
+    (d / "good.zone").write_text(z.text)
+    (d / "flipped.zone").write_text(flipped)
+    (d / "expired.zone").write_text(expired)
+    return {"dir": d, "good": d / "good.zone", "flipped": d / "flipped.zone",
+            "expired": d / "expired.zone", "flip_expected": flip_exp,
+            "expired_expected": exp_exp, "zone": z}
+
+
+def clean(p):
+    err = p.stderr.decode(errors="replace")
+    assert "Traceback" not in err and "panicked" not in err, err[-3000:]
+    return err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["check", "--help"]], ids=["top", "check"])
+def test_help_mentions_options_and_exit_codes(cli, args):
+    p = cli(*args)
+    clean(p)
+    assert p.returncode == 0
+    out = p.stdout.decode()
+    if args[0] == "check":
+        for opt in OPTIONS:
+            assert opt in out, f"{opt} missing from check --help"
+        assert "text" in out and "json" in out
+    else:
+        assert "check" in out
+    low = out.lower()
+    assert "exit" in low
+    for code in ("0", "1", "2"):
+        assert code in out
+
+
+@pytest.mark.parametrize("now", NOW_FORMS, ids=["compact", "iso8601", "unix"])
+def test_now_spellings_agree(cli, zones, now):
+    p = cli("check", str(zones["expired"]), "--now", now, "--format", "json")
+    clean(p)
+    assert p.returncode == 1
+    rep = json.loads(p.stdout)
+    reference = cli("check", str(zones["expired"]), "--now", NOW_FORMS[0], "--format", "json")
+    assert json.loads(reference.stdout)["counts"] == rep["counts"]
+    assert rep["counts"]["by_status"].get("expired") == 1
+
+
+def test_now_is_honoured(cli, zones):
+    """Control for the test above: the valid zone passes in 2026, and at a
+    time after the window every RRSIG is expired."""
+    p = cli("check", str(zones["good"]), "--now", "20260601000000")
+    assert p.returncode == 0, clean(p)
+    p = cli("check", str(zones["good"]), "--now", "20400101000000", "--format", "json")
+    clean(p)
+    assert p.returncode == 1
+    rep = json.loads(p.stdout)
+    assert rep["counts"]["by_status"].get("expired") == rep["counts"]["rrsigs"] > 0
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-13-45", "20261301000000", "", "12abc"])
+def test_bad_now_exits_2(cli, zones, bad):
+    p = cli("check", str(zones["good"]), "--now", bad)
+    err = clean(p)
+    assert p.returncode == 2, (p.returncode, err)
+    assert err.strip()
+
+
+def test_usage_errors_exit_2(cli, zones):
+    for args in (["check"], ["check", str(zones["good"]), "--format", "xml"],
+                 ["check", str(zones["good"]), "--jobs", "zero"], ["frobnicate"]):
+        p = cli(*args)
+        err = clean(p)
+        assert p.returncode == 2, (args, p.returncode, err)
+
+
+def test_stdin(cli, zones):
+    data = zones["flipped"].read_bytes()
+    p = cli("check", "-", "--now", NOW_FORMS[0], "--format", "json", input=data)
+    clean(p)
+    assert p.returncode == 1
+    q = cli("check", str(zones["flipped"]), "--now", NOW_FORMS[0], "--format", "json")
+    a, b = json.loads(p.stdout), json.loads(q.stdout)
+    assert a["counts"] == b["counts"]
+    p = cli("check", "-", "--now", NOW_FORMS[0], input=zones["good"].read_bytes())
+    assert p.returncode == 0, clean(p)
+
+
+def _findings(rep) -> set:
+    return {(f["owner"].lower(), f["type"], f["key_tag"], f["code"]) for f in rep["findings"]}
+
+
+def test_json_has_the_findings(cli, zones):
+    p = cli("check", str(zones["flipped"]), "--now", NOW_FORMS[0], "--format", "json")
+    clean(p)
+    assert p.returncode == 1
+    rep = json.loads(p.stdout)
+    assert _findings(rep) == zones["flip_expected"]
+    assert rep["counts"]["by_status"]["bad-signature"] == 1
+
+
+def test_text_output(cli, zones):
+    p = cli("check", str(zones["flipped"]), "--now", NOW_FORMS[0])
+    clean(p)
+    assert p.returncode == 1
+    out = p.stdout.decode()
+    (owner, rtype, tag, code), = zones["flip_expected"]
+    failing = [ln for ln in out.splitlines() if code in ln]
+    assert len(failing) == 1, out
+    assert str(tag) in failing[0] and rtype in failing[0]
+    assert owner.rstrip(".") in failing[0].lower()
+    assert "13" in out  # the per-algorithm summary names the algorithm
+
+
+def test_several_zones(cli, zones):
+    good, flipped, expired = (str(zones[k]) for k in ("good", "flipped", "expired"))
+    p = cli("check", good, good, "--now", NOW_FORMS[0])
+    assert p.returncode == 0, clean(p)
+    p = cli("check", good, flipped, "--now", NOW_FORMS[0])
+    clean(p)
+    assert p.returncode == 1
+    p = cli("check", flipped, good, "--now", NOW_FORMS[0])
+    assert p.returncode == 1
+    p = cli("check", good, expired, flipped, "--now", NOW_FORMS[0])
+    assert p.returncode == 1
+    out = p.stdout.decode()
+    assert "bad-signature" in out and "expired" in out
+
+
+def test_several_zones_with_unusable_one_exits_2(cli, zones):
+    missing = zones["dir"] / "missing.zone"
+    p = cli("check", str(zones["good"]), str(missing), "--now", NOW_FORMS[0])
+    err = clean(p)
+    assert p.returncode == 2 and str(missing) in err
+
+
+def test_jobs_give_identical_results(cli, zones):
+    outs = []
+    for jobs in ("1", "2"):
+        p = cli("check", str(zones["flipped"]), "--now", NOW_FORMS[0], "--format", "json",
+                "--jobs", jobs)
+        clean(p)
+        assert p.returncode == 1
+        rep = json.loads(p.stdout)
+        outs.append((rep["counts"], rep["findings"]))
+    assert outs[0] == outs[1]
+
+
+def test_allow_unsupported_flag(cli, corpus):
+    f = corpus / "bind10/src/lib/testutils/testdata/rfc5155-example.zone.signed"
+    p = cli("check", str(f), "--origin", "example.", "--now", "20100101000000")
+    clean(p)
+    assert p.returncode == 1
+    p = cli("check", str(f), "--origin", "example.", "--now", "20100101000000",
+            "--allow-unsupported")
+    assert p.returncode == 0, clean(p)
