@@ -121,16 +121,17 @@ fn verify_text<'py>(
     report_to_dict(py, r)
 }
 
-/// parse_records(text, filename, origin) -> list of (owner, type, class, ttl, rdata, line)
+/// parse_records(text, filename, origin, default_ttl=None) -> list of (owner, type, class, ttl, rdata, line)
 #[pyfunction]
-#[pyo3(signature = (text, filename, origin))]
+#[pyo3(signature = (text, filename, origin, default_ttl=None))]
 fn parse_records<'py>(
     py: Python<'py>,
     text: &[u8],
     filename: &str,
     origin: Option<&str>,
+    default_ttl: Option<u32>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include: false };
+    let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl, allow_include: false };
     let z = run_detached(py, || zonefile::parse_zone(text, filename, &popts))?;
     let out = PyList::empty(py);
     for r in z.records {

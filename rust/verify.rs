@@ -198,6 +198,14 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
         None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
     let records = &zone.records;
+    if records.is_empty() {
+        return Err(CoreError::parse(
+            zone.files.first().map(String::as_str).unwrap_or("<zone>"),
+            0,
+            0,
+            "the zone has no records",
+        ));
+    }
     let apex = match &zone.origin {
         Some(o) => Some(o.clone()),
         None => records.iter().find(|r| r.rtype == rrtype::SOA).map(|r| r.owner.clone()),

@@ -85,7 +85,7 @@ def key_tag(dnskey: str | bytes) -> int:
     text = dnskey.strip()
     for candidate in (text, ". 0 IN DNSKEY " + text):
         try:
-            recs = _native.parse_records(candidate.encode(), "<dnskey>", ".")
+            recs = _native.parse_records(candidate.encode(), "<dnskey>", ".", 0)
         except ValueError:
             continue
         if len(recs) == 1 and recs[0][1] in (48, 60, 25):  # DNSKEY, CDNSKEY, KEY
