@@ -23,6 +23,8 @@ prints the path of the signed zone. Importable::
 from __future__ import annotations
 
 import argparse
+import base64
+import calendar
 import dataclasses
 import hashlib
 import json
@@ -71,6 +73,8 @@ class ZoneParams:
     ds_fraction: float = 0.3
     glue_fraction: float = 0.05
     origin: str = "bench."
+    inception: str = INCEPTION  # YYYYMMDDhhmmss, UTC
+    expiration: str = EXPIRATION
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -80,6 +84,12 @@ class ZoneParams:
         for f in ("ds_fraction", "glue_fraction"):
             if not 0.0 <= getattr(self, f) <= 1.0:
                 raise ValueError(f"{f} must be within [0, 1]")
+        for f in ("inception", "expiration"):
+            if _sigtime(getattr(self, f)) is None or len(getattr(self, f)) != 14:
+                raise ValueError(f"{f} must be YYYYMMDDhhmmss")
+        if not _sigtime(self.inception) < DEFAULT_NOW < _sigtime(self.expiration):
+            raise ValueError(f"the signing window must contain {DEFAULT_NOW} (2027-01-01), "
+                             "the verification time the benchmarks use")
         if not self.origin.endswith("."):
             object.__setattr__(self, "origin", self.origin + ".")
         object.__setattr__(self, "origin", self.origin.lower())
@@ -190,41 +200,102 @@ def default_cache_dir() -> Path:
 
 
 def cache_key(p: ZoneParams, version: str) -> str:
-    blob = json.dumps(
-        {**dataclasses.asdict(p), "signer": version, "gen": GENERATOR_VERSION,
-         "inception": INCEPTION, "expiration": EXPIRATION},
-        sort_keys=True,
-    )
+    blob = json.dumps({**dataclasses.asdict(p), "signer": version, "gen": GENERATOR_VERSION},
+                      sort_keys=True)
     digest = hashlib.sha256(blob.encode()).hexdigest()[:12]
     origin = p.origin.rstrip(".") or "root"
     return f"{origin}-{p.variant}-n{p.delegations}-s{p.seed}-{digest}"
 
 
 def count_rrsigs(path: str | os.PathLike) -> int:
-    """Number of RRSIG records in a master file (any common layout).
+    """Number of RRSIG records in a master file."""
+    return scan_zone(path)["rrsigs"]
 
-    Joins parenthesised continuation lines, drops comments and quoted
-    strings, then finds the type field after the optional owner, TTL and class.
+
+def scan_zone(path: str | os.PathLike) -> dict:
+    """Summarise the DNSSEC records of a master file in any common layout.
+
+    Returns the RRSIG count, RRSIG counts by algorithm number, the latest
+    inception, earliest and latest expiration (UNIX seconds, RFC 1982 wrap ignored:
+    the caller compares them with a time inside the window) and the DNSKEY
+    algorithms with their RSA modulus sizes. Joins parenthesised
+    continuation lines, ignores comments and quoted strings.
     """
-    n = 0
+    rrsigs = 0
+    by_alg: dict[int, int] = {}
+    max_inception = None
+    min_expiration = None
+    max_expiration = None
+    dnskeys: list[tuple[int, int | None]] = []
+    for toks in _records(path):
+        k = 0
+        while k < len(toks) and (toks[k][:1].isdigit() or toks[k].upper() in _CLASSES):
+            k += 1
+        if k >= len(toks):
+            continue
+        t = toks[k].upper()
+        rd = toks[k + 1:]
+        if t == "RRSIG" and len(rd) >= 6:
+            rrsigs += 1
+            alg = int(rd[1]) if rd[1].isdigit() else -1
+            by_alg[alg] = by_alg.get(alg, 0) + 1
+            exp, inc = _sigtime(rd[4]), _sigtime(rd[5])
+            if inc is not None and (max_inception is None or inc > max_inception):
+                max_inception = inc
+            if exp is not None and (min_expiration is None or exp < min_expiration):
+                min_expiration = exp
+            if exp is not None and (max_expiration is None or exp > max_expiration):
+                max_expiration = exp
+        elif t == "DNSKEY" and len(rd) >= 4 and rd[2].isdigit():
+            alg = int(rd[2])
+            bits = None
+            if alg in (5, 7, 8, 10):
+                try:
+                    key = base64.b64decode("".join(rd[3:]))
+                    off = 3 + int.from_bytes(key[1:3], "big") if key[0] == 0 else 1 + key[0]
+                    bits = (len(key) - off) * 8
+                except (ValueError, IndexError):
+                    pass
+            dnskeys.append((alg, bits))
+    return {"rrsigs": rrsigs, "rrsigs_by_algorithm": by_alg,
+            "max_inception": max_inception, "min_expiration": min_expiration,
+            "max_expiration": max_expiration,
+            "dnskeys": dnskeys}
+
+
+def _sigtime(s: str) -> int | None:
+    if len(s) == 14 and s.isdigit():
+        return calendar.timegm(time.strptime(s, "%Y%m%d%H%M%S"))
+    if s.isdigit():
+        return int(s)
+    return None
+
+
+def _records(path: str | os.PathLike):
+    """Yield each record's tokens (owner dropped), continuation lines joined."""
     depth = 0
+    cur: list[str] = []
     with open(path, "rb") as f:
         for raw in f:
-            line = raw.decode("ascii", "replace")
-            if depth > 0:  # continuation: count parentheses, nothing else
-                depth += _paren_delta(line)
-                continue
-            starts_blank = line[:1] in (" ", "\t")
-            toks = _tokens(line)
-            depth = _paren_delta(line)
-            if not toks or toks[0].startswith("$"):
-                continue
-            k = 0 if starts_blank else 1
-            while k < len(toks) and (toks[k][:1].isdigit() or toks[k].upper() in _CLASSES):
-                k += 1
-            if k < len(toks) and toks[k].upper() == "RRSIG":
-                n += 1
-    return n
+            line = _strip(raw.decode("ascii", "replace"))
+            toks = line.replace("(", " ( ").replace(")", " ) ").split()
+            if depth == 0:
+                if cur:
+                    yield cur
+                    cur = []
+                if not toks or toks[0].startswith("$"):
+                    continue
+                if line[:1] not in (" ", "\t"):
+                    toks = toks[1:]  # owner name
+            for t in toks:
+                if t == "(":
+                    depth += 1
+                elif t == ")":
+                    depth -= 1
+                else:
+                    cur.append(t)
+    if cur:
+        yield cur
 
 
 _CLASSES = {"IN", "CH", "HS", "CS"}
@@ -246,7 +317,7 @@ def _strip(line: str) -> str:
             continue
         if c == '"':
             q = not q
-            out.append(" ")
+            out.append(" x ")
             continue
         if q:
             continue
@@ -254,15 +325,6 @@ def _strip(line: str) -> str:
             break
         out.append(c)
     return "".join(out)
-
-
-def _tokens(line: str) -> list[str]:
-    return _strip(line).replace("(", " ").replace(")", " ").split()
-
-
-def _paren_delta(line: str) -> int:
-    s = _strip(line)
-    return s.count("(") - s.count(")")
 
 
 def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -299,7 +361,7 @@ def _build(p: ZoneParams, version: str, work: Path, jobs: int) -> dict:
     (work / "zone.input").write_text(unsigned + "\n".join(dnskeys) + "\n")
     t1 = time.monotonic()
     cmd = ["dnssec-signzone", "-K", ".", "-o", p.origin, "-N", "keep", "-j", "0",
-           "-n", str(jobs), "-s", INCEPTION, "-e", EXPIRATION, *nsec3,
+           "-n", str(jobs), "-s", p.inception, "-e", p.expiration, *nsec3,
            "-f", "zone.signed", "zone.input", *keys]
     r = _run(cmd, work)
     t2 = time.monotonic()
@@ -312,8 +374,8 @@ def _build(p: ZoneParams, version: str, work: Path, jobs: int) -> dict:
         "sign_command": " ".join(cmd),
         "signer_output": r.stdout.strip() + ("\n" + r.stderr.strip() if r.stderr.strip() else ""),
         "keys": keys,
-        "inception": INCEPTION,
-        "expiration": EXPIRATION,
+        "inception": p.inception,
+        "expiration": p.expiration,
         "now": DEFAULT_NOW,
         "keygen_seconds": round(t1 - t0, 3),
         "sign_seconds": round(t2 - t1, 3),
@@ -344,6 +406,7 @@ def signed_zone(p: ZoneParams, cache_dir: Path | None = None, jobs: int = 2,
             if log:
                 log(f"generating {final.name} (variant {p.variant}, {p.delegations} delegations) ...")
             meta = _build(p, version, work, jobs)
+            os.chmod(work, 0o755)  # mkdtemp makes it 0700
             (work / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
             try:
                 os.rename(work, final)
@@ -395,6 +458,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ds-fraction", type=float, default=0.3)
     ap.add_argument("--glue-fraction", type=float, default=0.05)
     ap.add_argument("--origin", default="bench.")
+    ap.add_argument("--inception", default=INCEPTION, help="RRSIG inception, YYYYMMDDhhmmss")
+    ap.add_argument("--expiration", default=EXPIRATION,
+                    help="RRSIG expiration, YYYYMMDDhhmmss. The default, in 2046, is past "
+                         "2038-01-19: ldns-verify-zone 1.8.3 and validns 0.8 reject such "
+                         "timestamps; use 20371201000000 to benchmark them")
     ap.add_argument("--jobs", "-n", type=int, default=2, help="signer threads (dnssec-signzone -n)")
     ap.add_argument("--cache-dir", type=Path, default=None,
                     help="default: $ZONEVERIFY_BENCH_CACHE or ~/.cache/zoneverify-bench")
@@ -407,7 +475,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.self_test:
         return self_test(a.cache_dir)
-    p = ZoneParams(a.delegations, a.variant, a.seed, a.ds_fraction, a.glue_fraction, a.origin)
+    p = ZoneParams(a.delegations, a.variant, a.seed, a.ds_fraction, a.glue_fraction, a.origin,
+                   a.inception, a.expiration)
     if a.unsigned:
         sys.stdout.write(unsigned_zone_text(p))
         return 0
