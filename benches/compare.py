@@ -151,6 +151,14 @@ def make_tools(names: list[str], zone: str, origin: str, now: int, cores: int,
     return tools
 
 
+def _completed(t: Tool) -> bool:
+    """Did every run check the whole zone? zoneverify: exit 0 (valid) or 1
+    (failures found), not 2 (bad input). A peer: exit 0, since its exit codes
+    do not tell a finding from giving up."""
+    ok = (0, 1) if t.name == "zoneverify" else (0,)
+    return bool(t.runs) and all(r.exit in ok for r in t.runs)
+
+
 def run_once(argv: list[str], timeout: float) -> Run:
     """One timed run of ``argv``; peak RSS from the child's ``wait4`` rusage.
 
@@ -290,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"zone {zone}: {size / 1e6:.1f} MB, {scan['rrsigs']} RRSIGs "
         f"(by algorithm {scan['rrsigs_by_algorithm']}), origin {origin}, "
         f"now {now} ({_ts14(now)})")
+    load_before = os.getloadavg()
     for r in range(a.runs):
         for t in runnable:
             run = run_once(t.argv, a.timeout)
@@ -297,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"  round {r + 1}/{a.runs} {t.name:17s} {run.wall:8.2f} s  "
                 f"{_fmt_mib(run.maxrss_kib):>6s} MiB  exit {run.exit}")
 
+    load_after = os.getloadavg()
     ceiling = {}
     counts, unknown = speed_names(scan)
     if not a.no_ceiling and counts:
@@ -309,8 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     # zoneverify's figures are a baseline only when every run checked the
     # whole zone: exit 0 (all valid) or 1 (failures found), not 2 (bad input).
     zv = next((t for t in tools if t.name == "zoneverify" and t.runs), None)
-    zv_ok = zv is not None and all(r.exit in (0, 1) for r in zv.runs)
-    zv_med = statistics.median(r.wall for r in zv.runs) if zv_ok else None
+    zv_med = statistics.median(r.wall for r in zv.runs) if zv and _completed(zv) else None
     results = []
     for t in tools:
         res = {"tool": t.name, "version": t.version, "installed": t.argv is not None,
@@ -325,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
                 "exit_codes": [r.exit for r in t.runs],
                 "first_error": next((r.first_err for r in t.runs if r.first_err), ""),
                 "ratio_to_zoneverify": med / zv_med if zv_med else None,
-                "ceiling_fraction": ceiling_time / med if ceiling_time else None,
+                "ceiling_fraction": ceiling_time / med if (ceiling_time and _completed(t)) else None,
             })
         results.append(res)
 
@@ -333,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         "zone": zone, "origin": origin, "now": now, "size_bytes": size,
         "rrsigs": scan["rrsigs"], "rrsigs_by_algorithm": scan["rrsigs_by_algorithm"],
         "runs": a.runs, "cores": a.cores, "tools": results,
+        "loadavg_before": load_before, "loadavg_after": load_after,
         "openssl_verify_per_s": ceiling, "openssl_algorithms_missing": unknown,
         "ceiling_s": ceiling_time,
         "max_expiration_past_2038": (scan["max_expiration"] or 0) >= Y2038,
@@ -365,6 +375,10 @@ def print_table(s: dict) -> None:
           f"{dict(sorted(s['rrsigs_by_algorithm'].items()))}, origin {s['origin']}, "
           f"verification time {s['now']} ({_ts14(s['now'])}Z), {s['runs']} runs each, "
           f"{s['cores']} cores")
+    lb, la = s["loadavg_before"], s["loadavg_after"]
+    print(f"      load average (1, 5, 15 min) before {lb[0]:.2f} {lb[1]:.2f} {lb[2]:.2f}, "
+          f"after {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}"
+          + (" (other work was running: the times are skewed)" if lb[0] > 0.5 else ""))
     hdr = ["tool", "version", "median s", "min s", "peak RSS MiB", "RSS/size", "exit",
            "x zoneverify", "ceiling/median"]
     rows = []
@@ -398,8 +412,9 @@ def print_table(s: dict) -> None:
                   f"{t['first_error']}")
     if s["max_expiration_past_2038"]:
         print("note: signatures expire after 2038-01-19; ldns-verify-zone 1.8.3 and validns 0.8 "
-              "reject such timestamps (32-bit), so their runs here stop short of the crypto. "
-              "Compare them on a zone made with --expiration 20371201000000.")
+              "reject such timestamps (32-bit), so they fail this valid zone and their times are "
+              "not those of a full check. Compare them on a zone made with "
+              "--expiration 20371201000000.")
     if s["openssl_verify_per_s"]:
         rates = ", ".join(f"{k} {v:,.0f} verify/s" for k, v in sorted(s["openssl_verify_per_s"].items()))
         print(f"crypto ceiling (openssl speed -multi {s['cores']}): {rates}")
@@ -414,7 +429,7 @@ def print_table(s: dict) -> None:
               + (f" = {frac:.0%} of the crypto ceiling" if frac else ""))
     print("x zoneverify: tool median / zoneverify median (above 1: zoneverify is faster; "
           "only when zoneverify checked the whole zone). ceiling/median: crypto-only time / "
-          "tool median. '!': non-zero exit; on a valid zone that tool's time is not comparable, "
+          "tool median, only for tools that completed. '!': non-zero exit; on a valid zone that tool's time is not comparable, "
           "it may have stopped early. '<=': at the spawner's RSS floor (see run_once).")
 
 
