@@ -86,6 +86,11 @@ def _dpkg_version(pkg: str) -> str:
 
 
 def _zoneverify_cmd() -> list[str] | None:
+    # The console script of this interpreter's environment first: a PATH entry
+    # may be a wrapper (a pyenv shim costs ~0.1 s a run) or another install.
+    here = Path(sys.executable).parent / "zoneverify"
+    if here.is_file() and os.access(here, os.X_OK):
+        return [str(here)]
     exe = shutil.which("zoneverify")
     if exe:
         return [exe]
