@@ -436,6 +436,14 @@ impl Ctx<'_> {
                 rejected = Some(format!("DNSKEY {tag} has protocol {}, not 3", key.protocol));
                 continue;
             }
+            // RFC 5011 §2.1: a revoked key may only be used to validate the
+            // RRSIG it made over the DNSKEY RRset.
+            if key.is_revoked() && sig.type_covered != rrtype::DNSKEY {
+                rejected = Some(format!(
+                    "DNSKEY {tag} has the REVOKE flag: it may sign only the DNSKEY RRset (RFC 5011 §2.1)"
+                ));
+                continue;
+            }
             let pk = match &key.key {
                 Ok(pk) => pk,
                 Err(KeyError::UnsupportedAlgorithm(a)) => {
