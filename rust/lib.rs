@@ -4,8 +4,11 @@
 //! Every module here is free of PyO3 so that `cargo test` needs no Python;
 //! the binding lives in [`python`] behind the `python` feature.
 
+pub mod anchor;
 pub mod canon;
+pub mod checks;
 pub mod crypto;
+pub mod denial;
 pub mod error;
 pub mod name;
 pub mod rdata;
@@ -13,7 +16,9 @@ pub mod record;
 pub mod rrtype;
 pub mod serial;
 pub mod verify;
+pub mod zone;
 pub mod zonefile;
+pub mod zonemd;
 
 #[cfg(feature = "python")]
 mod python;

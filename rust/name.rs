@@ -131,14 +131,17 @@ impl Name {
     /// the rightmost, each label as a lower-cased octet string, a missing
     /// label sorting first.
     pub fn canonical_cmp(&self, other: &Name) -> Ordering {
-        let a = self.label_offsets();
-        let b = other.label_offsets();
-        let (mut i, mut j) = (a.len(), b.len());
+        // Label offsets on the stack: a name has at most 127 labels.
+        let mut a = [0u8; 128];
+        let mut b = [0u8; 128];
+        let na = self.fill_label_offsets(&mut a);
+        let nb = other.fill_label_offsets(&mut b);
+        let (mut i, mut j) = (na, nb);
         while i > 0 && j > 0 {
             i -= 1;
             j -= 1;
-            let la = label_at(&self.0, a[i]);
-            let lb = label_at(&other.0, b[j]);
+            let la = label_at(&self.0, a[i] as usize);
+            let lb = label_at(&other.0, b[j] as usize);
             let ord = cmp_label_ci(la, lb);
             if ord != Ordering::Equal {
                 return ord;
@@ -147,15 +150,18 @@ impl Name {
         i.cmp(&j)
     }
 
-    /// Offsets of the length octet of each label, left to right (root excluded).
-    fn label_offsets(&self) -> Vec<usize> {
-        let mut v = Vec::with_capacity(8);
-        let mut p = 0;
-        while self.0[p] != 0 {
-            v.push(p);
+    /// Writes the offset of each label's length octet, left to right (root
+    /// excluded), into `out`; returns how many. Offsets fit in a u8 because
+    /// a name is at most 255 octets.
+    fn fill_label_offsets(&self, out: &mut [u8; 128]) -> usize {
+        let mut n = 0;
+        let mut p = 0usize;
+        while p < self.0.len() && self.0[p] != 0 && n < out.len() {
+            out[n] = p as u8;
+            n += 1;
             p += 1 + self.0[p] as usize;
         }
-        v
+        n
     }
 
     /// Whether `self` equals `ancestor` or lies below it, ignoring case.

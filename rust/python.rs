@@ -85,7 +85,7 @@ fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict
 
 fn options(origin: Option<&str>, allow_include: bool, now: u64, jobs: Option<usize>) -> PyResult<(ParseOptions, VerifyOptions)> {
     let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include };
-    Ok((popts, VerifyOptions { now, threads: jobs }))
+    Ok((popts, VerifyOptions { now, threads: jobs, policy: Default::default() }))
 }
 
 /// verify_file(path, origin, now, jobs, allow_include) -> dict

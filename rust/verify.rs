@@ -113,6 +113,8 @@ pub struct VerifyOptions {
     pub now: u64,
     /// Worker threads; `None` means one per core.
     pub threads: Option<usize>,
+    /// What the zone-level checks require.
+    pub policy: crate::zone::Policy,
 }
 
 /// Wall-clock seconds per phase.
@@ -122,6 +124,7 @@ pub struct Timings {
     pub parse: f64,
     pub model: f64,
     pub verify: f64,
+    pub checks: f64,
 }
 
 /// The per-RRSIG result columns (one row per RRSIG, in zone file order)
@@ -143,6 +146,8 @@ pub struct Report {
     /// (row, reason) for every row whose status is not `Valid`, row order.
     pub reasons: Vec<(u32, String)>,
     pub files: Vec<String>,
+    /// Zone-level findings, in zone order (file, line).
+    pub findings: Vec<crate::zone::Finding>,
     pub records: usize,
     pub threads: usize,
     pub now: u64,
@@ -360,6 +365,15 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
     }
     rep.timings.model = model;
     rep.timings.verify = verify;
+
+    // Zone-level checks over the model, with every RRSIG's verdict known.
+    let t2 = Instant::now();
+    let rrsig_record: Vec<u32> = jobs.iter().map(|j| j.rec).collect();
+    let zone = crate::zone::Zone::build(apex, records, &rrsig_record, &rep.status, &rep.type_covered, vopts.now);
+    let mut findings = crate::checks::run(&zone, &vopts.policy, &rep.reasons);
+    findings.sort_by_key(|f| (f.line == 0, f.file, f.line));
+    rep.findings = findings;
+    rep.timings.checks = t2.elapsed().as_secs_f64();
     Ok(rep)
 }
 

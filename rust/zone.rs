@@ -1,0 +1,457 @@
+//! The zone model for zone-level checks, and findings.
+//!
+//! Built after every RRSIG has its status: names in canonical order, each
+//! with its RRsets and the RRSIG rows covering them, classified as apex,
+//! authoritative, delegation point, non-authoritative (glue and other data
+//! below a zone cut or a DNAME) or out of zone (RFC 4035 §2.2; RFC 6672).
+
+use std::collections::HashMap;
+
+use crate::crypto::Dnskey;
+use crate::name::Name;
+use crate::record::Record;
+use crate::rrtype;
+
+/// How bad a finding is. Errors fail the zone (exit 1); warnings do not
+/// unless the user asks (`--warnings-as-errors`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $v:ident = $s:literal, $sev:ident; )*) => {
+        /// Stable finding codes of the zone-level checks (documented in the
+        /// README). Per-RRSIG statuses have their own codes (`Status::code`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Code { $( $(#[$doc])* $v, )* }
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$v, )* ];
+            pub fn as_str(self) -> &'static str { match self { $( Code::$v => $s, )* } }
+            pub fn default_severity(self) -> Severity { match self { $( Code::$v => Severity::$sev, )* } }
+        }
+    };
+}
+
+codes! {
+    /// A record whose owner is not at or below the apex.
+    OutOfZone = "out-of-zone", Error;
+    /// No SOA at the apex, or more than one.
+    SoaCount = "soa-count", Error;
+    /// An RRSIG over data that is not authoritative (glue, or data below a
+    /// zone cut or a DNAME): RFC 4035 §2.2.
+    SignedNonAuthoritative = "signed-non-authoritative", Error;
+    /// An RRSIG over the NS RRset of a delegation point (RFC 4035 §2.2:
+    /// it "MUST NOT be signed").
+    SignedDelegationNs = "signed-delegation-ns", Error;
+    /// An authoritative RRset without a valid RRSIG of an algorithm of the
+    /// apex DNSKEY RRset (RFC 4035 §2.2, RFC 6840 §5.11).
+    MissingAlgorithm = "missing-algorithm", Error;
+    /// An authoritative RRset without any valid RRSIG.
+    Unsigned = "unsigned-rrset", Error;
+    /// An RRSIG whose Type Covered is RRSIG (RFC 4035 §2.2: RRSIGs are not signed).
+    RrsigOverRrsig = "rrsig-over-rrsig", Error;
+    /// The same RRSIG twice.
+    DuplicateRrsig = "duplicate-rrsig", Warning;
+    /// A failing RRSIG on an RRset that another RRSIG of the same algorithm
+    /// validly signs, when downgraded by policy (`--redundant-failures warning`).
+    RedundantFailure = "redundant-failure", Warning;
+    /// RRSIGs in a zone without an apex DNSKEY RRset.
+    NoDnskey = "no-dnskey", Error;
+    /// With `--require-ksk`: no valid RRSIG over the DNSKEY RRset by a key
+    /// with the SEP flag, for some algorithm.
+    NoKskSignature = "no-ksk-signature", Error;
+    /// Two keys of the DNSKEY RRset share algorithm and key tag.
+    KeyTagCollision = "key-tag-collision", Warning;
+    /// An RSA key below 2048 bits (RFC 8624 §3.1 guidance).
+    WeakRsaKey = "weak-rsa-key", Warning;
+    /// A DNSKEY that cannot be used: malformed key, unsupported algorithm.
+    UnusableDnskey = "unusable-dnskey", Warning;
+    /// A CDS that matches no DNSKEY (RFC 7344 §4.1).
+    CdsMismatch = "cds-mismatch", Error;
+    /// A CDNSKEY that is not in the DNSKEY RRset (RFC 7344 §4.1).
+    CdnskeyMismatch = "cdnskey-mismatch", Error;
+    /// CDS and CDNSKEY RRsets that name different keys (RFC 7344 §4).
+    CdsCdnskeyInconsistent = "cds-cdnskey-inconsistent", Error;
+    /// A delete-form CDS/CDNSKEY next to other records (RFC 8078 §4).
+    CdsDeleteMixed = "cds-delete-mixed", Error;
+    /// No trust anchor matches a DNSKEY that validly signs the DNSKEY RRset.
+    TrustAnchorNoMatch = "trust-anchor-no-match", Error;
+    /// An authoritative name or delegation without its NSEC (RFC 4035 §2.3).
+    NsecMissing = "nsec-missing", Error;
+    /// An NSEC where none may be (non-authoritative name), or two at one name.
+    NsecExtra = "nsec-extra", Error;
+    /// The NSEC next name is not the next name in canonical order, or the
+    /// chain does not close at the apex (RFC 4034 §4.1.1).
+    NsecChain = "nsec-chain", Error;
+    /// The NSEC type bitmap does not list exactly the types at its owner
+    /// plus NSEC and RRSIG (RFC 4034 §4.1.2, RFC 4035 §2.3).
+    NsecBitmap = "nsec-bitmap", Error;
+    /// The NSEC TTL is not min(SOA MINIMUM, SOA TTL) (RFC 9077 §3).
+    NsecTtl = "nsec-ttl", Warning;
+    /// Both NSEC and NSEC3 records in the zone.
+    MixedDenial = "mixed-denial", Error;
+    /// No NSEC3PARAM at the apex of an NSEC3 zone, or more than one, or
+    /// flags other than 0 (RFC 5155 §4.1.2, §7.1).
+    Nsec3Param = "nsec3param", Error;
+    /// An NSEC3 whose hash parameters differ from the NSEC3PARAM's (RFC 5155 §7.1).
+    Nsec3Params = "nsec3-params", Error;
+    /// An authoritative name or empty non-terminal without its NSEC3, not
+    /// covered by an opt-out span (RFC 5155 §7.1).
+    Nsec3Missing = "nsec3-missing", Error;
+    /// An NSEC3 that matches no name of the zone, or a duplicate.
+    Nsec3Extra = "nsec3-extra", Error;
+    /// The NSEC3 chain is out of order, overlaps or does not close (RFC 5155 §7.1).
+    Nsec3Chain = "nsec3-chain", Error;
+    /// The NSEC3 type bitmap does not list exactly the types at its name (RFC 5155 §3.2.1).
+    Nsec3Bitmap = "nsec3-bitmap", Error;
+    /// NSEC3 iterations above 0 or a salt (RFC 9276 §3.1).
+    Nsec3Iterations = "nsec3-iterations", Warning;
+    /// NSEC3 hashing was stopped by the computation bound.
+    Nsec3Bound = "nsec3-bound", Error;
+    /// The NSEC3 TTL is not min(SOA MINIMUM, SOA TTL) (RFC 9077 §3).
+    Nsec3Ttl = "nsec3-ttl", Warning;
+    /// An RRset whose TTL differs from the Original TTL of its RRSIG (RFC 4035 §2.2? §5.3.3).
+    TtlMismatch = "ttl-mismatch", Error;
+    /// RRs of one RRset with different TTLs (RFC 2181 §5.2).
+    RrsetTtl = "rrset-ttl", Warning;
+    /// With `--expire-within`: a valid RRSIG that expires too soon.
+    ExpiresSoon = "expires-soon", Error;
+    /// With `--inception-margin`: a valid RRSIG whose inception is too recent.
+    InceptionTooRecent = "inception-too-recent", Error;
+    /// The ZONEMD digest does not match the zone (RFC 8976 §4).
+    ZonemdMismatch = "zonemd-mismatch", Error;
+    /// With `--require-zonemd`: no ZONEMD at the apex.
+    ZonemdMissing = "zonemd-missing", Error;
+    /// The ZONEMD serial is not the SOA serial (RFC 8976 §4).
+    ZonemdSerial = "zonemd-serial", Error;
+    /// Two ZONEMD RRs with the same scheme and hash algorithm (RFC 8976 §2.4).
+    ZonemdDuplicate = "zonemd-duplicate", Error;
+    /// No ZONEMD with a supported scheme and hash algorithm (RFC 8976 §4):
+    /// the digest could not be checked.
+    ZonemdUnsupported = "zonemd-unsupported", Warning;
+    /// A ZONEMD below the apex, or a malformed one (RFC 8976 §2).
+    ZonemdMalformed = "zonemd-malformed", Error;
+}
+
+/// One zone-level finding.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub owner: Name,
+    /// The RR type the finding is about (0 when none).
+    pub rtype: u16,
+    pub key_tag: Option<u16>,
+    /// File index and 1-based line of the record concerned (0: no record).
+    pub file: u32,
+    pub line: u32,
+    pub reason: String,
+}
+
+/// Collects findings; severities can be overridden by policy.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub list: Vec<Finding>,
+    pub severity_override: HashMap<Code, Severity>,
+}
+
+impl Findings {
+    /// Adds a finding about `owner`/`rtype`, located at record `at` if given.
+    pub fn add(
+        &mut self,
+        code: Code,
+        owner: &Name,
+        rtype: u16,
+        key_tag: Option<u16>,
+        at: Option<&Record>,
+        reason: impl Into<String>,
+    ) {
+        let severity = self.severity_override.get(&code).copied().unwrap_or(code.default_severity());
+        self.list.push(Finding {
+            code,
+            severity,
+            owner: owner.clone(),
+            rtype,
+            key_tag,
+            file: at.map_or(0, |r| r.file),
+            line: at.map_or(0, |r| r.line),
+            reason: reason.into(),
+        });
+    }
+}
+
+/// Where a name stands in the zone (RFC 4035 §2.2; RFC 6672 §2.4 for DNAME).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Apex,
+    /// Authoritative data below the apex.
+    Authoritative,
+    /// A zone cut: NS below the apex. Authoritative for DS and NSEC only.
+    Delegation,
+    /// Below a zone cut or a DNAME: glue and occluded data.
+    NonAuthoritative,
+    /// Not at or below the apex.
+    OutOfZone,
+}
+
+/// One RRset of the zone.
+#[derive(Debug)]
+pub struct Rrset {
+    pub rtype: u16,
+    /// Indices into the record list, file order.
+    pub records: Vec<u32>,
+    /// Report rows (RRSIG columns) of the RRSIGs covering this RRset.
+    pub rrsigs: Vec<u32>,
+}
+
+/// One owner name with its RRsets.
+#[derive(Debug)]
+pub struct Node {
+    /// The name as first written.
+    pub name: Name,
+    pub kind: NameKind,
+    /// RRsets sorted by type (RRSIGs are not RRsets here).
+    pub rrsets: Vec<Rrset>,
+    /// Report rows of every RRSIG owned by this name.
+    pub rrsigs: Vec<u32>,
+}
+
+impl Node {
+    pub fn rrset(&self, rtype: u16) -> Option<&Rrset> {
+        self.rrsets.iter().find(|s| s.rtype == rtype)
+    }
+    pub fn has(&self, rtype: u16) -> bool {
+        self.rrset(rtype).is_some()
+    }
+    /// Types present at the name for NSEC/NSEC3 bitmaps: the RRset types,
+    /// plus RRSIG when an RRSIG is owned here.
+    pub fn types(&self) -> Vec<u16> {
+        let mut t: Vec<u16> = self.rrsets.iter().map(|s| s.rtype).collect();
+        if !self.rrsigs.is_empty() {
+            t.push(rrtype::RRSIG);
+        }
+        t.sort_unstable();
+        t.dedup();
+        t
+    }
+}
+
+/// An apex DNSKEY, parsed once, with its record.
+#[derive(Debug)]
+pub struct ApexKey {
+    pub key: Dnskey,
+    pub record: u32,
+}
+
+/// The zone as the checks see it.
+pub struct Zone<'a> {
+    pub apex: Name,
+    pub records: &'a [Record],
+    /// Names in canonical order (RFC 4034 §6.1), out-of-zone names last.
+    pub nodes: Vec<Node>,
+    /// Lower-cased wire name → index into `nodes`.
+    pub index: HashMap<Box<[u8]>, u32>,
+    /// Apex DNSKEYs in record order.
+    pub keys: Vec<ApexKey>,
+    /// Per report row: the RRSIG record index and its status (`Status as u8`).
+    pub rrsig_record: &'a [u32],
+    pub rrsig_status: &'a [u8],
+    pub now: u64,
+}
+
+impl<'a> Zone<'a> {
+    /// Builds the model. `rrsig_record[row]` is the record index of report
+    /// row `row`; `rrsig_status[row]` its verdict.
+    pub fn build(
+        apex: Name,
+        records: &'a [Record],
+        rrsig_record: &'a [u32],
+        rrsig_status: &'a [u8],
+        covered: &[u16],
+        now: u64,
+    ) -> Zone<'a> {
+        let mut index: HashMap<Box<[u8]>, u32> = HashMap::new();
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut node_of_record = vec![0u32; records.len()];
+        for (i, r) in records.iter().enumerate() {
+            let key = r.owner.as_wire().to_ascii_lowercase().into_boxed_slice();
+            let n = *index.entry(key).or_insert_with(|| {
+                nodes.push(Node { name: r.owner.clone(), kind: NameKind::Authoritative, rrsets: Vec::new(), rrsigs: Vec::new() });
+                (nodes.len() - 1) as u32
+            });
+            node_of_record[i] = n;
+            if r.rtype == rrtype::RRSIG {
+                continue;
+            }
+            let node = &mut nodes[n as usize];
+            match node.rrsets.iter_mut().find(|s| s.rtype == r.rtype) {
+                Some(s) => s.records.push(i as u32),
+                None => node.rrsets.push(Rrset { rtype: r.rtype, records: vec![i as u32], rrsigs: Vec::new() }),
+            }
+        }
+        for (row, &rec) in rrsig_record.iter().enumerate() {
+            let node = &mut nodes[node_of_record[rec as usize] as usize];
+            node.rrsigs.push(row as u32);
+            if let Some(s) = node.rrsets.iter_mut().find(|s| s.rtype == covered[row]) {
+                s.rrsigs.push(row as u32);
+            }
+        }
+        for n in &mut nodes {
+            n.rrsets.sort_by_key(|s| s.rtype);
+        }
+        // Canonical order; then classify walking down from the apex.
+        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
+        order.sort_by(|&a, &b| nodes[a as usize].name.canonical_cmp(&nodes[b as usize].name));
+        let mut sorted: Vec<Node> = Vec::with_capacity(nodes.len());
+        let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+        for &i in &order {
+            if let Some(n) = slots[i as usize].take() {
+                sorted.push(n);
+            }
+        }
+        let mut nodes = sorted;
+        // In canonical order every name follows its ancestors, so one pass
+        // with the innermost enclosing cut (delegation or DNAME) suffices.
+        let mut cut: Option<Name> = None;
+        for n in nodes.iter_mut() {
+            if !n.name.is_subdomain_of(&apex) {
+                n.kind = NameKind::OutOfZone;
+                continue;
+            }
+            if let Some(c) = &cut {
+                if n.name.is_subdomain_of(c) && !n.name.eq_ignore_case(c) {
+                    n.kind = NameKind::NonAuthoritative;
+                    continue;
+                }
+            }
+            cut = None;
+            if n.name.eq_ignore_case(&apex) {
+                n.kind = NameKind::Apex;
+                if n.has(rrtype::DNAME) {
+                    cut = Some(n.name.clone());
+                }
+            } else if n.has(rrtype::NS) {
+                n.kind = NameKind::Delegation;
+                cut = Some(n.name.clone());
+            } else {
+                n.kind = NameKind::Authoritative;
+                if n.has(rrtype::DNAME) {
+                    cut = Some(n.name.clone());
+                }
+            }
+        }
+        // Out-of-zone names last, keeping their order.
+        nodes.sort_by_key(|n| n.kind == NameKind::OutOfZone);
+        index.clear();
+        for (i, n) in nodes.iter().enumerate() {
+            index.insert(n.name.as_wire().to_ascii_lowercase().into_boxed_slice(), i as u32);
+        }
+        let mut keys = Vec::new();
+        if let Some(&a) = index.get(&*apex.as_wire().to_ascii_lowercase()) {
+            if let Some(s) = nodes[a as usize].rrset(rrtype::DNSKEY) {
+                for &r in &s.records {
+                    if let Some(k) = Dnskey::from_rdata(&records[r as usize].rdata) {
+                        keys.push(ApexKey { key: k, record: r });
+                    }
+                }
+            }
+        }
+        Zone { apex, records, nodes, index, keys, rrsig_record, rrsig_status, now }
+    }
+
+    /// The node of a name (case-insensitive).
+    pub fn node(&self, name: &Name) -> Option<&Node> {
+        self.index.get(&*name.as_wire().to_ascii_lowercase()).map(|&i| &self.nodes[i as usize])
+    }
+
+    pub fn apex_node(&self) -> Option<&Node> {
+        self.node(&self.apex)
+    }
+
+    /// The record behind a report row.
+    pub fn rrsig(&self, row: u32) -> &Record {
+        &self.records[self.rrsig_record[row as usize] as usize]
+    }
+
+    /// Whether report row `row` verified (status VALID).
+    pub fn rrsig_valid(&self, row: u32) -> bool {
+        self.rrsig_status[row as usize] == 0
+    }
+
+    /// Empty non-terminals: names strictly between the apex and an
+    /// authoritative name or delegation that own no records (RFC 5155 §7.1
+    /// needs an NSEC3 for each). Canonical order, lower-cased.
+    pub fn empty_non_terminals(&self) -> Vec<Name> {
+        let mut out: Vec<Name> = Vec::new();
+        let apex_labels = self.apex.label_count();
+        let mut seen: std::collections::HashSet<Box<[u8]>> = std::collections::HashSet::new();
+        for n in &self.nodes {
+            if !matches!(n.kind, NameKind::Authoritative | NameKind::Delegation) {
+                continue;
+            }
+            let l = n.name.label_count();
+            for strip in 1..l.saturating_sub(apex_labels) {
+                let anc = n.name.strip_left(strip).to_lowercase();
+                if self.index.contains_key(anc.as_wire()) {
+                    continue;
+                }
+                if seen.insert(anc.as_wire().into()) {
+                    out.push(anc);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.canonical_cmp(b));
+        out
+    }
+}
+
+/// What the zone-level checks require (DESIGN.md principle 3: strict by
+/// default, looser policies opt-in).
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Every authoritative RRset must be validly signed by every algorithm
+    /// of the apex DNSKEY RRset (RFC 4035 §2.2). `false`: by any one.
+    pub every_algorithm: bool,
+    /// Report a failing RRSIG as a warning (`redundant-failure`) when another
+    /// RRSIG of the same algorithm validly signs the RRset.
+    pub redundant_failures_warning: bool,
+    /// The DNSKEY RRset must be signed by a SEP key of each algorithm.
+    pub require_ksk: bool,
+    /// A ZONEMD RRset must be present.
+    pub require_zonemd: bool,
+    /// Flag valid RRSIGs expiring within this many seconds of `now`.
+    pub expire_within: Option<u64>,
+    /// Flag valid RRSIGs whose inception is less than this many seconds before `now`.
+    pub inception_margin: Option<u64>,
+    /// Upper bound on NSEC3 SHA-1 compressions (names x (iterations + 1)),
+    /// so hostile parameters cannot hang the check.
+    pub nsec3_max_hashes: u64,
+    /// Trust anchors (`--trust-anchor`); empty: no trust-anchor check.
+    pub trust_anchors: Vec<crate::anchor::Anchor>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            every_algorithm: true,
+            redundant_failures_warning: false,
+            require_ksk: false,
+            require_zonemd: false,
+            expire_within: None,
+            inception_margin: None,
+            nsec3_max_hashes: 200_000_000,
+            trust_anchors: Vec::new(),
+        }
+    }
+}
