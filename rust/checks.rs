@@ -1,12 +1,38 @@
-//! Zone-level checks (issue 3): structure, completeness per algorithm,
-//! keys, TTLs and time margins; NSEC/NSEC3, ZONEMD, CDS and trust anchors
+//! Zone-level checks: structure, completeness per algorithm, keys, TTLs
+//! and time margins. NSEC/NSEC3 ([`crate::denial`]), ZONEMD
+//! ([`crate::zonemd`]), CDS/CDNSKEY and trust anchors ([`crate::anchor`])
 //! live in their own modules and are called from [`run`].
 
-use crate::zone::{Finding, Findings, Policy, Zone};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// Runs every zone-level check and returns the findings (unsorted).
-pub fn run(z: &Zone<'_>, policy: &Policy, _reasons: &[(u32, String)]) -> Vec<Finding> {
+use crate::canon;
+use crate::crypto;
+use crate::rrtype;
+use crate::serial;
+use crate::verify::Status;
+use crate::zone::{Code, Finding, Findings, NameKind, Node, Policy, Zone};
+
+/// What the checks found: zone-level findings, and the report rows whose
+/// failure policy downgrades to a warning (`redundant-failure`).
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub downgraded: Vec<u32>,
+}
+
+/// Runs every zone-level check.
+pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
     let mut out = Findings::default();
+    let mut downgraded = Vec::new();
+    structure(z, &mut out);
+    let signed = !z.rrsig_record.is_empty();
+    if !signed {
+        let at = z.apex_node().and_then(|n| n.rrsets.first()).map(|s| &z.records[s.records[0] as usize]);
+        out.add(Code::NoRrsig, &z.apex, 0, None, at, "the zone has no RRSIG records: nothing is signed, nothing was verified");
+    } else {
+        keys(z, policy, &mut out);
+        completeness(z, policy, &mut out, &mut downgraded);
+        ttls_and_time(z, policy, &mut out);
+    }
     crate::denial::check_nsec(z, &mut out);
     crate::denial::check_nsec3(z, policy, &mut out);
     crate::zonemd::check_zonemd(z, policy, &mut out);
@@ -14,5 +40,242 @@ pub fn run(z: &Zone<'_>, policy: &Policy, _reasons: &[(u32, String)]) -> Vec<Fin
     if !policy.trust_anchors.is_empty() {
         crate::anchor::check_trust_anchor(z, &policy.trust_anchors, &mut out);
     }
-    out.list
+    downgraded.sort_unstable();
+    Outcome { findings: out.list, downgraded }
+}
+
+/// Whether an RRset at a node of this kind is authoritative data that must
+/// be signed (RFC 4035 §2.2: at a delegation point only DS and NSEC are;
+/// glue and data below a cut or DNAME are not).
+fn must_be_signed(kind: NameKind, rtype: u16) -> bool {
+    match kind {
+        NameKind::Apex | NameKind::Authoritative => true,
+        NameKind::Delegation => rtype == rrtype::DS || rtype == rrtype::NSEC,
+        NameKind::NonAuthoritative | NameKind::OutOfZone => false,
+    }
+}
+
+/// Out-of-zone data, the SOA, and RRSIGs where none may be (RFC 4035 §2.2).
+fn structure(z: &Zone<'_>, out: &mut Findings) {
+    for n in &z.nodes {
+        match n.kind {
+            NameKind::OutOfZone => {
+                for s in &n.rrsets {
+                    let r = &z.records[s.records[0] as usize];
+                    out.add(Code::OutOfZone, &n.name, s.rtype, None, Some(r),
+                        format!("{} is not at or below the zone apex {}", n.name, z.apex));
+                }
+                for &row in &n.rrsigs {
+                    out.add(Code::OutOfZone, &n.name, rrtype::RRSIG, None, Some(z.rrsig(row)),
+                        format!("{} is not at or below the zone apex {}", n.name, z.apex));
+                }
+            }
+            NameKind::NonAuthoritative | NameKind::Delegation => {
+                for &row in &n.rrsigs {
+                    let rec = z.rrsig(row);
+                    let Some(sig) = canon::parse_rrsig(&rec.rdata) else { continue };
+                    if n.kind == NameKind::Delegation && sig.type_covered == rrtype::NS {
+                        out.add(Code::SignedDelegationNs, &n.name, rrtype::NS, Some(sig.key_tag), Some(rec),
+                            "the NS RRset of a delegation point is not authoritative and must not be signed (RFC 4035 §2.2)");
+                    } else if !must_be_signed(n.kind, sig.type_covered) && n.has(sig.type_covered) {
+                        let what = if n.kind == NameKind::Delegation { "at a delegation point" } else { "below a zone cut or DNAME (glue or occluded data)" };
+                        out.add(Code::SignedNonAuthoritative, &n.name, sig.type_covered, Some(sig.key_tag), Some(rec),
+                            format!("RRSIG over {} {what}: not authoritative, must not be signed (RFC 4035 §2.2)", rrtype::to_mnemonic(sig.type_covered)));
+                    }
+                }
+            }
+            NameKind::Apex | NameKind::Authoritative => {}
+        }
+    }
+    match z.apex_node().and_then(|n| n.rrset(rrtype::SOA)) {
+        None => out.add(Code::SoaCount, &z.apex, rrtype::SOA, None, None, format!("no SOA record at the apex {}", z.apex)),
+        Some(s) if s.records.len() > 1 => {
+            let r = &z.records[s.records[1] as usize];
+            out.add(Code::SoaCount, &z.apex, rrtype::SOA, None, Some(r), format!("{} SOA records at the apex; there must be one", s.records.len()));
+        }
+        Some(_) => {}
+    }
+}
+
+/// The algorithms the apex DNSKEY RRset holds (zone keys only).
+fn zone_algorithms(z: &Zone<'_>) -> BTreeSet<u8> {
+    z.keys.iter().filter(|k| k.key.is_zone_key()).map(|k| k.key.algorithm).collect()
+}
+
+fn row_fields(z: &Zone<'_>, row: u32) -> Option<(u8, u16, u16)> {
+    canon::parse_rrsig(&z.rrsig(row).rdata).map(|s| (s.algorithm, s.key_tag, s.type_covered))
+}
+
+fn status(z: &Zone<'_>, row: u32) -> u8 {
+    z.rrsig_status[row as usize]
+}
+
+/// RFC 4035 §2.2 / RFC 6840 §5.11: every authoritative RRset is signed by
+/// every algorithm of the apex DNSKEY RRset (or, by policy, by any one).
+/// An algorithm counts as present when an RRSIG of it covers the RRset:
+/// an RRSIG that is present but fails is reported by its own status (an
+/// error), so completeness reports only signatures that are absent.
+/// Also RRSIGs over RRSIGs, duplicate RRSIGs and, by policy, failing RRSIGs
+/// next to a valid RRSIG of the same algorithm.
+fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &mut Vec<u32>) {
+    let algs = zone_algorithms(z);
+    if algs.is_empty() {
+        let at = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
+        out.add(Code::NoDnskey, &z.apex, rrtype::DNSKEY, None, at,
+            format!("the zone has RRSIGs but no DNSKEY RRset (with a zone key) at the apex {}", z.apex));
+    }
+    for n in &z.nodes {
+        check_node_rrsigs(z, n, out);
+        for s in &n.rrsets {
+            if !must_be_signed(n.kind, s.rtype) {
+                continue;
+            }
+            let first = &z.records[s.records[0] as usize];
+            let mut present: HashSet<u8> = HashSet::new();
+            let mut valid_by_alg: HashSet<u8> = HashSet::new();
+            for &row in &s.rrsigs {
+                if let Some((alg, _, _)) = row_fields(z, row) {
+                    present.insert(alg);
+                    if status(z, row) == Status::Valid as u8 {
+                        valid_by_alg.insert(alg);
+                    }
+                }
+            }
+            if policy.redundant_failures_warning {
+                for &row in &s.rrsigs {
+                    if let Some((alg, _, _)) = row_fields(z, row) {
+                        let st = status(z, row);
+                        let unsupported = st == Status::UnsupportedAlgorithm as u8 || st == Status::UnsupportedKey as u8;
+                        if st != Status::Valid as u8 && !unsupported && valid_by_alg.contains(&alg) {
+                            downgraded.push(row);
+                        }
+                    }
+                }
+            }
+            let tname = rrtype::to_mnemonic(s.rtype);
+            if present.is_empty() {
+                out.add(Code::Unsigned, &n.name, s.rtype, None, Some(first),
+                    format!("the authoritative {tname} RRset at {} has no RRSIG", n.name));
+                continue;
+            }
+            if policy.every_algorithm {
+                for &alg in &algs {
+                    if !present.contains(&alg) {
+                        let have: Vec<String> = present.iter().map(|a| a.to_string()).collect();
+                        out.add(Code::MissingAlgorithm, &n.name, s.rtype, None, Some(first),
+                            format!("the {tname} RRset has no RRSIG by algorithm {alg} ({}), which is in the apex DNSKEY RRset; it is signed by algorithm {} (RFC 4035 §2.2, RFC 6840 §5.11)",
+                                crypto::algorithm_name(alg), have.join(", ")));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// RRSIGs over RRSIG, and duplicate RRSIGs at one name.
+fn check_node_rrsigs(z: &Zone<'_>, n: &Node, out: &mut Findings) {
+    let mut seen: HashMap<&[u8], u32> = HashMap::new();
+    for &row in &n.rrsigs {
+        let rec = z.rrsig(row);
+        if let Some((_, tag, covered)) = row_fields(z, row) {
+            if covered == rrtype::RRSIG {
+                out.add(Code::RrsigOverRrsig, &n.name, rrtype::RRSIG, Some(tag), Some(rec),
+                    "an RRSIG covers type RRSIG: RRSIG RRsets are never signed (RFC 4035 §2.2)");
+            }
+            if seen.insert(&rec.rdata[..], row).is_some() {
+                out.add(Code::DuplicateRrsig, &n.name, covered, Some(tag), Some(rec),
+                    format!("the same RRSIG over {} appears more than once", rrtype::to_mnemonic(covered)));
+            }
+        }
+    }
+}
+
+/// Key checks: SEP signatures over the DNSKEY RRset (policy), key-tag
+/// collisions, weak RSA keys, unusable keys.
+fn keys(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
+    let mut tags: HashMap<(u8, u16), u32> = HashMap::new();
+    for k in &z.keys {
+        let rec = &z.records[k.record as usize];
+        let d = &k.key;
+        if let Some(_prev) = tags.insert((d.algorithm, d.key_tag), k.record) {
+            out.add(Code::KeyTagCollision, &z.apex, rrtype::DNSKEY, Some(d.key_tag), Some(rec),
+                format!("two DNSKEYs with algorithm {} share key tag {}: validators must try both", d.algorithm, d.key_tag));
+        }
+        match &d.key {
+            Ok(pk) => {
+                if matches!(d.algorithm, 5 | 7 | 8 | 10) && pk.bits() < 2048 {
+                    out.add(Code::WeakRsaKey, &z.apex, rrtype::DNSKEY, Some(d.key_tag), Some(rec),
+                        format!("RSA key of {} bits; 2048 or more is recommended", pk.bits()));
+                }
+            }
+            Err(e) => {
+                let why = match e {
+                    crypto::KeyError::UnsupportedAlgorithm(a) => format!("algorithm {a} ({}) is not supported", crypto::algorithm_name(*a)),
+                    crypto::KeyError::UnsupportedKey(w) => w.clone(),
+                    crypto::KeyError::Malformed(w) => format!("malformed key: {w}"),
+                };
+                out.add(Code::UnusableDnskey, &z.apex, rrtype::DNSKEY, Some(d.key_tag), Some(rec),
+                    format!("DNSKEY {} cannot be used to verify: {why}", d.key_tag));
+            }
+        }
+    }
+    if policy.require_ksk {
+        let Some(apex) = z.apex_node() else { return };
+        let Some(set) = apex.rrset(rrtype::DNSKEY) else { return };
+        for alg in zone_algorithms(z) {
+            let ok = set.rrsigs.iter().any(|&row| {
+                status(z, row) == Status::Valid as u8
+                    && row_fields(z, row).is_some_and(|(a, tag, _)| {
+                        a == alg && z.keys.iter().any(|k| k.key.algorithm == a && k.key.key_tag == tag && k.key.is_sep())
+                    })
+            });
+            if !ok {
+                let rec = &z.records[set.records[0] as usize];
+                out.add(Code::NoKskSignature, &z.apex, rrtype::DNSKEY, None, Some(rec),
+                    format!("the DNSKEY RRset has no valid RRSIG by a key with the SEP flag for algorithm {alg} ({})", crypto::algorithm_name(alg)));
+            }
+        }
+    }
+}
+
+/// RRset TTL against the RRSIG Original TTL (RFC 4035 §5.3.3), TTLs within
+/// an RRset (RFC 2181 §5.2), and the opt-in expiry/inception margins.
+fn ttls_and_time(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
+    for n in &z.nodes {
+        for s in &n.rrsets {
+            let first = &z.records[s.records[0] as usize];
+            let ttl = first.ttl;
+            if let Some(&other) = s.records.iter().find(|&&r| z.records[r as usize].ttl != ttl) {
+                let r = &z.records[other as usize];
+                out.add(Code::RrsetTtl, &n.name, s.rtype, None, Some(r),
+                    format!("RRs of the {} RRset have different TTLs ({} and {})", rrtype::to_mnemonic(s.rtype), ttl, r.ttl));
+            }
+            for &row in &s.rrsigs {
+                let rec = z.rrsig(row);
+                let Some(sig) = canon::parse_rrsig(&rec.rdata) else { continue };
+                if sig.original_ttl != ttl {
+                    out.add(Code::TtlMismatch, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
+                        format!("the {} RRset has TTL {ttl} but the RRSIG's Original TTL is {}", rrtype::to_mnemonic(s.rtype), sig.original_ttl));
+                }
+                if status(z, row) != Status::Valid as u8 {
+                    continue;
+                }
+                let now = z.now as u32;
+                if let Some(w) = policy.expire_within {
+                    let left = sig.expiration.wrapping_sub(now) as u64;
+                    if left < w {
+                        out.add(Code::ExpiresSoon, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
+                            format!("expires at {}, within {} s of the verification time (limit {w} s)", serial::format_rrsig_time(sig.expiration, z.now), left));
+                    }
+                }
+                if let Some(m) = policy.inception_margin {
+                    let age = now.wrapping_sub(sig.inception) as u64;
+                    if age < m {
+                        out.add(Code::InceptionTooRecent, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
+                            format!("inception {} is only {age} s before the verification time (margin {m} s)", serial::format_rrsig_time(sig.inception, z.now)));
+                    }
+                }
+            }
+        }
+    }
 }

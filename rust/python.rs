@@ -10,7 +10,9 @@ use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
+use crate::anchor;
 use crate::crypto;
+use crate::zone::{Code, Policy};
 use crate::error::CoreError;
 use crate::name::Name;
 use crate::verify::{self, Report, Status, VerifyOptions};
@@ -70,6 +72,22 @@ fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict
     d.set_item("line", PyArray1::from_vec(py, r.line))?;
     d.set_item("file", PyArray1::from_vec(py, r.file))?;
     d.set_item("reasons", PyList::new(py, r.reasons)?)?;
+    let zf = PyList::empty(py);
+    for f in &r.findings {
+        zf.append((
+            f.code.as_str(),
+            f.severity.as_str(),
+            f.owner.to_text(),
+            f.rtype,
+            f.key_tag,
+            f.file,
+            f.line,
+            f.reason.as_str(),
+        ))?;
+    }
+    d.set_item("zone_findings", zf)?;
+    d.set_item("downgraded", PyList::new(py, &r.downgraded)?)?;
+    d.set_item("zone_checks", r.zone_checks)?;
     d.set_item("files", PyList::new(py, r.files)?)?;
     d.set_item("records", r.records)?;
     d.set_item("threads", r.threads)?;
@@ -79,18 +97,47 @@ fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict
     t.set_item("parse", r.timings.parse)?;
     t.set_item("model", r.timings.model)?;
     t.set_item("verify", r.timings.verify)?;
+    t.set_item("checks", r.timings.checks)?;
     d.set_item("timings", t)?;
     Ok(d)
 }
 
-fn options(origin: Option<&str>, allow_include: bool, now: u64, jobs: Option<usize>) -> PyResult<(ParseOptions, VerifyOptions)> {
+fn options(
+    py: Python<'_>,
+    origin: Option<&str>,
+    allow_include: bool,
+    now: u64,
+    jobs: Option<usize>,
+    policy: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(ParseOptions, VerifyOptions)> {
     let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include };
-    Ok((popts, VerifyOptions { now, threads: jobs, policy: Default::default() }))
+    let mut p = Policy::default();
+    if let Some(d) = policy {
+        for (k, v) in d.iter() {
+            let key: String = k.extract()?;
+            match key.as_str() {
+                "zone_checks" => p.zone_checks = v.extract()?,
+                "every_algorithm" => p.every_algorithm = v.extract()?,
+                "redundant_failures_warning" => p.redundant_failures_warning = v.extract()?,
+                "require_ksk" => p.require_ksk = v.extract()?,
+                "require_zonemd" => p.require_zonemd = v.extract()?,
+                "expire_within" => p.expire_within = v.extract()?,
+                "inception_margin" => p.inception_margin = v.extract()?,
+                "nsec3_max_hashes" => p.nsec3_max_hashes = v.extract()?,
+                "trust_anchor" => {
+                    let (text, filename): (Vec<u8>, String) = v.extract()?;
+                    p.trust_anchors = anchor::parse_anchors(&text, &filename).map_err(|e| to_pyerr(py, e))?;
+                }
+                other => return Err(PyValueError::new_err(format!("unknown policy option '{other}'"))),
+            }
+        }
+    }
+    Ok((popts, VerifyOptions { now, threads: jobs, policy: p }))
 }
 
-/// verify_file(path, origin, now, jobs, allow_include) -> dict
+/// verify_file(path, origin, now, jobs, allow_include, policy=None) -> dict
 #[pyfunction]
-#[pyo3(signature = (path, origin, now, jobs, allow_include))]
+#[pyo3(signature = (path, origin, now, jobs, allow_include, policy=None))]
 fn verify_file<'py>(
     py: Python<'py>,
     path: std::path::PathBuf,
@@ -98,15 +145,16 @@ fn verify_file<'py>(
     now: u64,
     jobs: Option<usize>,
     allow_include: bool,
+    policy: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (popts, vopts) = options(origin, allow_include, now, jobs)?;
+    let (popts, vopts) = options(py, origin, allow_include, now, jobs, policy)?;
     let r = run_detached(py, || verify::verify_file(&path, &popts, &vopts))?;
     report_to_dict(py, r)
 }
 
-/// verify_text(text, filename, origin, now, jobs, allow_include) -> dict
+/// verify_text(text, filename, origin, now, jobs, allow_include, policy=None) -> dict
 #[pyfunction]
-#[pyo3(signature = (text, filename, origin, now, jobs, allow_include))]
+#[pyo3(signature = (text, filename, origin, now, jobs, allow_include, policy=None))]
 fn verify_text<'py>(
     py: Python<'py>,
     text: &[u8],
@@ -115,8 +163,9 @@ fn verify_text<'py>(
     now: u64,
     jobs: Option<usize>,
     allow_include: bool,
+    policy: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (popts, vopts) = options(origin, allow_include, now, jobs)?;
+    let (popts, vopts) = options(py, origin, allow_include, now, jobs, policy)?;
     let r = run_detached(py, || verify::verify_text(text, filename, &popts, &vopts))?;
     report_to_dict(py, r)
 }
@@ -164,6 +213,12 @@ fn type_name(rtype: u16) -> String {
     crate::rrtype::to_mnemonic(rtype)
 }
 
+/// finding_codes() -> list of (code, default severity), zone-level checks.
+#[pyfunction]
+fn finding_codes() -> Vec<(&'static str, &'static str)> {
+    Code::ALL.iter().map(|c| (c.as_str(), c.default_severity().as_str())).collect()
+}
+
 /// algorithm_name(alg) -> mnemonic.
 #[pyfunction]
 fn algorithm_name(alg: u8) -> String {
@@ -180,6 +235,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(statuses, m)?)?;
     m.add_function(wrap_pyfunction!(algorithm_name, m)?)?;
     m.add_function(wrap_pyfunction!(type_name, m)?)?;
+    m.add_function(wrap_pyfunction!(finding_codes, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -148,6 +148,10 @@ pub struct Report {
     pub files: Vec<String>,
     /// Zone-level findings, in zone order (file, line).
     pub findings: Vec<crate::zone::Finding>,
+    /// Report rows whose failure policy downgrades to a warning.
+    pub downgraded: Vec<u32>,
+    /// Whether the zone-level checks ran (`Policy::zone_checks`).
+    pub zone_checks: bool,
     pub records: usize,
     pub threads: usize,
     pub now: u64,
@@ -370,9 +374,16 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
     let t2 = Instant::now();
     let rrsig_record: Vec<u32> = jobs.iter().map(|j| j.rec).collect();
     let zone = crate::zone::Zone::build(apex, records, &rrsig_record, &rep.status, &rep.type_covered, vopts.now);
-    let mut findings = crate::checks::run(&zone, &vopts.policy, &rep.reasons);
+    let outcome = if vopts.policy.zone_checks {
+        crate::checks::run(&zone, &vopts.policy)
+    } else {
+        crate::checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }
+    };
+    let mut findings = outcome.findings;
     findings.sort_by_key(|f| (f.line == 0, f.file, f.line));
     rep.findings = findings;
+    rep.downgraded = outcome.downgraded;
+    rep.zone_checks = vopts.policy.zone_checks;
     rep.timings.checks = t2.elapsed().as_secs_f64();
     Ok(rep)
 }

@@ -46,6 +46,8 @@ macro_rules! codes {
 codes! {
     /// A record whose owner is not at or below the apex.
     OutOfZone = "out-of-zone", Error;
+    /// The zone has no RRSIG at all: nothing is signed (DESIGN.md principle 1).
+    NoRrsig = "no-rrsig", Error;
     /// No SOA at the apex, or more than one.
     SoaCount = "soa-count", Error;
     /// An RRSIG over data that is not authoritative (glue, or data below a
@@ -54,10 +56,11 @@ codes! {
     /// An RRSIG over the NS RRset of a delegation point (RFC 4035 §2.2:
     /// it "MUST NOT be signed").
     SignedDelegationNs = "signed-delegation-ns", Error;
-    /// An authoritative RRset without a valid RRSIG of an algorithm of the
-    /// apex DNSKEY RRset (RFC 4035 §2.2, RFC 6840 §5.11).
+    /// An authoritative RRset without an RRSIG of an algorithm of the apex
+    /// DNSKEY RRset (RFC 4035 §2.2, RFC 6840 §5.11). A present RRSIG that
+    /// fails is reported by its own status instead.
     MissingAlgorithm = "missing-algorithm", Error;
-    /// An authoritative RRset without any valid RRSIG.
+    /// An authoritative RRset without any RRSIG.
     Unsigned = "unsigned-rrset", Error;
     /// An RRSIG whose Type Covered is RRSIG (RFC 4035 §2.2: RRSIGs are not signed).
     RrsigOverRrsig = "rrsig-over-rrsig", Error;
@@ -420,6 +423,9 @@ impl<'a> Zone<'a> {
 /// default, looser policies opt-in).
 #[derive(Clone, Debug)]
 pub struct Policy {
+    /// Run the zone-level checks at all. `false` verifies RRSIGs only
+    /// (`--signatures-only`, for RRset fragments); reports say so.
+    pub zone_checks: bool,
     /// Every authoritative RRset must be validly signed by every algorithm
     /// of the apex DNSKEY RRset (RFC 4035 §2.2). `false`: by any one.
     pub every_algorithm: bool,
@@ -444,6 +450,7 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         Policy {
+            zone_checks: true,
             every_algorithm: true,
             redundant_failures_warning: false,
             require_ksk: false,

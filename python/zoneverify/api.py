@@ -20,6 +20,17 @@ def verify_zone(
     jobs: int | None = None,
     allow_include: bool = False,
     allow_unsupported: bool = False,
+    *,
+    zone_checks: bool = True,
+    signed_by: str = "every-algorithm",
+    redundant_failures: str = "error",
+    require_ksk: bool = False,
+    require_zonemd: bool = False,
+    trust_anchor: "str | os.PathLike[str] | None" = None,
+    expire_within: "int | str | None" = None,
+    inception_margin: "int | str | None" = None,
+    warnings_as_errors: bool = False,
+    filename: str | None = None,
 ) -> Report:
     """Verifies every RRSIG of a signed zone and returns a :class:`Report`.
 
@@ -36,7 +47,29 @@ def verify_zone(
         allow_include: honour ``$INCLUDE`` (off by default).
         allow_unsupported: let RRSIGs whose algorithm or key size cannot be
             verified count as passing in :attr:`Report.ok`. They are still
-            reported as unsupported, never as valid.
+            reported as unsupported (as warnings), never as valid.
+        zone_checks: run the zone-level checks (default). ``False`` checks
+            the RRSIGs only, e.g. for RRset fragments; the report then says
+            that the zone-level checks were not run.
+        signed_by: ``"every-algorithm"`` (default; RFC 4035 §2.2: every
+            authoritative RRset signed by each algorithm of the apex DNSKEY
+            RRset) or ``"any"`` (one algorithm suffices).
+        redundant_failures: ``"error"`` (default) or ``"warning"``: how to
+            report a failing RRSIG when another RRSIG of the same algorithm
+            validly signs the same RRset.
+        require_ksk: the DNSKEY RRset must be signed by a SEP key of each
+            algorithm.
+        require_zonemd: a ZONEMD RRset must be present at the apex.
+        trust_anchor: file with a DS RRset, a DNSKEY RRset or IANA's
+            ``root-anchors.xml``; one anchor must match a DNSKEY that validly
+            signs the DNSKEY RRset.
+        expire_within: flag valid RRSIGs expiring within this duration of
+            ``now`` (seconds, or ``"7d"``, ``"12h"``, ``"1w2d"``).
+        inception_margin: flag valid RRSIGs whose inception is less than
+            this duration before ``now``.
+        warnings_as_errors: :attr:`Report.ok` is False on any warning too.
+        filename: name used in messages when ``source`` is text (default
+            ``"<text>"``).
 
     Raises:
         ZoneParseError: the zone cannot be parsed (file, line, column, reason).
@@ -52,23 +85,84 @@ def verify_zone(
     (True, 160, [])
     """
     t = parse_now(now)
+    policy = _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,
+                     expire_within, inception_margin)
     if jobs is not None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     if isinstance(source, (bytes, bytearray, memoryview)):
-        raw = _native.verify_text(bytes(source), "<text>", origin, t, jobs, allow_include)
+        raw = _native.verify_text(bytes(source), filename or "<text>", origin, t, jobs, allow_include, policy)
     elif isinstance(source, str) and ("\n" in source or "\r" in source):
-        raw = _native.verify_text(source.encode("utf-8", "surrogateescape"), "<text>", origin, t, jobs, allow_include)
+        raw = _native.verify_text(
+            source.encode("utf-8", "surrogateescape"), filename or "<text>", origin, t, jobs, allow_include, policy
+        )
     elif isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         if not os.path.exists(path):
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
-        raw = _native.verify_file(path, origin, t, jobs, allow_include)
+        raw = _native.verify_file(path, origin, t, jobs, allow_include, policy)
     else:
         raise TypeError(f"source must be a path, str or bytes, not {type(source).__name__}")
-    return Report(raw, allow_unsupported=allow_unsupported)
+    return Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(value: "int | str") -> int:
+    """Seconds for a duration: an int, or a string of digits with optional
+    units s, m, h, d, w (``"7d"``, ``"1w2d"``, ``"3600"``).
+
+    >>> parse_duration("1w2d")
+    777600
+    """
+    if isinstance(value, bool):
+        raise TypeError("a duration is not a bool")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"negative duration {value}")
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return int(text)
+    total, num = 0, ""
+    for ch in text:
+        if ch.isdigit():
+            num += ch
+        elif ch in _UNITS and num:
+            total += int(num) * _UNITS[ch]
+            num = ""
+        else:
+            raise ValueError(f"bad duration {value!r}: use seconds or units s, m, h, d, w (e.g. 7d, 1w2d)")
+    if num:
+        raise ValueError(f"bad duration {value!r}: a number without a unit at the end")
+    return total
+
+
+def _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,
+            expire_within, inception_margin) -> dict:
+    if signed_by not in ("every-algorithm", "any"):
+        raise ValueError(f"signed_by must be 'every-algorithm' or 'any', not {signed_by!r}")
+    if redundant_failures not in ("error", "warning"):
+        raise ValueError(f"redundant_failures must be 'error' or 'warning', not {redundant_failures!r}")
+    p: dict = {
+        "zone_checks": bool(zone_checks),
+        "every_algorithm": signed_by == "every-algorithm",
+        "redundant_failures_warning": redundant_failures == "warning",
+        "require_ksk": bool(require_ksk),
+        "require_zonemd": bool(require_zonemd),
+    }
+    if expire_within is not None:
+        p["expire_within"] = parse_duration(expire_within)
+    if inception_margin is not None:
+        p["inception_margin"] = parse_duration(inception_margin)
+    if trust_anchor is not None:
+        path = os.fspath(trust_anchor)
+        with open(path, "rb") as f:
+            p["trust_anchor"] = (f.read(), path)
+    return p
 
 
 def key_tag(dnskey: str | bytes) -> int:

@@ -19,9 +19,13 @@ EXIT_USAGE = 2
 
 _EXIT_TEXT = """\
 exit status:
-  0  every RRSIG of every zone is valid
-  1  at least one RRSIG is not valid (bad, expired, no key, unsupported, ...)
-  2  unusable input (a zone that cannot be read or parsed) or a usage error
+  0  every zone passes: every RRSIG valid, no zone-level error
+     (warnings alone pass unless --warnings-as-errors)
+  1  at least one error: an RRSIG not valid (bad, expired, no key,
+     unsupported, ...) or a zone-level error (missing algorithm, NSEC/NSEC3
+     chain, ZONEMD, trust anchor, ...)
+  2  unusable input (a zone or trust-anchor file that cannot be read or
+     parsed) or a usage error
 """
 
 
@@ -73,6 +77,53 @@ def _build_parser() -> argparse.ArgumentParser:
         "(they are still reported as unsupported, never as valid)",
     )
     c.add_argument("--allow-include", action="store_true", help="honour $INCLUDE directives (off by default)")
+    pol = c.add_argument_group("policy (strict by default)")
+    pol.add_argument(
+        "--signatures-only",
+        action="store_true",
+        help="verify the RRSIGs only and skip the zone-level checks (for RRset fragments); "
+        "the summary says the checks were not run",
+    )
+    pol.add_argument(
+        "--signed-by",
+        choices=("every-algorithm", "any"),
+        default="every-algorithm",
+        help="every authoritative RRset must be signed by every algorithm of the apex DNSKEY RRset "
+        "(every-algorithm, the default; RFC 4035 section 2.2) or by any one",
+    )
+    pol.add_argument(
+        "--redundant-failures",
+        choices=("error", "warning"),
+        default="error",
+        help="a failing RRSIG next to a valid RRSIG of the same algorithm on the same RRset is an "
+        "error (default) or a warning",
+    )
+    pol.add_argument("--require-ksk", action="store_true", help="the DNSKEY RRset must be signed by a SEP key of each algorithm")
+    pol.add_argument("--require-zonemd", action="store_true", help="a ZONEMD RRset must be present at the apex")
+    pol.add_argument(
+        "--trust-anchor",
+        metavar="FILE",
+        help="DS RRset, DNSKEY RRset or IANA root-anchors.xml; one anchor must match a DNSKEY that "
+        "validly signs the DNSKEY RRset",
+    )
+    pol.add_argument(
+        "--expire-within",
+        metavar="DURATION",
+        help="flag valid RRSIGs that expire within DURATION of the verification time "
+        "(seconds, or units s m h d w: 7d, 1w2d)",
+    )
+    pol.add_argument(
+        "--inception-margin",
+        metavar="DURATION",
+        help="flag valid RRSIGs whose inception is less than DURATION before the verification time",
+    )
+    pol.add_argument("--warnings-as-errors", action="store_true", help="exit 1 on warnings too")
+    c.add_argument(
+        "--max-findings",
+        type=int,
+        metavar="N",
+        help="print at most N findings per zone (text format; all are checked, and counted in the summary)",
+    )
     return p
 
 
@@ -101,24 +152,34 @@ def _check(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as e:
         print(f"zoneverify: error: --now: {e}", file=sys.stderr)
         return EXIT_USAGE
+    if args.max_findings is not None and args.max_findings < 0:
+        print("zoneverify: error: --max-findings must be 0 or more", file=sys.stderr)
+        return EXIT_USAGE
     if args.jobs is not None and args.jobs < 1:
         print("zoneverify: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     worst = EXIT_OK
     for zone in args.zones:
         try:
-            if zone == "-":
-                data = sys.stdin.buffer.read()
-                report = _verify_stdin(data, args, now)
-            else:
-                report = verify_zone(
-                    zone,
-                    origin=args.origin,
-                    now=now,
-                    jobs=args.jobs,
-                    allow_include=args.allow_include,
-                    allow_unsupported=args.allow_unsupported,
-                )
+            source = sys.stdin.buffer.read() if zone == "-" else zone
+            report = verify_zone(
+                source,
+                origin=args.origin,
+                now=now,
+                jobs=args.jobs,
+                allow_include=args.allow_include,
+                allow_unsupported=args.allow_unsupported,
+                zone_checks=not args.signatures_only,
+                signed_by=args.signed_by,
+                redundant_failures=args.redundant_failures,
+                require_ksk=args.require_ksk,
+                require_zonemd=args.require_zonemd,
+                trust_anchor=args.trust_anchor,
+                expire_within=args.expire_within,
+                inception_margin=args.inception_margin,
+                warnings_as_errors=args.warnings_as_errors,
+                filename="<stdin>" if zone == "-" else None,
+            )
         except ZoneParseError as e:
             print(f"zoneverify: {e}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
@@ -135,25 +196,20 @@ def _check(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(report.to_json())
         else:
-            _print_text(report)
+            _print_text(report, args.max_findings)
         if not report.ok:
             worst = max(worst, EXIT_FAIL)
         sys.stdout.flush()
     return worst
 
 
-def _verify_stdin(data: bytes, args: argparse.Namespace, now: int):
-    from . import _native
-    from .report import Report
-
-    raw = _native.verify_text(data, "<stdin>", args.origin, now, args.jobs, args.allow_include)
-    return Report(raw, allow_unsupported=args.allow_unsupported)
-
-
-def _print_text(report) -> None:
+def _print_text(report, max_findings: int | None = None) -> None:
     out = sys.stdout
-    for f in report.findings:
+    shown = report.findings if max_findings is None else report.findings[:max_findings]
+    for f in shown:
         out.write(f"{f}\n")
+    if len(shown) < len(report.findings):
+        out.write(f"... {len(report.findings) - len(shown)} more findings not shown (--max-findings {max_findings})\n")
     for line in report.summary_lines():
         out.write(line + "\n")
 

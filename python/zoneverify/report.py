@@ -16,32 +16,47 @@ from ._time import format_time
 
 @dataclass(frozen=True)
 class Finding:
-    """One RRSIG that is not valid, with the reason.
+    """One problem found in the zone, with the reason.
 
-    ``type`` is the mnemonic of the type the RRSIG covers; ``line`` and
-    ``file`` say where the RRSIG record is in the zone file.
+    Per-RRSIG findings (an RRSIG that is not valid) have ``status`` set and
+    ``code`` equal to ``status.code``. Zone-level findings (completeness,
+    NSEC/NSEC3, keys, TTLs, ZONEMD, trust anchor) have ``status`` None and
+    one of the codes listed in the README. ``severity`` is ``"error"`` or
+    ``"warning"``; ``type`` is the mnemonic of the RR type concerned (the
+    covered type for an RRSIG); ``line`` and ``file`` locate the record
+    (line 0: no single record).
     """
 
     owner: str
     type: str
-    key_tag: int
-    algorithm: int
-    status: Status
+    key_tag: int | None
+    algorithm: int | None
+    status: Status | None
     code: str
+    severity: str
     reason: str
     line: int
     file: str
 
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["status"] = self.status.name
+        d["status"] = self.status.name if self.status is not None else None
         return d
 
     def __str__(self) -> str:
-        return (
-            f"{self.file}:{self.line}: {self.owner} RRSIG {self.type} "
-            f"alg {self.algorithm} tag {self.key_tag}: {self.code}: {self.reason}"
-        )
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        if self.status is not None:
+            what = f"{self.owner} RRSIG {self.type} alg {self.algorithm} tag {self.key_tag}"
+        else:
+            what = f"{self.owner} {self.type}" if self.type else self.owner
+            if self.key_tag is not None:
+                what += f" tag {self.key_tag}"
+        sev = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{where}: {what}: {sev}{self.code}: {self.reason}"
 
 
 class Report:
@@ -57,7 +72,9 @@ class Report:
     verified only because its algorithm or key is unsupported).
     """
 
-    def __init__(self, raw: dict[str, Any], allow_unsupported: bool = False) -> None:
+    def __init__(
+        self, raw: dict[str, Any], allow_unsupported: bool = False, warnings_as_errors: bool = False
+    ) -> None:
         self.apex: str | None = raw["apex"]
         self.names: list[str] = raw["names"]
         self.owner: np.ndarray = raw["owner"]
@@ -75,7 +92,11 @@ class Report:
         self.now: int = raw["now"]
         self.timings: dict[str, float] = dict(raw["timings"])
         self.allow_unsupported = allow_unsupported
+        self.warnings_as_errors = warnings_as_errors
         self._reasons: list[tuple[int, str]] = raw["reasons"]
+        self._zone_findings: list[tuple] = raw.get("zone_findings", [])
+        self._downgraded: set[int] = set(raw.get("downgraded", []))
+        self.zone_checks: bool = raw.get("zone_checks", True)
 
     def __len__(self) -> int:
         return int(self.status.shape[0])
@@ -85,23 +106,35 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """True when there is at least one RRSIG and every RRSIG passed."""
+        """True when the zone passes: it has RRSIGs and no finding is an
+        error (with ``warnings_as_errors``, no finding at all).
+
+        Every RRSIG that is not VALID is an error, except unsupported ones
+        with ``allow_unsupported`` and failures that policy downgrades."""
         if len(self) == 0:
             return False
-        if self.allow_unsupported:
-            passed = np.isin(
-                self.status,
-                [Status.VALID, Status.UNSUPPORTED_ALGORITHM, Status.UNSUPPORTED_KEY],
-            )
-            return bool(passed.all())
-        return bool((self.status == Status.VALID).all())
+        if self.warnings_as_errors:
+            return not self.findings
+        return not any(f.is_error for f in self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
 
     @cached_property
     def findings(self) -> list[Finding]:
-        """Every RRSIG whose status is not VALID, in zone order."""
+        """Every finding, per-RRSIG and zone-level, in zone order (file, line)."""
+        files = self.files or [""]
         out = []
         for row, reason in self._reasons:
             st = Status(int(self.status[row]))
+            severity = "error"
+            if row in self._downgraded or (st.unsupported and self.allow_unsupported):
+                severity = "warning"
             out.append(
                 Finding(
                     owner=self.names[int(self.owner[row])],
@@ -110,11 +143,28 @@ class Report:
                     algorithm=int(self.algorithm[row]),
                     status=st,
                     code=st.code,
+                    severity=severity,
                     reason=reason,
                     line=int(self.line[row]),
-                    file=self.files[int(self.file[row])] if self.files else "",
+                    file=files[int(self.file[row])],
                 )
             )
+        for code, severity, owner, rtype, key_tag, file, line, reason in self._zone_findings:
+            out.append(
+                Finding(
+                    owner=owner,
+                    type=_native.type_name(rtype) if rtype else "",
+                    key_tag=key_tag,
+                    algorithm=None,
+                    status=None,
+                    code=code,
+                    severity=severity,
+                    reason=reason,
+                    line=line,
+                    file=files[file] if file < len(files) else "",
+                )
+            )
+        out.sort(key=lambda f: (f.line == 0, files.index(f.file) if f.file in files else 0, f.line))
         return out
 
     @cached_property
@@ -141,11 +191,15 @@ class Report:
         failed = len(self) - self.counts["by_status"].get("valid", 0)
         verdict = "OK" if self.ok else "FAIL"
         zone = self.apex or "?"
+        zone_errors = sum(1 for f in self.findings if f.status is None and f.is_error)
+        warnings = len(self.warnings)
         if len(self) == 0:
             lines.append(f"zone {zone}: no RRSIG records, nothing was verified: FAIL")
         else:
+            checks = f"{zone_errors} zone errors" if self.zone_checks else "zone-level checks NOT run"
             lines.append(
-                f"zone {zone}: {len(self)} RRSIGs, {failed} not valid, at {format_time(self.now)}: {verdict}"
+                f"zone {zone}: {len(self)} RRSIGs, {failed} not valid; {checks}, "
+                f"{warnings} warnings; at {format_time(self.now)}: {verdict}"
             )
         return lines
 
@@ -157,6 +211,7 @@ class Report:
         d: dict[str, Any] = {
             "apex": self.apex,
             "ok": self.ok,
+            "zone_checks": self.zone_checks,
             "now": self.now,
             "now_text": format_time(self.now),
             "files": self.files,
