@@ -398,6 +398,7 @@ mod tests {
             ("42-rfc8976-multidigest-example", "success", &[]),
             ("43-rfc8976-uri.arpa-example", "success", &[]),
             ("44-rfc8976-root-servers.net-example", "success", &[]),
+            ("45-root-zone", "success", &[]),
             ("50-uppercase-nsec-rdata-names", "success", &[]),
             ("51-uppercase-nsec3-rdata-names", "success", &[]),
             ("52-uppercase-rrsig-rdata-names", "success", &[]),
