@@ -143,7 +143,9 @@ codes! {
     /// No ZONEMD with a supported scheme and hash algorithm (RFC 8976 §4):
     /// the digest could not be checked.
     ZonemdUnsupported = "zonemd-unsupported", Warning;
-    /// A ZONEMD below the apex, or a malformed one (RFC 8976 §2).
+    /// A malformed ZONEMD: RDATA too short, digest under 12 octets or of the
+    /// wrong length for its hash algorithm (RFC 8976 §2.2). (A ZONEMD below
+    /// the apex is ordinary data: RFC 8976 Appendix A.2 has one.)
     ZonemdMalformed = "zonemd-malformed", Error;
 }
 
