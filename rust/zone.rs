@@ -124,7 +124,9 @@ codes! {
     Nsec3Bound = "nsec3-bound", Error;
     /// The NSEC3 TTL is not min(SOA MINIMUM, SOA TTL) (RFC 9077 §3).
     Nsec3Ttl = "nsec3-ttl", Warning;
-    /// An RRset whose TTL differs from the Original TTL of its RRSIG (RFC 4035 §2.2? §5.3.3).
+    /// An RRset whose TTL differs from the Original TTL of its RRSIG (RFC 4034
+    /// §3.1.4: the Original TTL is the TTL of the covered RRset as it appears
+    /// in the authoritative zone).
     TtlMismatch = "ttl-mismatch", Error;
     /// RRs of one RRset with different TTLs (RFC 2181 §5.2).
     RrsetTtl = "rrset-ttl", Warning;
