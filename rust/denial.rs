@@ -90,6 +90,30 @@ fn is_nsec3_owner(z: &Zone<'_>, n: &Node) -> bool {
         })
 }
 
+/// The types an NSEC/NSEC3 bitmap must list for node `n` (NSEC itself not
+/// included), ascending: its RRset types and RRSIG when RRSIGs are owned
+/// there. At a delegation only NS, DS and RRSIG: RFC 4034 §4.1.2 says the
+/// bits of other RRsets there (glue at the cut), for which the parent is
+/// not authoritative, MUST be clear (RFC 5155 §3.2.1 the same). An NSEC3
+/// RRset at the name (it is also a hashed owner) belongs to the chain.
+/// `rrsig_ok`: RRSIG may be listed although no RRSIG is owned here (the
+/// missing signatures are reported by the signature checks, not twice).
+fn expected_types(n: &Node, rrsig_ok: bool, out: &mut Vec<u16>) {
+    out.clear();
+    let deleg = n.kind == NameKind::Delegation;
+    out.extend(
+        n.rrsets
+            .iter()
+            .map(|s| s.rtype)
+            .filter(|&t| t != rrtype::NSEC3 && (!deleg || matches!(t, rrtype::NS | rrtype::DS | rrtype::NSEC))),
+    );
+    if !n.rrsigs.is_empty() || rrsig_ok {
+        out.push(rrtype::RRSIG);
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// Names that must have an NSEC / be NSEC3-hashed: the apex, authoritative
 /// names and delegations (RFC 4035 §2.3), hashed NSEC3 owners excluded.
 fn is_original(z: &Zone<'_>, n: &Node) -> bool {
@@ -177,12 +201,8 @@ pub fn check_nsec(z: &Zone<'_>, out: &mut Findings) {
         // (an unsigned name, reported by the signature checks), listing
         // RRSIG or not is accepted, so a missing signature is not
         // reported twice.
-        expected.clear();
-        expected.extend(n.rrsets.iter().map(|s| s.rtype));
+        expected_types(n, listed.contains(&rrtype::RRSIG), &mut expected);
         expected.push(rrtype::NSEC);
-        if !n.rrsigs.is_empty() || listed.contains(&rrtype::RRSIG) {
-            expected.push(rrtype::RRSIG);
-        }
         expected.sort_unstable();
         expected.dedup();
         if let Some(d) = bitmap_diff(&listed, &expected) {
@@ -441,13 +461,14 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                     k += 1;
                 }
                 let e = &n3[i];
+                let ok = decode_bitmap(e.bitmap, &mut listed);
                 expected.clear();
                 if let Some(n) = node {
-                    // The node's NSEC3 RRset (when the name is also a hashed
-                    // owner) belongs to the chain, not to the name.
-                    expected.extend(n.types().into_iter().filter(|&t| t != rrtype::NSEC3));
+                    // An unsigned delegation owns no RRSIG, so none may be listed.
+                    let signed = !(n.kind == NameKind::Delegation && !n.has(rrtype::DS));
+                    expected_types(n, signed && listed.contains(&rrtype::RRSIG), &mut expected);
                 }
-                if !decode_bitmap(e.bitmap, &mut listed) {
+                if !ok {
                     out.add(Code::Nsec3Bitmap, &e.rec.owner, rrtype::NSEC3, None, Some(e.rec), format!("NSEC3 for {name} ({}): malformed type bitmap", e.rec.owner));
                 } else if let Some(d) = bitmap_diff(&listed, &expected) {
                     out.add(Code::Nsec3Bitmap, &e.rec.owner, rrtype::NSEC3, None, Some(e.rec), format!("NSEC3 bitmap for {name} ({}) {d}", e.rec.owner));
@@ -515,8 +536,10 @@ mod tests {
         Code::Nsec3Ttl,
     ];
 
+    /// Runs the whole pipeline; `origin` "" means "from the SOA".
     fn run_policy(text: &str, origin: &str, policy: Policy) -> Vec<Finding> {
-        let popts = ParseOptions { origin: Some(Name::from_text(origin, None).unwrap()), ..Default::default() };
+        let origin = (!origin.is_empty()).then(|| Name::from_text(origin, None).unwrap());
+        let popts = ParseOptions { origin, ..Default::default() };
         let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy };
         let rep = verify_text(text.as_bytes(), "test.zone", &popts, &vopts).expect("zone verifies");
         rep.findings.into_iter().filter(|f| DENIAL.contains(&f.code)).collect()
@@ -764,18 +787,137 @@ x.y 300 NS ns1
         assert_eq!(f[0].severity, crate::zone::Severity::Warning);
     }
 
+    const DNST: &str = "dnst/derived-from-src_commands_signzone.rs";
+
+    /// Clean zones: no denial errors (warnings listed where there are some).
     #[test]
-    fn zz_dump_corpus() {
+    fn corpus_clean() {
         for (p, o) in [
-            ("dnst/derived-from-src_commands_signzone.rs/rfc_5155_nsec3_signed_zone_example.zone", "example."),
-            ("dnst/derived-from-src_commands_signzone.rs/rfc_4035_nsec_signed_zone_example.zone", "example."),
-            ("validns/t/issues/nsec-chain/example.com.signed", "example.com."),
-            ("validns/t/issues/nsec-chain/example.com.signed-without-first-nsec", "example.com."),
-            ("validns/t/issues/nsec-chain/example.com.signed-without-last-nsec", "example.com."),
-            ("validns/t/zones/example.sec.signed.with-errors", "example.sec."),
+            // MANIFEST: RFC 4035 App. A re-signed by dnst => VALID.
+            (format!("{DNST}/rfc_4035_nsec_signed_zone_example.zone"), "example."),
+            // MANIFEST: glue below delegations is neither signed nor in the chain => VALID
+            // (the delegations also own A/AAAA at the cut, which must not be in the bitmap).
+            (format!("{DNST}/glue_records_should_not_be_nsec_hashed_or_signed.zone"), ""),
+            (format!("{DNST}/glue_records_should_not_be_nsec3_hashed_or_signed.zone"), ""),
+            // MANIFEST: NSEC(3) TTL must equal min(SOA TTL, MINIMUM).
+            (format!("{DNST}/rfc_9077_nsec_ttl_minimum_select_soa_minimum.zone"), ""),
+            (format!("{DNST}/rfc_9077_nsec_ttl_minimum_select_soa_ttl.zone"), ""),
+            (format!("{DNST}/rfc_9077_nsec3_ttl_minimum_select_soa_minimum.zone"), ""),
+            (format!("{DNST}/rfc_9077_nsec3_ttl_minimum_select_soa_ttl.zone"), ""),
+            // MANIFEST: chain structure reference, unsigned by design (RRSIG listed, none present).
+            (format!("{DNST}/nsec3_hash_only.zone"), ""),
+            (format!("{DNST}/nsec_hash_only.zone"), ""),
+            // MANIFEST: BIND 9.9.10 NSEC zone => VALID (delegations with A/AAAA at the cut).
+            ("validns/t/zones/example.sec.signed".into(), "example.sec."),
         ] {
-            eprintln!("== {p}");
-            corpus(p, o);
+            let Some(f) = corpus(&p, o) else { continue };
+            assert!(f.is_empty(), "{p}: {:?}", codes(&f));
+        }
+        for (p, o) in [
+            // MANIFEST: RSASHA512 NSEC signed zone => VALID (NSEC TTL 604800 > SOA MINIMUM: RFC 9077 warning).
+            ("validns/t/issues/nsec-chain/example.com.signed", "example.com."),
+            // MANIFEST: issue 26, glue must not require NSEC3/NSEC => VALID.
+            ("validns/t/issues/26-spurios-glue/example.sec.signed.nsec", "example.sec."),
+            ("validns/t/issues/26-spurios-glue/example.sec.signed.optout", "example.sec."),
+            ("validns/t/issues/26-spurios-glue/example.sec.signed.no-optout", "example.sec."),
+            // MANIFEST: issues 21/24, NSEC3 and delegations => VALID.
+            ("validns/t/issues/21-nsec3-without-corresponding/example.sec.signed", "example.sec."),
+            ("validns/t/issues/24-delegated-nsec3/example.sec.signed", "example.sec."),
+            // MANIFEST: RFC 5155 App. A signed zone (alg 7) => VALID; 12 iterations and a salt.
+            ("bind10/tests/lettuce/configurations/nsec3/rfc5155-example.zone.signed", "example."),
+            // MANIFEST: NSEC3 next-hashed-owner in upper case => DNSSEC VALID.
+            ("pdns/regression-tests.nobackend/zonemd-test-cases/zones/51-uppercase-nsec3-rdata-names/arpa.zone.hashed", "arpa."),
+            // MANIFEST: NSEC next names upper-cased after signing: the chain itself is fine.
+            ("pdns/regression-tests.nobackend/zonemd-test-cases/zones/50-uppercase-nsec-rdata-names/arpa.zone.hashed", "arpa."),
+        ] {
+            let Some(f) = corpus(p, o) else { continue };
+            assert!(errors(&f).is_empty(), "{p}: {:?}", codes(&f));
+            assert!(f.iter().all(|x| matches!(x.code, Code::NsecTtl | Code::Nsec3Ttl | Code::Nsec3Iterations)), "{p}: {:?}", codes(&f));
+        }
+        // MANIFEST: RFC 5155 App. A re-signed by dnst, opt-out => VALID. The
+        // chain, hashes and bitmaps are clean; but its NSEC3PARAM has flags 1
+        // (the opt-out bit, as ldns-signzone writes it), which RFC 5155 §4.1.2
+        // says must be 0 (such an NSEC3PARAM "MUST be ignored").
+        if let Some(f) = corpus(&format!("{DNST}/rfc_5155_nsec3_signed_zone_example.zone"), "example.") {
+            assert_eq!(errors(&f), vec![("nsec3param", "example.".to_string())]);
+            assert!(f.iter().any(|x| x.code == Code::Nsec3Iterations));
+        }
+    }
+
+    #[test]
+    fn corpus_defects() {
+        // MANIFEST: "same zone with the apex NSEC removed => exactly 1 error 'apex NSEC not found'".
+        if let Some(f) = corpus("validns/t/issues/nsec-chain/example.com.signed-without-first-nsec", "example.com.") {
+            assert_eq!(errors(&f), vec![("nsec-missing", "example.com.".to_string())]);
+        }
+        // MANIFEST: "one NSEC removed => exactly 1 error 'broken NSEC chain example.com. ->
+        // domain1.example.com.'": the NSEC of domain1 (the last name) is gone.
+        if let Some(f) = corpus("validns/t/issues/nsec-chain/example.com.signed-without-last-nsec", "example.com.") {
+            assert_eq!(errors(&f), vec![("nsec-missing", "domain1.example.com.".to_string())]);
+        }
+        // MANIFEST: with-errors: "MX exists but the NSEC bitmap omits it; NSEC lists SRV but no
+        // SRV exists; NSEC chain says mail follows example.sec. but ghost does; says ns1 follows
+        // mail but nosuch does; says ns2 follows ns1 but ns122 does; says www is last but zzz
+        // exists; says zzzz follows zzz but nothing does". ghost, nosuch and ns122 also lack
+        // their own NSEC.
+        if let Some(f) = corpus("validns/t/zones/example.sec.signed.with-errors", "example.sec.") {
+            let chain: Vec<String> = f.iter().filter(|x| x.code == Code::NsecChain).map(|x| x.owner.to_string()).collect();
+            assert_eq!(chain, ["example.sec.", "mail.example.sec.", "ns1.example.sec.", "www.example.sec.", "zzz.example.sec."]);
+            let r: Vec<&str> = f.iter().filter(|x| x.code == Code::NsecChain).map(|x| x.reason.as_str()).collect();
+            assert!(r[0].contains("says next is mail.example.sec., but the next name is ghost.example.sec."), "{}", r[0]);
+            assert!(r[4].contains("zzzz.example.sec., which is not in the zone"), "{}", r[4]);
+            let bm: Vec<&str> = f.iter().filter(|x| x.code == Code::NsecBitmap).map(|x| x.reason.as_str()).collect();
+            assert_eq!(bm.len(), 2, "{bm:?}");
+            assert!(bm[0].contains("omits MX") && bm[1].contains("lists SRV"), "{bm:?}");
+            let mut missing: Vec<String> = f.iter().filter(|x| x.code == Code::NsecMissing).map(|x| x.owner.to_string()).collect();
+            missing.sort();
+            assert_eq!(missing, ["ghost.example.sec.", "nosuch.example.sec.", "ns122.example.sec."]);
+            assert_eq!(f.len(), 10, "{:?}", codes(&f));
+        }
+        // MANIFEST: zonemd.example11 "apex NSEC bitmap lists ZONEMD" => "NSEC bitmap says type ZONEMD exists".
+        if let Some(f) = corpus("unbound/testdata/zonemd.example11.zone", "") {
+            assert_eq!(errors(&f), vec![("nsec-bitmap", "example.com.".to_string())]);
+            assert!(f[0].reason.contains("lists ZONEMD"));
+        }
+        // MANIFEST: zonemd.example12 "NSEC3 bitmap lists ZONEMD" => "NSEC3 bitmap says type ZONEMD exists".
+        if let Some(f) = corpus("unbound/testdata/zonemd.example12.zone", "") {
+            let e = errors(&f);
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert!(f.iter().any(|x| x.code == Code::Nsec3Bitmap && x.reason.contains("for example.com.") && x.reason.contains("lists ZONEMD")));
+        }
+        // MANIFEST: dnssec-failures: "the NSEC RRs at expired.* and notyetincepted.* were
+        // dropped while their RRSIG(NSEC) stayed (orphan RRSIGs, NSEC chain gap)".
+        if let Some(f) = corpus("unbound/testdata/ede.tdir/bogus/dnssec-failures.test.signed", "") {
+            assert_eq!(
+                errors(&f),
+                vec![
+                    ("nsec-missing", "expired.dnssec-failures.test.".to_string()),
+                    ("nsec-missing", "notyetincepted.dnssec-failures.test.".to_string())
+                ]
+            );
+        }
+        // MANIFEST: dnskey-failures: "zone with the DNSKEY RRset removed": the apex NSEC still lists it.
+        if let Some(f) = corpus("unbound/testdata/ede.tdir/bogus/dnskey-failures.test.signed", "") {
+            assert_eq!(errors(&f), vec![("nsec-bitmap", "dnskey-failures.test.".to_string())]);
+            assert!(f[0].reason.contains("lists DNSKEY"));
+        }
+        // MANIFEST: A.4 uri.arpa: "the apex NSEC bitmap does not list ZONEMD ... A strict
+        // verifier should report the unsigned ZONEMD / bitmap mismatch".
+        if let Some(f) = corpus("ldns/test/25-ZONEMD.tpkg/A.4.The-URI.ARPA-Zone", "") {
+            assert_eq!(errors(&f), vec![("nsec-bitmap", "uri.arpa.".to_string())]);
+            assert!(f[0].reason.contains("omits ZONEMD"));
+        }
+        // MANIFEST: bind10 "example.org.nsec3-signed-noparam" (NSEC3 zone without
+        // NSEC3PARAM; the apex NSEC3 bitmap still lists NSEC3PARAM).
+        if let Some(f) = corpus("bind10/src/lib/datasrc/tests/testdata/example.org.nsec3-signed-noparam", "") {
+            let mut e = errors(&f);
+            e.sort();
+            assert_eq!(e, vec![("nsec3-bitmap", "RKOF8QMFRB5F2V9EJHFBVB2JPVSA0DJD.example.org.".to_string()), ("nsec3param", "example.org.".to_string())]);
+        }
+        // MANIFEST: bind10 query_cmp example.com.txt.signed (no verdict): old BIND signed
+        // names below DNAMEs; they own NSECs they may not have (RFC 6672 §5.3).
+        if let Some(f) = corpus("bind10/tools/query_cmp/zonefile/example.com.txt.signed", "") {
+            assert!(has(&f, Code::NsecExtra, "_http._tcp.a.example.com."));
         }
     }
 }
