@@ -179,7 +179,8 @@ pub fn check_nsec(z: &Zone<'_>, out: &mut Findings) {
         };
         // Chain.
         if !next.eq_ignore_case(&next_node.name) {
-            let in_zone = z.node(&next).is_some_and(|m| is_original(z, m));
+            let target = z.node(&next);
+            let in_zone = target.is_some_and(|m| is_original(z, m));
             let what = if next_is_apex {
                 format!("but it is the last name, so the next name is the apex {}", next_node.name)
             } else {
@@ -187,6 +188,8 @@ pub fn check_nsec(z: &Zone<'_>, out: &mut Findings) {
             };
             let reason = if in_zone {
                 format!("NSEC at {} says next is {next}, {what}", n.name)
+            } else if target.is_some() {
+                format!("NSEC at {} says next is {next}, which is glue, occluded or out of zone, not in the chain; {what}", n.name)
             } else {
                 format!("NSEC at {} says next is {next}, which is not in the zone; {what}", n.name)
             };
@@ -352,7 +355,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                             None,
                             Some(rec),
                             format!(
-                                "NSEC3 at {} uses algorithm {}, {} iterations, salt {}; the NSEC3PARAM says {}, {}, {}",
+                                "NSEC3 at {} uses algorithm {}, {} iterations, salt {}; the zone's parameters (NSEC3PARAM, else the first NSEC3) are {}, {}, {}",
                                 n.name,
                                 p.alg,
                                 p.iterations,
@@ -380,6 +383,14 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
         }
     }
     let Some(params) = params else { return };
+    if n3.is_empty() {
+        // NSEC3PARAM without any usable NSEC3: one finding, not one per name.
+        // With an NSEC chain this is the mixed-denial case (reported there).
+        if !z.records.iter().any(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC) {
+            out.add(Code::Nsec3Missing, &z.apex, rrtype::NSEC3, None, None, "the zone has an NSEC3PARAM but no NSEC3 records");
+        }
+        return;
+    }
     if params.iterations > 0 || !params.salt.is_empty() {
         out.add(
             Code::Nsec3Iterations,
@@ -691,7 +702,22 @@ www 300 NSEC example. TXT RRSIG NSEC
     fn mixed_denial() {
         let z = format!("{NSEC_ZONE}@ 300 NSEC3PARAM 1 0 0 -\n");
         let f = run(&z, "example.");
-        assert_eq!(f.iter().filter(|x| x.code == Code::MixedDenial).count(), 1);
+        // Once; the apex NSEC bitmap now omits NSEC3PARAM; no NSEC3 noise.
+        let mut c = codes(&f);
+        c.sort();
+        assert_eq!(c, vec![("mixed-denial", "example.".to_string()), ("nsec-bitmap", "example.".to_string())]);
+        // NSEC3PARAM alone: one finding.
+        let z = NSEC3_ZONE.to_string();
+        let f = run(&z, "example.");
+        assert_eq!(codes(&f), vec![("nsec3-missing", "example.".to_string())]);
+    }
+
+    #[test]
+    fn nsec_next_is_glue() {
+        let z = NSEC_ZONE.replace("ns1 300 NSEC sub", "ns1 300 NSEC ns.sub");
+        let f = run(&z, "example.");
+        assert_eq!(f.len(), 1, "{:?}", codes(&f));
+        assert!(f[0].reason.contains("glue, occluded or out of zone"), "{}", f[0].reason);
     }
 
     /// An NSEC3 chain for `names` ((name, bitmap types)) below `example.`,
