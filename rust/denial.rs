@@ -402,7 +402,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
         );
     }
     // Chain, by hash order.
-    n3.sort_by(|a, b| a.hash.cmp(&b.hash));
+    n3.sort_by_key(|e| e.hash);
     for i in 1..n3.len() {
         if n3[i].hash == n3[i - 1].hash {
             out.add(Code::Nsec3Extra, &n3[i].rec.owner, rrtype::NSEC3, None, Some(n3[i].rec), format!("a second NSEC3 at {}", n3[i].rec.owner));
@@ -514,7 +514,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                 expected.clear();
                 if let Some(n) = node {
                     // An unsigned delegation owns no RRSIG, so none may be listed.
-                    let signed = !(n.kind == NameKind::Delegation && !n.has(rrtype::DS));
+                    let signed = n.kind != NameKind::Delegation || n.has(rrtype::DS);
                     expected_types(n, signed && listed.contains(&rrtype::RRSIG), &mut expected);
                 }
                 if !ok {
