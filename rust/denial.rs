@@ -431,7 +431,31 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
     }
     // Names to hash: original names and empty non-terminals.
     let originals: Vec<&Node> = z.nodes.iter().filter(|n| is_original(z, n)).collect();
-    let ents = z.empty_non_terminals();
+    // Empty non-terminals above original names (a misplaced NSEC3 owner
+    // deeper below the apex makes none). Those with only unsigned
+    // delegations below may be omitted under opt-out (RFC 5155 §7.1).
+    let all_ents = z.empty_non_terminals();
+    let mut ent_used = vec![false; all_ents.len()];
+    let mut ent_needed = vec![false; all_ents.len()];
+    let mut lower: Vec<u8> = Vec::new();
+    if !all_ents.is_empty() {
+        let ent_index: HashMap<&[u8], usize> = all_ents.iter().enumerate().map(|(i, e)| (e.as_wire(), i)).collect();
+        for n in originals.iter().filter(|n| n.name.label_count() > apex_labels + 1) {
+            let insecure = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
+            lower.clear();
+            lower.extend(n.name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
+            let mut p = 0;
+            while p < lower.len() && lower[p] != 0 {
+                p += 1 + lower[p] as usize;
+                if let Some(&e) = ent_index.get(&lower[p..]) {
+                    ent_used[e] = true;
+                    ent_needed[e] |= !insecure;
+                }
+            }
+        }
+    }
+    let (ents, ent_needed): (Vec<Name>, Vec<bool>) =
+        all_ents.into_iter().zip(ent_needed).zip(ent_used).filter(|&(_, used)| used).map(|(e, _)| e).unzip();
     let total = (originals.len() + ents.len()) as u64;
     if total.saturating_mul(params.iterations as u64 + 1) > policy.nsec3_max_hashes {
         out.add(
@@ -446,25 +470,6 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
     }
     if params.alg != 1 {
         return; // Nsec3Param already says why; no other hash is defined.
-    }
-    // ENTs that may be omitted under opt-out: every name below is an
-    // unsigned delegation (RFC 5155 §7.1).
-    let ent_index: HashMap<&[u8], usize> = ents.iter().enumerate().map(|(i, e)| (e.as_wire(), i)).collect();
-    let mut ent_needed = vec![false; ents.len()];
-    let mut lower: Vec<u8> = Vec::new();
-    for n in originals.iter().filter(|_| !ents.is_empty()) {
-        if (n.kind == NameKind::Delegation && !n.has(rrtype::DS)) || n.name.label_count() <= apex_labels + 1 {
-            continue;
-        }
-        lower.clear();
-        lower.extend(n.name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
-        let mut p = 0;
-        while p < lower.len() && lower[p] != 0 {
-            p += 1 + lower[p] as usize;
-            if let Some(&e) = ent_index.get(&lower[p..]) {
-                ent_needed[e] = true;
-            }
-        }
     }
     // The hashes alone, contiguous, for the lookups.
     let keys: Vec<[u8; 20]> = n3.iter().map(|e| e.hash).collect();
@@ -817,6 +822,38 @@ x.y 300 NS ns1
         let c: Vec<_> = f.iter().filter(|x| x.code == Code::Nsec3Chain).collect();
         assert_eq!(c.len(), 1, "{:?}", codes(&f));
         assert!(c[0].owner.to_string().starts_with(&chain[2].0));
+    }
+
+    #[test]
+    fn nsec3_owner_shape_duplicates_and_unsigned_delegation_rrsig() {
+        let mut z = nsec3_zone(NSEC3_NAMES, 0);
+        let chain = nsec3_chain(NSEC3_NAMES, 0);
+        // A duplicate NSEC3 (same owner, other bitmap), an owner two labels
+        // below the apex, an owner label that is not a hash.
+        z.push_str(&chain[0].1.replace(" 300 NSEC3 ", " 300 NSEC3 ").replace("\n", " TXT\n"));
+        z.push_str(&format!("{}.deep.example. 300 NSEC3 1 0 0 - {} A\n", chain[0].0, chain[1].0));
+        z.push_str(&format!("nothash.example. 300 NSEC3 1 0 0 - {} A\n", chain[1].0));
+        let f = run(&z, "example.");
+        let extra: Vec<&Finding> = f.iter().filter(|x| x.code == Code::Nsec3Extra).collect();
+        assert_eq!(extra.len(), 3, "{:?}", codes(&f));
+        assert!(extra.iter().any(|x| x.reason.contains("a second NSEC3")));
+        assert!(extra.iter().any(|x| x.owner.to_string().starts_with("nothash")));
+        assert!(extra.iter().any(|x| x.owner.to_string().contains(".deep.")));
+        // The misplaced owner makes no empty non-terminal deep.example.
+        assert!(!f.iter().any(|x| x.code == Code::Nsec3Missing), "{:?}", codes(&f));
+
+        // An unsigned delegation's NSEC3 may not list RRSIG (it owns none).
+        let mut names = NSEC3_NAMES.to_vec();
+        names[4] = ("sub.example.", "NS RRSIG");
+        let f = run(&nsec3_zone(&names, 0), "example.");
+        assert_eq!(f.len(), 1, "{:?}", codes(&f));
+        assert!(f[0].code == Code::Nsec3Bitmap && f[0].reason.contains("for sub.example.") && f[0].reason.contains("lists RRSIG"), "{}", f[0].reason);
+        // A signed name that lists RRSIG without owning one: tolerated (the
+        // missing signatures are the signature checks' finding).
+        names[4] = ("sub.example.", "NS");
+        names[1] = ("ns1.example.", "A RRSIG");
+        let f = run(&nsec3_zone(&names, 0), "example.");
+        assert!(f.is_empty(), "{:?}", codes(&f));
     }
 
     #[test]
