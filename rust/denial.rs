@@ -179,7 +179,8 @@ pub fn check_nsec(z: &Zone<'_>, out: &mut Findings) {
         };
         // Chain.
         if !next.eq_ignore_case(&next_node.name) {
-            let in_zone = z.node(&next).is_some_and(|m| is_original(z, m));
+            let target = z.node(&next);
+            let in_zone = target.is_some_and(|m| is_original(z, m));
             let what = if next_is_apex {
                 format!("but it is the last name, so the next name is the apex {}", next_node.name)
             } else {
@@ -187,6 +188,8 @@ pub fn check_nsec(z: &Zone<'_>, out: &mut Findings) {
             };
             let reason = if in_zone {
                 format!("NSEC at {} says next is {next}, {what}", n.name)
+            } else if target.is_some() {
+                format!("NSEC at {} says next is {next}, which is glue, occluded or out of zone, not in the chain; {what}", n.name)
             } else {
                 format!("NSEC at {} says next is {next}, which is not in the zone; {what}", n.name)
             };
@@ -235,16 +238,17 @@ fn parse_params(d: &[u8]) -> Option<(Params<'_>, &[u8])> {
 /// The RFC 5155 §5 hash of a lower-cased wire name.
 pub fn nsec3_hash(name_lower_wire: &[u8], salt: &[u8], iterations: u16) -> [u8; 20] {
     use ring::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY as SHA1};
-    let mut buf: Vec<u8> = Vec::with_capacity(name_lower_wire.len().max(20) + salt.len());
-    buf.extend_from_slice(name_lower_wire);
-    buf.extend_from_slice(salt);
+    // A name is at most 255 octets and a salt at most 255: no allocation.
+    let mut buf = [0u8; 512];
+    let (nl, sl) = (name_lower_wire.len().min(255), salt.len().min(255));
+    buf[..nl].copy_from_slice(&name_lower_wire[..nl]);
+    buf[nl..nl + sl].copy_from_slice(&salt[..sl]);
     let mut h = [0u8; 20];
-    h.copy_from_slice(digest(&SHA1, &buf).as_ref());
+    h.copy_from_slice(digest(&SHA1, &buf[..nl + sl]).as_ref());
+    buf[20..20 + sl].copy_from_slice(&salt[..sl]);
     for _ in 0..iterations {
-        buf.clear();
-        buf.extend_from_slice(&h);
-        buf.extend_from_slice(salt);
-        h.copy_from_slice(digest(&SHA1, &buf).as_ref());
+        buf[..20].copy_from_slice(&h);
+        h.copy_from_slice(digest(&SHA1, &buf[..20 + sl]).as_ref());
     }
     h
 }
@@ -253,9 +257,23 @@ fn b32(h: &[u8]) -> String {
     data_encoding::BASE32HEX_NOPAD.encode(h).to_ascii_lowercase()
 }
 
+/// A 32-character base32hex label (either case) as a SHA-1 hash.
+fn decode_hash_label(label: &[u8]) -> Option<[u8; 20]> {
+    let mut up = [0u8; 32];
+    if label.len() != 32 {
+        return None;
+    }
+    for (u, &c) in up.iter_mut().zip(label) {
+        *u = c.to_ascii_uppercase();
+    }
+    let mut h = [0u8; 20];
+    data_encoding::BASE32HEX_NOPAD.decode_mut(&up, &mut h).ok()?;
+    Some(h)
+}
+
 /// One NSEC3 record of the zone with a usable owner.
 struct N3<'a> {
-    hash: Vec<u8>,
+    hash: [u8; 20],
     rec: &'a Record,
     flags: u8,
     next: &'a [u8],
@@ -337,7 +355,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                             None,
                             Some(rec),
                             format!(
-                                "NSEC3 at {} uses algorithm {}, {} iterations, salt {}; the NSEC3PARAM says {}, {}, {}",
+                                "NSEC3 at {} uses algorithm {}, {} iterations, salt {}; the zone's parameters (NSEC3PARAM, else the first NSEC3) are {}, {}, {}",
                                 n.name,
                                 p.alg,
                                 p.iterations,
@@ -355,16 +373,24 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
             let hash = if n.kind == NameKind::OutOfZone || n.name.label_count() != apex_labels + 1 {
                 None
             } else {
-                data_encoding::BASE32HEX_NOPAD.decode(&label.to_ascii_uppercase()).ok()
+                decode_hash_label(label)
             };
             let Some(hash) = hash else {
-                out.add(Code::Nsec3Extra, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 owner {} is not a base32hex hash label directly below the apex", n.name));
+                out.add(Code::Nsec3Extra, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 owner {} is not a base32hex SHA-1 hash label directly below the apex", n.name));
                 continue;
             };
             n3.push(N3 { hash, rec, flags: p.flags, next, bitmap, matched: false });
         }
     }
     let Some(params) = params else { return };
+    if n3.is_empty() {
+        // NSEC3PARAM without any usable NSEC3: one finding, not one per name.
+        // With an NSEC chain this is the mixed-denial case (reported there).
+        if !z.records.iter().any(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC) {
+            out.add(Code::Nsec3Missing, &z.apex, rrtype::NSEC3, None, None, "the zone has an NSEC3PARAM but no NSEC3 records");
+        }
+        return;
+    }
     if params.iterations > 0 || !params.salt.is_empty() {
         out.add(
             Code::Nsec3Iterations,
@@ -376,7 +402,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
         );
     }
     // Chain, by hash order.
-    n3.sort_by(|a, b| a.hash.cmp(&b.hash));
+    n3.sort_by_key(|e| e.hash);
     for i in 1..n3.len() {
         if n3[i].hash == n3[i - 1].hash {
             out.add(Code::Nsec3Extra, &n3[i].rec.owner, rrtype::NSEC3, None, Some(n3[i].rec), format!("a second NSEC3 at {}", n3[i].rec.owner));
@@ -405,7 +431,31 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
     }
     // Names to hash: original names and empty non-terminals.
     let originals: Vec<&Node> = z.nodes.iter().filter(|n| is_original(z, n)).collect();
-    let ents = z.empty_non_terminals();
+    // Empty non-terminals above original names (a misplaced NSEC3 owner
+    // deeper below the apex makes none). Those with only unsigned
+    // delegations below may be omitted under opt-out (RFC 5155 §7.1).
+    let all_ents = z.empty_non_terminals();
+    let mut ent_used = vec![false; all_ents.len()];
+    let mut ent_needed = vec![false; all_ents.len()];
+    let mut lower: Vec<u8> = Vec::new();
+    if !all_ents.is_empty() {
+        let ent_index: HashMap<&[u8], usize> = all_ents.iter().enumerate().map(|(i, e)| (e.as_wire(), i)).collect();
+        for n in originals.iter().filter(|n| n.name.label_count() > apex_labels + 1) {
+            let insecure = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
+            lower.clear();
+            lower.extend(n.name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
+            let mut p = 0;
+            while p < lower.len() && lower[p] != 0 {
+                p += 1 + lower[p] as usize;
+                if let Some(&e) = ent_index.get(&lower[p..]) {
+                    ent_used[e] = true;
+                    ent_needed[e] |= !insecure;
+                }
+            }
+        }
+    }
+    let (ents, ent_needed): (Vec<Name>, Vec<bool>) =
+        all_ents.into_iter().zip(ent_needed).zip(ent_used).filter(|&(_, used)| used).map(|(e, _)| e).unzip();
     let total = (originals.len() + ents.len()) as u64;
     if total.saturating_mul(params.iterations as u64 + 1) > policy.nsec3_max_hashes {
         out.add(
@@ -421,33 +471,37 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
     if params.alg != 1 {
         return; // Nsec3Param already says why; no other hash is defined.
     }
-    // ENTs that may be omitted under opt-out: every name below is an
-    // unsigned delegation (RFC 5155 §7.1).
-    let ent_index: HashMap<&[u8], usize> = ents.iter().enumerate().map(|(i, e)| (e.as_wire(), i)).collect();
-    let mut ent_needed = vec![false; ents.len()];
-    let mut lower: Vec<u8> = Vec::new();
-    for n in &originals {
-        if n.kind == NameKind::Delegation && !n.has(rrtype::DS) {
-            continue;
-        }
-        lower.clear();
-        lower.extend(n.name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
-        let mut p = 0;
-        while p < lower.len() && lower[p] != 0 {
-            p += 1 + lower[p] as usize;
-            if let Some(&e) = ent_index.get(&lower[p..]) {
-                ent_needed[e] = true;
-            }
-        }
-    }
+    // The hashes alone, contiguous, for the lookups.
+    let keys: Vec<[u8; 20]> = n3.iter().map(|e| e.hash).collect();
     let mut listed: Vec<u16> = Vec::new();
     let mut expected: Vec<u16> = Vec::new();
-    let mut check_name = |name: &Name, node: Option<&Node>, may_opt_out: bool, n3: &mut [N3<'_>], out: &mut Findings| {
+    // Hash every name, then walk names and NSEC3s together in hash order
+    // (a merge: no random lookups into the NSEC3 list).
+    let mut targets: Vec<([u8; 20], u32)> = Vec::with_capacity(originals.len() + ents.len());
+    for (i, name) in originals.iter().map(|n| &n.name).chain(ents.iter()).enumerate() {
         lower.clear();
         lower.extend(name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
-        let h = nsec3_hash(&lower, params.salt, params.iterations);
-        let at = node.and_then(|n| first_record(z, n));
-        match n3.binary_search_by(|e| e.hash[..].cmp(&h[..])) {
+        targets.push((nsec3_hash(&lower, params.salt, params.iterations), i as u32));
+    }
+    targets.sort_unstable();
+    // Match names to NSEC3s in hash order; then check in name order, so
+    // the nodes are read sequentially.
+    let mut found: Vec<u32> = vec![u32::MAX; targets.len()];
+    let mut hashes: Vec<[u8; 20]> = vec![[0; 20]; targets.len()];
+    {
+        let mut j = 0usize;
+        for &(h, i) in &targets {
+            while j < keys.len() && keys[j] < h {
+                j += 1;
+            }
+            found[i as usize] = j as u32;
+            hashes[i as usize] = h;
+        }
+    }
+    drop(targets);
+    let mut check_name = |j: u32, h: [u8; 20], name: &Name, node: Option<&Node>, may_opt_out: bool, n3: &mut [N3<'_>], out: &mut Findings| {
+        let j = j as usize;
+        match if j < keys.len() && keys[j] == h { Ok(j) } else { Err(j) } {
             Ok(i) => {
                 // binary_search may land on any duplicate; take the first.
                 let mut i = i;
@@ -465,7 +519,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                 expected.clear();
                 if let Some(n) = node {
                     // An unsigned delegation owns no RRSIG, so none may be listed.
-                    let signed = !(n.kind == NameKind::Delegation && !n.has(rrtype::DS));
+                    let signed = n.kind != NameKind::Delegation || n.has(rrtype::DS);
                     expected_types(n, signed && listed.contains(&rrtype::RRSIG), &mut expected);
                 }
                 if !ok {
@@ -485,16 +539,17 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                 } else {
                     format!("no NSEC3 for {name} (expected owner {}.{})", b32(&h), z.apex)
                 };
-                out.add(Code::Nsec3Missing, name, rrtype::NSEC3, None, at, reason);
+                out.add(Code::Nsec3Missing, name, rrtype::NSEC3, None, node.and_then(|n| first_record(z, n)), reason);
             }
         }
     };
-    for n in &originals {
+    for (i, n) in originals.iter().enumerate() {
         let unsigned_delegation = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
-        check_name(&n.name, Some(n), unsigned_delegation, &mut n3, out);
+        check_name(found[i], hashes[i], &n.name, Some(n), unsigned_delegation, &mut n3, out);
     }
-    for (i, e) in ents.iter().enumerate() {
-        check_name(e, None, !ent_needed[i], &mut n3, out);
+    for (e, name) in ents.iter().enumerate() {
+        let i = originals.len() + e;
+        check_name(found[i], hashes[i], name, None, !ent_needed[e], &mut n3, out);
     }
     for e in &n3 {
         if !e.matched {
@@ -652,7 +707,22 @@ www 300 NSEC example. TXT RRSIG NSEC
     fn mixed_denial() {
         let z = format!("{NSEC_ZONE}@ 300 NSEC3PARAM 1 0 0 -\n");
         let f = run(&z, "example.");
-        assert_eq!(f.iter().filter(|x| x.code == Code::MixedDenial).count(), 1);
+        // Once; the apex NSEC bitmap now omits NSEC3PARAM; no NSEC3 noise.
+        let mut c = codes(&f);
+        c.sort();
+        assert_eq!(c, vec![("mixed-denial", "example.".to_string()), ("nsec-bitmap", "example.".to_string())]);
+        // NSEC3PARAM alone: one finding.
+        let z = NSEC3_ZONE.to_string();
+        let f = run(&z, "example.");
+        assert_eq!(codes(&f), vec![("nsec3-missing", "example.".to_string())]);
+    }
+
+    #[test]
+    fn nsec_next_is_glue() {
+        let z = NSEC_ZONE.replace("ns1 300 NSEC sub", "ns1 300 NSEC ns.sub");
+        let f = run(&z, "example.");
+        assert_eq!(f.len(), 1, "{:?}", codes(&f));
+        assert!(f[0].reason.contains("glue, occluded or out of zone"), "{}", f[0].reason);
     }
 
     /// An NSEC3 chain for `names` ((name, bitmap types)) below `example.`,
@@ -752,6 +822,38 @@ x.y 300 NS ns1
         let c: Vec<_> = f.iter().filter(|x| x.code == Code::Nsec3Chain).collect();
         assert_eq!(c.len(), 1, "{:?}", codes(&f));
         assert!(c[0].owner.to_string().starts_with(&chain[2].0));
+    }
+
+    #[test]
+    fn nsec3_owner_shape_duplicates_and_unsigned_delegation_rrsig() {
+        let mut z = nsec3_zone(NSEC3_NAMES, 0);
+        let chain = nsec3_chain(NSEC3_NAMES, 0);
+        // A duplicate NSEC3 (same owner, other bitmap), an owner two labels
+        // below the apex, an owner label that is not a hash.
+        z.push_str(&chain[0].1.replace("\n", " TXT\n"));
+        z.push_str(&format!("{}.deep.example. 300 NSEC3 1 0 0 - {} A\n", chain[0].0, chain[1].0));
+        z.push_str(&format!("nothash.example. 300 NSEC3 1 0 0 - {} A\n", chain[1].0));
+        let f = run(&z, "example.");
+        let extra: Vec<&Finding> = f.iter().filter(|x| x.code == Code::Nsec3Extra).collect();
+        assert_eq!(extra.len(), 3, "{:?}", codes(&f));
+        assert!(extra.iter().any(|x| x.reason.contains("a second NSEC3")));
+        assert!(extra.iter().any(|x| x.owner.to_string().starts_with("nothash")));
+        assert!(extra.iter().any(|x| x.owner.to_string().contains(".deep.")));
+        // The misplaced owner makes no empty non-terminal deep.example.
+        assert!(!f.iter().any(|x| x.code == Code::Nsec3Missing), "{:?}", codes(&f));
+
+        // An unsigned delegation's NSEC3 may not list RRSIG (it owns none).
+        let mut names = NSEC3_NAMES.to_vec();
+        names[4] = ("sub.example.", "NS RRSIG");
+        let f = run(&nsec3_zone(&names, 0), "example.");
+        assert_eq!(f.len(), 1, "{:?}", codes(&f));
+        assert!(f[0].code == Code::Nsec3Bitmap && f[0].reason.contains("for sub.example.") && f[0].reason.contains("lists RRSIG"), "{}", f[0].reason);
+        // A signed name that lists RRSIG without owning one: tolerated (the
+        // missing signatures are the signature checks' finding).
+        names[4] = ("sub.example.", "NS");
+        names[1] = ("ns1.example.", "A RRSIG");
+        let f = run(&nsec3_zone(&names, 0), "example.");
+        assert!(f.is_empty(), "{:?}", codes(&f));
     }
 
     #[test]
@@ -919,5 +1021,59 @@ x.y 300 NS ns1
         if let Some(f) = corpus("bind10/tools/query_cmp/zonefile/example.com.txt.signed", "") {
             assert!(has(&f, Code::NsecExtra, "_http._tcp.a.example.com."));
         }
+    }
+
+    /// `cargo test --release --lib denial::tests::perf -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn perf_million_names() {
+        let n = 1_000_000;
+        let mut names: Vec<String> = (0..n).map(|i| format!("h{i:07}.example.")).collect();
+        names.sort();
+        let mut z = String::from("example. 300 IN SOA ns1 host 1 3600 600 86400 300\nexample. 300 NS ns1.example.\n");
+        z.push_str(&format!("example. 300 NSEC {} NS SOA RRSIG NSEC\n", names[0]));
+        for i in 0..n {
+            let next = if i + 1 < n { names[i + 1].as_str() } else { "example." };
+            z.push_str(&format!("{} 300 A 192.0.2.1\n{} 300 NSEC {next} A RRSIG NSEC\n", names[i], names[i]));
+        }
+        let popts = ParseOptions { origin: Some(Name::from_text("example.", None).unwrap()), ..Default::default() };
+        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy: Policy::default() };
+        let timed = |text: &str| {
+            let parsed = crate::zonefile::parse_zone(text.as_bytes(), "big", &popts).unwrap();
+            let t = std::time::Instant::now();
+            let zone = Zone::build(Name::from_text("example.", None).unwrap(), &parsed.records, &[], &[], &[], 0);
+            let build = t.elapsed().as_secs_f64();
+            let t = std::time::Instant::now();
+            let mut out = Findings::default();
+            check_nsec(&zone, &mut out);
+            let nsec = t.elapsed().as_secs_f64();
+            let t = std::time::Instant::now();
+            check_nsec3(&zone, &Policy::default(), &mut out);
+            let nsec3 = t.elapsed().as_secs_f64();
+            eprintln!("build {build:.3}s check_nsec {nsec:.3}s check_nsec3 {nsec3:.3}s, {} findings", out.list.len());
+        };
+        timed(&z);
+        let rep = verify_text(z.as_bytes(), "big", &popts, &vopts).unwrap();
+        eprintln!("NSEC: checks {:.3}s model {:.3}s, {} findings", rep.timings.checks, rep.timings.model, rep.findings.len());
+        assert!(rep.findings.iter().all(|f| f.code != Code::NsecChain && f.code != Code::NsecMissing));
+        // NSEC3, no salt, 0 iterations.
+        let mut z = String::from("example. 300 IN SOA ns1 host 1 3600 600 86400 300\nexample. 300 NS ns1.example.\nexample. 300 NSEC3PARAM 1 0 0 -\n");
+        let mut hs: Vec<String> = Vec::new();
+        for name in names.iter().chain(std::iter::once(&"example.".to_string())) {
+            hs.push(b32(&nsec3_hash(Name::from_text(name, None).unwrap().as_wire(), &[], 0)));
+            if name != "example." {
+                z.push_str(&format!("{name} 300 A 192.0.2.1\n"));
+            }
+        }
+        let apex_hash = hs.last().unwrap().clone();
+        hs.sort();
+        for i in 0..hs.len() {
+            let t = if hs[i] == apex_hash { "NS SOA NSEC3PARAM" } else { "A" };
+            z.push_str(&format!("{}.example. 300 NSEC3 1 0 0 - {} {t}\n", hs[i], hs[(i + 1) % hs.len()]));
+        }
+        timed(&z);
+        let rep = verify_text(z.as_bytes(), "big3", &popts, &vopts).unwrap();
+        eprintln!("NSEC3: checks {:.3}s model {:.3}s, {} findings", rep.timings.checks, rep.timings.model, rep.findings.len());
+        assert!(rep.findings.is_empty(), "{:?}", &rep.findings[..3.min(rep.findings.len())]);
     }
 }
