@@ -291,12 +291,25 @@ impl<'a> Zone<'a> {
         let mut index: HashMap<Box<[u8]>, u32> = HashMap::new();
         let mut nodes: Vec<Node> = Vec::new();
         let mut node_of_record = vec![0u32; records.len()];
+        let mut lower: Vec<u8> = Vec::with_capacity(256);
         for (i, r) in records.iter().enumerate() {
-            let key = r.owner.as_wire().to_ascii_lowercase().into_boxed_slice();
-            let n = *index.entry(key).or_insert_with(|| {
-                nodes.push(Node { name: r.owner.clone(), kind: NameKind::Authoritative, rrsets: Vec::new(), rrsigs: Vec::new() });
-                (nodes.len() - 1) as u32
-            });
+            // Zone files group records by owner: reuse the previous node
+            // without a lookup when the owner repeats.
+            let n = if i > 0 && r.owner.eq_ignore_case(&records[i - 1].owner) {
+                node_of_record[i - 1]
+            } else {
+                lower.clear();
+                lower.extend(r.owner.as_wire().iter().map(u8::to_ascii_lowercase));
+                match index.get(&lower[..]) {
+                    Some(&n) => n,
+                    None => {
+                        nodes.push(Node { name: r.owner.clone(), kind: NameKind::Authoritative, rrsets: Vec::new(), rrsigs: Vec::new() });
+                        let n = (nodes.len() - 1) as u32;
+                        index.insert(lower.clone().into_boxed_slice(), n);
+                        n
+                    }
+                }
+            };
             node_of_record[i] = n;
             if r.rtype == rrtype::RRSIG {
                 continue;
