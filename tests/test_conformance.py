@@ -89,7 +89,7 @@ def U(path, expect="pass", codes=(), **kw) -> Case:
 
 NSEC_PENDING = "nsec checks pending"
 SOA_DUP = ("soa-count: an identical AXFR-style trailing copy of the SOA counts as a second SOA "
-           "(RFC 2181 §5: identical RRs are one RR)")
+           "(RFC 2181 §5: identical RRs are to be treated as one)")
 OUT_OF_ZONE = ("out-of-zone is an error in our scheme; RFC 8976 §3.1 and its A.2 example treat "
                "out-of-zone data as ignorable (excluded from the digest)")
 RSA512 = "512-bit RSA keys (RFC 5155 App. A) are reported unsupported-key, not verified"
@@ -141,8 +141,8 @@ CASES: list[Case] = [
     # validns: VALID at 1501789043 (validns does not check CDS/CDNSKEY content).
     # OUR verdict FAIL: the apex CDS names key 50458 (alg 12), which is not in the
     # DNSKEY RRset (alg 5/8/10 keys 516, 44427, 48381, 1862), and the CDNSKEY
-    # names 48381: RFC 7344 §4.1 (CDS/CDNSKEY describe keys of the child's DNSKEY
-    # RRset) and §4 (CDS and CDNSKEY must describe the same keys).
+    # names 48381: RFC 7344 §4.1 (a CDS/CDNSKEY stands for a key of the child's
+    # DNSKEY RRset) and §4 (CDS and CDNSKEY describe the same keys).
     C(VZ + "example.sec.signed", "fail", CDS_BAD, now=1501789043),
     C(VZ + "example.sec.signed", "fail", {"not-yet-valid"} | CDS_BAD, now=1303720010, label="too-new"),
     C(VZ + "example.sec.signed", "fail", {"expired"} | CDS_BAD, now=1561789043, label="too-old"),
@@ -207,9 +207,9 @@ CASES: list[Case] = [
     U(PD + "30-repeated-scheme-algorithm/example.zone", "fail", {"zonemd-duplicate"}),
     U(PD + "31-too-small-digest/example.zone", "fail", {"zonemd-malformed"}),
     U(PD + "32-truncated-digest/example.zone", "fail", {"zonemd-malformed"}),
-    # Only an unknown hash algorithm / scheme. RFC 8976 §4 step 5: "If the
-    # verifier does not support the given scheme [hash algorithm], verification
-    # MUST NOT be considered successful with this ZONEMD RR" - the source's FAIL.
+    # Only an unknown hash algorithm / scheme. RFC 8976 §4 (verification steps):
+    # a ZONEMD RR whose scheme or hash algorithm the verifier does not support
+    # cannot make verification successful - which supports the source's FAIL.
     U(PD + "33-unknown-hash-algorithm/example.zone", "fail", {"zonemd-unsupported"},
       xfail="zonemd-unsupported is a warning: 'cannot be verified' is not reported as a ZONEMD failure"),
     U(PD + "34-unknown-scheme/example.zone", "fail", {"zonemd-unsupported"},
@@ -247,10 +247,10 @@ CASES: list[Case] = [
     # our parser rejects the zone, which is a FAIL verdict
     U(PD + "80-mixed-classes/example.zone", "fail", raises="ZoneParseError"),
     # RRset with mixed TTLs; the file says "TTL values are digested as-is" and the
-    # digest does match as-is. The source's FAIL stands on RFC 2181 §5.2: "the
-    # TTLs of all RRs in an RRSet MUST be the same".
+    # digest does match as-is. The source's FAIL stands on RFC 2181 §5.2, which
+    # deprecates differing TTLs in an RRset (they must be the same).
     U(PD + "81-mixed-ttls/example.zone", "fail", {"rrset-ttl"},
-      xfail="rrset-ttl is only a warning, though RFC 2181 §5.2 makes equal TTLs a MUST"),
+      xfail="rrset-ttl is only a warning, though RFC 2181 §5.2 says RRset TTLs must be equal"),
 
     # --------------------------------------------------------- unbound zonemd
     U(UB + "zonemd.example2.zone"),
@@ -358,9 +358,9 @@ CASES: list[Case] = [
     # case-insensitive, RFC 4343)
     C("pspacek-dnscache_simulator/root.zone", "pass", now="20170827163000"),
     # sentinel. A is signed only by KSK 28972. dnssec-verify: VALID; Knot: "no
-    # valid signature". OUR verdict PASS: RFC 4034 §2.1.2 the SEP flag is
-    # advisory ("MUST NOT ... alter behavior ... based on the setting of this
-    # bit"); RFC 4035 §2.2 asks only for a key of each algorithm.
+    # valid signature". OUR verdict PASS: RFC 4034 §2.1.2 makes the SEP flag a
+    # hint that validators must not act on; RFC 4035 §2.2 asks only for an
+    # RRSIG by a DNSKEY of each algorithm, whatever its flags.
     C("jschlyter-kskr-sentinel/root.zone.signed", "pass", now="20151112055440"),
 ]
 
@@ -395,6 +395,55 @@ def _origin(c: Case, zone: Path) -> str | None:
         o = _pdns_config(zone).get("origin", "example")
         return o if o.endswith(".") else o + "."
     return None
+
+
+# MANIFEST entries of signed or ZONEMD files that are deliberately not rows
+# (prefix -> reason). Every other such entry must be a row.
+NOT_ROWS = {
+    "unbound/testdata/test_sig": "RRset vector file (test_corpus.py)",
+    "bind10/src/bin/": "query/load fixture: no DNSSEC verdict in the source",
+    "bind10/src/lib/datasrc/": "load/lookup fixture: no DNSSEC verdict in the source",
+    "bind10/tests/lettuce/features/": "Gherkin response spec, not a zone",
+    "bind10/tools/query_cmp/": "no verdict in the source",
+    "hickory-dns/conformance/dns-test/src/zone_file/muster.zone": "source only parses it, no validity claim",
+    "dnspython/tests/example": "parser fixture, no DNSSEC verdict",
+    "pspacek-dnscache_simulator/tests/test_root.zone.signed": "no validity claim",
+    PD + "53-bad-zonemd-rrsig/zonemd.packet-pushers.com.queries": "dig output, not a zone file",
+    "pdns/regression-tests.nobackend/zonemd-test-cases/verifiers/README.md": "documentation",
+    PD + "53-bad-zonemd-rrsig/README.md": "documentation",
+}
+
+
+def manifest_zone_entries(manifest: Path) -> list[str]:
+    """Corpus paths of MANIFEST entries whose meta shows RRSIGs or a ZONEMD."""
+    import re
+    src, sub, out = None, "", []
+    for line in manifest.read_text().splitlines():
+        m = re.match(r"## ([\w.-]+)/\s", line)
+        if m:
+            src, sub = m.group(1), ""
+            continue
+        m = re.match(r"\*\*`([^`]+/)`\*\*", line)
+        if m:
+            sub = m.group(1)
+            continue
+        if not line.strip():
+            sub = ""
+            continue
+        m = re.match(r"- `([^`]+)` - .*_\((.*)\)_\s*$", line)
+        if m and src and (re.search(r"\d+ sig\b", m.group(2)) or "ZONEMD" in m.group(2)):
+            out.append(f"{src}/{sub}{m.group(1)}".replace("/./", "/"))
+    return out
+
+
+def test_every_manifest_zone_is_a_row(corpus):
+    entries = manifest_zone_entries(corpus / "MANIFEST.md")
+    assert len(entries) > 100, "MANIFEST format changed?"
+    rows = {c.path for c in CASES}
+    left = [p for p in entries if p not in rows and not any(p.startswith(k) for k in NOT_ROWS)]
+    assert not left, f"MANIFEST zones with neither a row nor a reason: {left}"
+    for c in CASES:
+        assert (corpus / c.path).is_file(), c.path
 
 
 def test_table_is_consistent():
