@@ -61,7 +61,7 @@ class Case:
     opts: tuple = ()               # extra verify_zone keyword options, as pairs
     tolerated: frozenset = frozenset()
     unsigned: bool = False
-    anchor: str | None = None      # trust anchor text, written to a temp file
+    anchor: str | None = None      # trust anchor text, or "rawkey:<corpus path>" (alg 8 KSK)
     label: str = ""                # distinguishes rows on the same file
     xfail: str | None = None
     skip: str | None = None
@@ -357,6 +357,10 @@ CASES: list[Case] = [
     # real IANA root 2017082100; DS owners upper case (RRset grouping is
     # case-insensitive, RFC 4343)
     C("pspacek-dnscache_simulator/root.zone", "pass", now="20170827163000"),
+    # "KSK-2017 (20326) is published but not yet signing" the DNSKEY RRset: as the
+    # only trust anchor (hickory's raw copy of the key) it must not match
+    C("pspacek-dnscache_simulator/root.zone", "fail", {"trust-anchor-no-match"}, now="20170827163000",
+      anchor="rawkey:hickory-dns/crates/proto/src/dnssec/roots/20326.rsa", label="anchor-ksk2017"),
     # sentinel. A is signed only by KSK 28972. dnssec-verify: VALID; Knot: "no
     # valid signature". OUR verdict PASS: RFC 4034 §2.1.2 makes the SEP flag a
     # hint that validators must not act on; RFC 4035 §2.2 asks only for an
@@ -474,7 +478,12 @@ def test_conformance(case: Case, corpus, tmp_path):
     kw = dict(case.opts)
     if case.anchor:
         ta = tmp_path / "anchor.ds"
-        ta.write_text(case.anchor)
+        text = case.anchor
+        if text.startswith("rawkey:"):
+            import base64
+            raw = (corpus / text[len("rawkey:"):]).read_bytes()
+            text = f". 172800 IN DNSKEY 257 3 8 {base64.b64encode(raw).decode()}\n"
+        ta.write_text(text)
         kw["trust_anchor"] = ta
     if case.raises:
         exc = getattr(zoneverify, case.raises)
