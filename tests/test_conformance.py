@@ -324,6 +324,11 @@ CASES: list[Case] = [
     C(DN + "multiple_algorithms_with_sign_with_all_and_every_unique_algorithm_extra_zsk.zone", "pass",
       now="20240101010101"),
     C(DN + "multiple_algorithms_with_sign_with_every_unique_algorithm.zone", "pass", now="20240101010101"),
+    # MANIFEST notable finding 8: "valid only at that one second"
+    C(DN + "multiple_algorithms_with_sign_with_every_unique_algorithm.zone", "fail", {"not-yet-valid"},
+      now="20240101010100", label="1s-early"),
+    C(DN + "multiple_algorithms_with_sign_with_every_unique_algorithm.zone", "fail", {"expired"},
+      now="20240101010102", label="1s-late"),
     C(DN + "multiple_algorithms_with_sign_with_every_unique_algorithm_extra_zsk.zone", "pass", now="20240101010101"),
     C(DN + "multiple_algorithms_with_sign_with_every_unique_algorithm_extra_zsk_alt.zone", "pass",
       now="20240101010101"),
