@@ -1,10 +1,923 @@
 //! Authenticated denial: NSEC (RFC 4034 §4, RFC 4035 §2.3) and NSEC3
-//! (RFC 5155, RFC 9276) chains and bitmaps. STUB: interface fixed.
+//! (RFC 5155, RFC 9276) chains and bitmaps.
 
-use crate::zone::{Findings, Policy, Zone};
+use std::collections::HashMap;
+
+use crate::name::Name;
+use crate::record::Record;
+use crate::rrtype;
+use crate::zone::{Code, Findings, NameKind, Node, Policy, Zone};
+
+/// Decodes an RFC 4034 §4.1.2 type bitmap into `out` (ascending). `false`
+/// when malformed (window out of order, length 0 or above 32, truncated).
+fn decode_bitmap(b: &[u8], out: &mut Vec<u16>) -> bool {
+    out.clear();
+    let mut i = 0;
+    let mut last: Option<u8> = None;
+    while i < b.len() {
+        if i + 2 > b.len() {
+            return false;
+        }
+        let (win, len) = (b[i], b[i + 1] as usize);
+        if len == 0 || len > 32 || i + 2 + len > b.len() || last.is_some_and(|l| win <= l) {
+            return false;
+        }
+        last = Some(win);
+        for (j, &byte) in b[i + 2..i + 2 + len].iter().enumerate() {
+            for k in 0..8 {
+                if byte & (0x80 >> k) != 0 {
+                    out.push(((win as u16) << 8) | (j as u16 * 8 + k as u16));
+                }
+            }
+        }
+        i += 2 + len;
+    }
+    true
+}
+
+fn type_list(t: &[u16]) -> String {
+    if t.is_empty() {
+        return "(none)".into();
+    }
+    t.iter().map(|&t| rrtype::to_mnemonic(t)).collect::<Vec<_>>().join(" ")
+}
+
+/// Compares the listed types with the expected ones (both ascending, no
+/// duplicates); `None` when equal, else a "missing ...; extra ..." text.
+fn bitmap_diff(listed: &[u16], expected: &[u16]) -> Option<String> {
+    if listed == expected {
+        return None;
+    }
+    let missing: Vec<u16> = expected.iter().copied().filter(|t| listed.binary_search(t).is_err()).collect();
+    let extra: Vec<u16> = listed.iter().copied().filter(|t| expected.binary_search(t).is_err()).collect();
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("omits {} present at the name", type_list(&missing)));
+    }
+    if !extra.is_empty() {
+        parts.push(format!("lists {} not present at the name", type_list(&extra)));
+    }
+    Some(parts.join("; "))
+}
+
+/// min(SOA MINIMUM, SOA TTL) of the apex SOA (RFC 9077 §3).
+fn denial_ttl(z: &Zone<'_>) -> Option<u32> {
+    let soa = z.apex_node()?.rrset(rrtype::SOA)?;
+    let r = &z.records[*soa.records.first()? as usize];
+    if r.rdata.len() < 4 {
+        return None;
+    }
+    let m = &r.rdata[r.rdata.len() - 4..];
+    let min = u32::from_be_bytes([m[0], m[1], m[2], m[3]]);
+    Some(min.min(r.ttl))
+}
+
+/// A record to point a finding about a node at: its first non-RRSIG record.
+fn first_record<'a>(z: &'a Zone<'_>, n: &Node) -> Option<&'a Record> {
+    n.rrsets.iter().flat_map(|s| s.records.first()).min().map(|&i| &z.records[i as usize])
+}
+
+/// Whether the node is an NSEC3 owner (a hashed name), not an original name:
+/// it owns only NSEC3 RRs, or only RRSIGs over NSEC3.
+fn is_nsec3_owner(z: &Zone<'_>, n: &Node) -> bool {
+    if !n.rrsets.is_empty() {
+        return n.rrsets.iter().all(|s| s.rtype == rrtype::NSEC3);
+    }
+    !n.rrsigs.is_empty()
+        && n.rrsigs.iter().all(|&row| {
+            let d = &z.rrsig(row).rdata;
+            d.len() >= 2 && u16::from_be_bytes([d[0], d[1]]) == rrtype::NSEC3
+        })
+}
+
+/// The types an NSEC/NSEC3 bitmap must list for node `n` (NSEC itself not
+/// included), ascending: its RRset types and RRSIG when RRSIGs are owned
+/// there. At a delegation only NS, DS and RRSIG: RFC 4034 §4.1.2 says the
+/// bits of other RRsets there (glue at the cut), for which the parent is
+/// not authoritative, MUST be clear (RFC 5155 §3.2.1 the same). An NSEC3
+/// RRset at the name (it is also a hashed owner) belongs to the chain.
+/// `rrsig_ok`: RRSIG may be listed although no RRSIG is owned here (the
+/// missing signatures are reported by the signature checks, not twice).
+fn expected_types(n: &Node, rrsig_ok: bool, out: &mut Vec<u16>) {
+    out.clear();
+    let deleg = n.kind == NameKind::Delegation;
+    out.extend(
+        n.rrsets
+            .iter()
+            .map(|s| s.rtype)
+            .filter(|&t| t != rrtype::NSEC3 && (!deleg || matches!(t, rrtype::NS | rrtype::DS | rrtype::NSEC))),
+    );
+    if !n.rrsigs.is_empty() || rrsig_ok {
+        out.push(rrtype::RRSIG);
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Names that must have an NSEC / be NSEC3-hashed: the apex, authoritative
+/// names and delegations (RFC 4035 §2.3), hashed NSEC3 owners excluded.
+fn is_original(z: &Zone<'_>, n: &Node) -> bool {
+    matches!(n.kind, NameKind::Apex | NameKind::Authoritative | NameKind::Delegation) && !is_nsec3_owner(z, n)
+}
 
 /// NSEC checks; does nothing when the zone has no NSEC records.
-pub fn check_nsec(_z: &Zone<'_>, _out: &mut Findings) {}
+pub fn check_nsec(z: &Zone<'_>, out: &mut Findings) {
+    let has_nsec = z.records.iter().any(|r| r.rtype == rrtype::NSEC);
+    if !has_nsec {
+        return;
+    }
+    if z.records.iter().any(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC3PARAM) {
+        let at = z.records.iter().find(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC3PARAM);
+        out.add(Code::MixedDenial, &z.apex, rrtype::NSEC, None, at, "the zone has both NSEC and NSEC3 records");
+    }
+    let ttl = denial_ttl(z);
+    // Indices of the names that must have an NSEC, in canonical order.
+    let chain: Vec<u32> = (0..z.nodes.len() as u32).filter(|&i| is_original(z, &z.nodes[i as usize])).collect();
+    let mut listed: Vec<u16> = Vec::new();
+    let mut expected: Vec<u16> = Vec::new();
+    // NSEC where none may be.
+    for n in &z.nodes {
+        if let Some(s) = n.rrset(rrtype::NSEC) {
+            if !is_original(z, n) {
+                let why = match n.kind {
+                    NameKind::OutOfZone => "the name is not in the zone",
+                    NameKind::NonAuthoritative => "the name is below a zone cut or DNAME (glue or occluded data)",
+                    _ => "the name is an NSEC3 owner",
+                };
+                for &r in &s.records {
+                    out.add(Code::NsecExtra, &n.name, rrtype::NSEC, None, Some(&z.records[r as usize]), format!("NSEC at {}: {why}", n.name));
+                }
+            }
+        }
+    }
+    for (ci, &ni) in chain.iter().enumerate() {
+        let n = &z.nodes[ni as usize];
+        let next_node = match chain.get(ci + 1) {
+            Some(&j) => &z.nodes[j as usize],
+            None => &z.nodes[chain[0] as usize],
+        };
+        let next_is_apex = ci + 1 == chain.len();
+        let Some(s) = n.rrset(rrtype::NSEC) else {
+            out.add(Code::NsecMissing, &n.name, rrtype::NSEC, None, first_record(z, n), format!("no NSEC at {}", n.name));
+            continue;
+        };
+        for &extra in &s.records[1..] {
+            out.add(Code::NsecExtra, &n.name, rrtype::NSEC, None, Some(&z.records[extra as usize]), format!("more than one NSEC at {}", n.name));
+        }
+        let rec = &z.records[s.records[0] as usize];
+        if let Some(t) = ttl {
+            for &r in &s.records {
+                let r = &z.records[r as usize];
+                if r.ttl != t {
+                    out.add(Code::NsecTtl, &n.name, rrtype::NSEC, None, Some(r), format!("NSEC at {} has TTL {}, not min(SOA MINIMUM, SOA TTL) = {t}", n.name, r.ttl));
+                }
+            }
+        }
+        let Some((next, used)) = Name::from_wire(&rec.rdata) else {
+            out.add(Code::NsecChain, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC at {}: next name cannot be decoded", n.name));
+            continue;
+        };
+        // Chain.
+        if !next.eq_ignore_case(&next_node.name) {
+            let in_zone = z.node(&next).is_some_and(|m| is_original(z, m));
+            let what = if next_is_apex {
+                format!("but it is the last name, so the next name is the apex {}", next_node.name)
+            } else {
+                format!("but the next name is {}", next_node.name)
+            };
+            let reason = if in_zone {
+                format!("NSEC at {} says next is {next}, {what}", n.name)
+            } else {
+                format!("NSEC at {} says next is {next}, which is not in the zone; {what}", n.name)
+            };
+            out.add(Code::NsecChain, &n.name, rrtype::NSEC, None, Some(rec), reason);
+        }
+        // Bitmap: the types at the owner plus NSEC and RRSIG.
+        if !decode_bitmap(&rec.rdata[used..], &mut listed) {
+            out.add(Code::NsecBitmap, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC at {}: malformed type bitmap", n.name));
+            continue;
+        }
+        // RRSIG must be listed when RRSIGs are owned here; when none are
+        // (an unsigned name, reported by the signature checks), listing
+        // RRSIG or not is accepted, so a missing signature is not
+        // reported twice.
+        expected_types(n, listed.contains(&rrtype::RRSIG), &mut expected);
+        expected.push(rrtype::NSEC);
+        expected.sort_unstable();
+        expected.dedup();
+        if let Some(d) = bitmap_diff(&listed, &expected) {
+            out.add(Code::NsecBitmap, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC bitmap at {} {d}", n.name));
+        }
+    }
+}
+
+/// NSEC3 hash parameters (RFC 5155 §3.1).
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct Params<'a> {
+    alg: u8,
+    flags: u8,
+    iterations: u16,
+    salt: &'a [u8],
+}
+
+/// Parses the common NSEC3/NSEC3PARAM prefix; returns the rest.
+fn parse_params(d: &[u8]) -> Option<(Params<'_>, &[u8])> {
+    if d.len() < 5 {
+        return None;
+    }
+    let sl = d[4] as usize;
+    if d.len() < 5 + sl {
+        return None;
+    }
+    Some((Params { alg: d[0], flags: d[1], iterations: u16::from_be_bytes([d[2], d[3]]), salt: &d[5..5 + sl] }, &d[5 + sl..]))
+}
+
+/// The RFC 5155 §5 hash of a lower-cased wire name.
+pub fn nsec3_hash(name_lower_wire: &[u8], salt: &[u8], iterations: u16) -> [u8; 20] {
+    use ring::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY as SHA1};
+    let mut buf: Vec<u8> = Vec::with_capacity(name_lower_wire.len().max(20) + salt.len());
+    buf.extend_from_slice(name_lower_wire);
+    buf.extend_from_slice(salt);
+    let mut h = [0u8; 20];
+    h.copy_from_slice(digest(&SHA1, &buf).as_ref());
+    for _ in 0..iterations {
+        buf.clear();
+        buf.extend_from_slice(&h);
+        buf.extend_from_slice(salt);
+        h.copy_from_slice(digest(&SHA1, &buf).as_ref());
+    }
+    h
+}
+
+fn b32(h: &[u8]) -> String {
+    data_encoding::BASE32HEX_NOPAD.encode(h).to_ascii_lowercase()
+}
+
+/// One NSEC3 record of the zone with a usable owner.
+struct N3<'a> {
+    hash: Vec<u8>,
+    rec: &'a Record,
+    flags: u8,
+    next: &'a [u8],
+    bitmap: &'a [u8],
+    matched: bool,
+}
 
 /// NSEC3 checks; does nothing when the zone has no NSEC3/NSEC3PARAM records.
-pub fn check_nsec3(_z: &Zone<'_>, _policy: &Policy, _out: &mut Findings) {}
+pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
+    if !z.records.iter().any(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC3PARAM) {
+        return;
+    }
+    // NSEC3PARAM: exactly one at the apex, flags 0, hash algorithm 1.
+    let mut params: Option<Params<'_>> = None;
+    for n in &z.nodes {
+        if n.kind != NameKind::Apex {
+            if let Some(s) = n.rrset(rrtype::NSEC3PARAM) {
+                let r = &z.records[s.records[0] as usize];
+                out.add(Code::Nsec3Param, &n.name, rrtype::NSEC3PARAM, None, Some(r), format!("NSEC3PARAM at {}, which is not the apex", n.name));
+            }
+        }
+    }
+    match z.apex_node().and_then(|a| a.rrset(rrtype::NSEC3PARAM)) {
+        None => {
+            out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, None, format!("no NSEC3PARAM at the apex {}", z.apex));
+        }
+        Some(s) => {
+            if s.records.len() > 1 {
+                let r = &z.records[s.records[1] as usize];
+                out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), format!("{} NSEC3PARAM RRs at the apex; there must be one", s.records.len()));
+            }
+            let r = &z.records[s.records[0] as usize];
+            match parse_params(&r.rdata) {
+                None => out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), "NSEC3PARAM RDATA cannot be decoded"),
+                Some((p, _)) => {
+                    if p.flags != 0 {
+                        out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), format!("NSEC3PARAM flags are {}, must be 0", p.flags));
+                    }
+                    if p.alg != 1 {
+                        out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), format!("NSEC3PARAM hash algorithm {} is not SHA-1 (1)", p.alg));
+                    }
+                    params = Some(p);
+                }
+            }
+        }
+    }
+    let ttl = denial_ttl(z);
+    let apex_labels = z.apex.label_count();
+    // The NSEC3 records with a usable owner.
+    let mut n3: Vec<N3<'_>> = Vec::new();
+    for n in &z.nodes {
+        let Some(s) = n.rrset(rrtype::NSEC3) else { continue };
+        for &ri in &s.records {
+            let rec = &z.records[ri as usize];
+            if let Some(t) = ttl {
+                if rec.ttl != t {
+                    out.add(Code::Nsec3Ttl, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 at {} has TTL {}, not min(SOA MINIMUM, SOA TTL) = {t}", n.name, rec.ttl));
+                }
+            }
+            let Some((p, rest)) = parse_params(&rec.rdata) else {
+                out.add(Code::Nsec3Params, &n.name, rrtype::NSEC3, None, Some(rec), "NSEC3 RDATA cannot be decoded");
+                continue;
+            };
+            let (next, bitmap) = match rest.first() {
+                Some(&hl) if rest.len() > hl as usize && hl > 0 => (&rest[1..1 + hl as usize], &rest[1 + hl as usize..]),
+                _ => {
+                    out.add(Code::Nsec3Params, &n.name, rrtype::NSEC3, None, Some(rec), "NSEC3 RDATA cannot be decoded");
+                    continue;
+                }
+            };
+            match &params {
+                None => params = Some(Params { flags: 0, ..p.clone() }),
+                Some(q) => {
+                    if p.alg != q.alg || p.iterations != q.iterations || p.salt != q.salt {
+                        out.add(
+                            Code::Nsec3Params,
+                            &n.name,
+                            rrtype::NSEC3,
+                            None,
+                            Some(rec),
+                            format!(
+                                "NSEC3 at {} uses algorithm {}, {} iterations, salt {}; the NSEC3PARAM says {}, {}, {}",
+                                n.name,
+                                p.alg,
+                                p.iterations,
+                                hex_salt(p.salt),
+                                q.alg,
+                                q.iterations,
+                                hex_salt(q.salt)
+                            ),
+                        );
+                    }
+                }
+            }
+            // Owner: one base32hex label directly below the apex.
+            let label = n.name.labels().next().unwrap_or(&[]);
+            let hash = if n.kind == NameKind::OutOfZone || n.name.label_count() != apex_labels + 1 {
+                None
+            } else {
+                data_encoding::BASE32HEX_NOPAD.decode(&label.to_ascii_uppercase()).ok()
+            };
+            let Some(hash) = hash else {
+                out.add(Code::Nsec3Extra, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 owner {} is not a base32hex hash label directly below the apex", n.name));
+                continue;
+            };
+            n3.push(N3 { hash, rec, flags: p.flags, next, bitmap, matched: false });
+        }
+    }
+    let Some(params) = params else { return };
+    if params.iterations > 0 || !params.salt.is_empty() {
+        out.add(
+            Code::Nsec3Iterations,
+            &z.apex,
+            rrtype::NSEC3PARAM,
+            None,
+            z.apex_node().and_then(|a| a.rrset(rrtype::NSEC3PARAM)).map(|s| &z.records[s.records[0] as usize]),
+            format!("NSEC3 uses {} additional iterations and salt {}; RFC 9276 §3.1 says 0 and no salt", params.iterations, hex_salt(params.salt)),
+        );
+    }
+    // Chain, by hash order.
+    n3.sort_by(|a, b| a.hash.cmp(&b.hash));
+    for i in 1..n3.len() {
+        if n3[i].hash == n3[i - 1].hash {
+            out.add(Code::Nsec3Extra, &n3[i].rec.owner, rrtype::NSEC3, None, Some(n3[i].rec), format!("a second NSEC3 at {}", n3[i].rec.owner));
+        }
+    }
+    // Unique hashes: the first NSEC3 of each.
+    let mut uniq: Vec<usize> = Vec::with_capacity(n3.len());
+    for i in 0..n3.len() {
+        if i == 0 || n3[i].hash != n3[i - 1].hash {
+            uniq.push(i);
+        }
+    }
+    for (k, &i) in uniq.iter().enumerate() {
+        let j = uniq[(k + 1) % uniq.len()];
+        if n3[i].next != &n3[j].hash[..] {
+            let what = if k + 1 == uniq.len() { "the last NSEC3 must point to the first" } else { "the next hash in the chain" };
+            out.add(
+                Code::Nsec3Chain,
+                &n3[i].rec.owner,
+                rrtype::NSEC3,
+                None,
+                Some(n3[i].rec),
+                format!("NSEC3 at {} says next is {}, but {what} is {} ({})", n3[i].rec.owner, b32(n3[i].next), b32(&n3[j].hash), n3[j].rec.owner),
+            );
+        }
+    }
+    // Names to hash: original names and empty non-terminals.
+    let originals: Vec<&Node> = z.nodes.iter().filter(|n| is_original(z, n)).collect();
+    let ents = z.empty_non_terminals();
+    let total = (originals.len() + ents.len()) as u64;
+    if total.saturating_mul(params.iterations as u64 + 1) > policy.nsec3_max_hashes {
+        out.add(
+            Code::Nsec3Bound,
+            &z.apex,
+            rrtype::NSEC3,
+            None,
+            None,
+            format!("{total} names x {} hashes each exceeds the bound of {} SHA-1 computations; hash-based NSEC3 checks skipped", params.iterations as u64 + 1, policy.nsec3_max_hashes),
+        );
+        return;
+    }
+    if params.alg != 1 {
+        return; // Nsec3Param already says why; no other hash is defined.
+    }
+    // ENTs that may be omitted under opt-out: every name below is an
+    // unsigned delegation (RFC 5155 §7.1).
+    let ent_index: HashMap<&[u8], usize> = ents.iter().enumerate().map(|(i, e)| (e.as_wire(), i)).collect();
+    let mut ent_needed = vec![false; ents.len()];
+    let mut lower: Vec<u8> = Vec::new();
+    for n in &originals {
+        if n.kind == NameKind::Delegation && !n.has(rrtype::DS) {
+            continue;
+        }
+        lower.clear();
+        lower.extend(n.name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
+        let mut p = 0;
+        while p < lower.len() && lower[p] != 0 {
+            p += 1 + lower[p] as usize;
+            if let Some(&e) = ent_index.get(&lower[p..]) {
+                ent_needed[e] = true;
+            }
+        }
+    }
+    let mut listed: Vec<u16> = Vec::new();
+    let mut expected: Vec<u16> = Vec::new();
+    let mut check_name = |name: &Name, node: Option<&Node>, may_opt_out: bool, n3: &mut [N3<'_>], out: &mut Findings| {
+        lower.clear();
+        lower.extend(name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
+        let h = nsec3_hash(&lower, params.salt, params.iterations);
+        let at = node.and_then(|n| first_record(z, n));
+        match n3.binary_search_by(|e| e.hash[..].cmp(&h[..])) {
+            Ok(i) => {
+                // binary_search may land on any duplicate; take the first.
+                let mut i = i;
+                while i > 0 && n3[i - 1].hash == n3[i].hash {
+                    i -= 1;
+                }
+                n3[i].matched = true;
+                let mut k = i + 1;
+                while k < n3.len() && n3[k].hash == n3[i].hash {
+                    n3[k].matched = true;
+                    k += 1;
+                }
+                let e = &n3[i];
+                let ok = decode_bitmap(e.bitmap, &mut listed);
+                expected.clear();
+                if let Some(n) = node {
+                    // An unsigned delegation owns no RRSIG, so none may be listed.
+                    let signed = !(n.kind == NameKind::Delegation && !n.has(rrtype::DS));
+                    expected_types(n, signed && listed.contains(&rrtype::RRSIG), &mut expected);
+                }
+                if !ok {
+                    out.add(Code::Nsec3Bitmap, &e.rec.owner, rrtype::NSEC3, None, Some(e.rec), format!("NSEC3 for {name} ({}): malformed type bitmap", e.rec.owner));
+                } else if let Some(d) = bitmap_diff(&listed, &expected) {
+                    out.add(Code::Nsec3Bitmap, &e.rec.owner, rrtype::NSEC3, None, Some(e.rec), format!("NSEC3 bitmap for {name} ({}) {d}", e.rec.owner));
+                }
+            }
+            Err(pos) => {
+                let cover = if n3.is_empty() { None } else { Some(if pos == 0 { n3.len() - 1 } else { pos - 1 }) };
+                let opted_out = cover.is_some_and(|c| n3[c].flags & 1 != 0);
+                if may_opt_out && opted_out {
+                    return;
+                }
+                let reason = if may_opt_out {
+                    format!("no NSEC3 for {name} (hash {}), and it is not covered by an opt-out span", b32(&h))
+                } else {
+                    format!("no NSEC3 for {name} (expected owner {}.{})", b32(&h), z.apex)
+                };
+                out.add(Code::Nsec3Missing, name, rrtype::NSEC3, None, at, reason);
+            }
+        }
+    };
+    for n in &originals {
+        let unsigned_delegation = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
+        check_name(&n.name, Some(n), unsigned_delegation, &mut n3, out);
+    }
+    for (i, e) in ents.iter().enumerate() {
+        check_name(e, None, !ent_needed[i], &mut n3, out);
+    }
+    for e in &n3 {
+        if !e.matched {
+            out.add(Code::Nsec3Extra, &e.rec.owner, rrtype::NSEC3, None, Some(e.rec), format!("NSEC3 at {} matches no name of the zone", e.rec.owner));
+        }
+    }
+}
+
+fn hex_salt(s: &[u8]) -> String {
+    if s.is_empty() {
+        "-".into()
+    } else {
+        s.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::{verify_text, VerifyOptions};
+    use crate::zone::Finding;
+    use crate::zonefile::ParseOptions;
+
+    const DENIAL: &[Code] = &[
+        Code::NsecMissing,
+        Code::NsecExtra,
+        Code::NsecChain,
+        Code::NsecBitmap,
+        Code::NsecTtl,
+        Code::MixedDenial,
+        Code::Nsec3Param,
+        Code::Nsec3Params,
+        Code::Nsec3Missing,
+        Code::Nsec3Extra,
+        Code::Nsec3Chain,
+        Code::Nsec3Bitmap,
+        Code::Nsec3Iterations,
+        Code::Nsec3Bound,
+        Code::Nsec3Ttl,
+    ];
+
+    /// Runs the whole pipeline; `origin` "" means "from the SOA".
+    fn run_policy(text: &str, origin: &str, policy: Policy) -> Vec<Finding> {
+        let origin = (!origin.is_empty()).then(|| Name::from_text(origin, None).unwrap());
+        let popts = ParseOptions { origin, ..Default::default() };
+        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy };
+        let rep = verify_text(text.as_bytes(), "test.zone", &popts, &vopts).expect("zone verifies");
+        rep.findings.into_iter().filter(|f| DENIAL.contains(&f.code)).collect()
+    }
+
+    fn run(text: &str, origin: &str) -> Vec<Finding> {
+        run_policy(text, origin, Policy::default())
+    }
+
+    fn codes(f: &[Finding]) -> Vec<(&'static str, String)> {
+        f.iter().map(|f| (f.code.as_str(), f.owner.to_string())).collect()
+    }
+
+    const CORPUS: &str = "/work/shared/corpus";
+
+    fn corpus(path: &str, origin: &str) -> Option<Vec<Finding>> {
+        let p = std::path::Path::new(CORPUS).join(path);
+        let text = std::fs::read_to_string(&p).ok()?;
+        let f = run(&text, origin);
+        for x in &f {
+            eprintln!("{path}: {} {} {}", x.code.as_str(), x.owner, x.reason);
+        }
+        Some(f)
+    }
+
+    fn has(f: &[Finding], code: Code, owner: &str) -> bool {
+        f.iter().any(|x| x.code == code && x.owner.to_string().eq_ignore_ascii_case(owner))
+    }
+
+    fn errors(f: &[Finding]) -> Vec<(&'static str, String)> {
+        codes(&f.iter().filter(|x| x.severity == crate::zone::Severity::Error).cloned().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn bitmap_decoding() {
+        let mut v = Vec::new();
+        // A NS SOA MX RRSIG NSEC
+        assert!(decode_bitmap(&[0, 6, 0x62, 0x01, 0x00, 0x00, 0x00, 0x03], &mut v));
+        assert_eq!(v, vec![1, 2, 6, 15, 46, 47]);
+        assert!(decode_bitmap(&[0, 1, 0x40, 1, 1, 0x40], &mut v));
+        assert_eq!(v, vec![1, 257]);
+        assert!(!decode_bitmap(&[1, 1, 0x40, 0, 1, 0x40], &mut v)); // windows out of order
+        assert!(!decode_bitmap(&[0, 0], &mut v));
+        assert!(!decode_bitmap(&[0, 3, 0x40], &mut v));
+    }
+
+    #[test]
+    fn nsec3_hash_vectors() {
+        // RFC 5155 Appendix A: salt aabbccdd, 12 iterations.
+        let salt = [0xaa, 0xbb, 0xcc, 0xdd];
+        let h = |n: &str| b32(&nsec3_hash(Name::from_text(n, None).unwrap().to_lowercase().as_wire(), &salt, 12));
+        assert_eq!(h("example."), "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom");
+        assert_eq!(h("a.example."), "35mthgpgcu1qg68fab165klnsnk3dpvl");
+        assert_eq!(h("2t7b4g4vsa5smi47k61mv5bv1a22bojr.example."), "kohar7mbb8dc2ce8a9qvl8hon4k53uhi");
+        assert_eq!(h("X.W.Example."), "b4um86eghhds6nea196smvmlo4ors995");
+    }
+
+    const NSEC_ZONE: &str = "$ORIGIN example.
+@ 300 IN SOA ns1 host 1 3600 600 86400 300
+@ 300 NS ns1
+@ 300 NSEC a NS SOA RRSIG NSEC
+a 300 A 192.0.2.1
+a 300 NSEC ns1 A RRSIG NSEC
+ns1 300 A 192.0.2.2
+ns1 300 NSEC sub A RRSIG NSEC
+sub 300 NS ns.sub
+sub 300 NSEC Www NS RRSIG NSEC
+ns.sub 300 A 192.0.2.3
+www 300 TXT \"x\"
+www 300 NSEC example. TXT RRSIG NSEC
+";
+
+    #[test]
+    fn nsec_clean_zone() {
+        // Glue (ns.sub) is not in the chain; an upper-case next name is fine.
+        let f = run(NSEC_ZONE, "example.");
+        assert!(f.is_empty(), "{:?}", codes(&f));
+    }
+
+    #[test]
+    fn nsec_defects() {
+        // NSEC at ns1 dropped; www's bitmap wrong; glue gets an NSEC; two NSEC at a; TTL.
+        let z = NSEC_ZONE
+            .replace("ns1 300 NSEC sub A RRSIG NSEC\n", "")
+            .replace("www 300 NSEC example. TXT RRSIG NSEC", "www 300 NSEC example. A RRSIG NSEC")
+            .replace("ns.sub 300 A 192.0.2.3\n", "ns.sub 300 A 192.0.2.3\nns.sub 300 NSEC www A RRSIG NSEC\n")
+            .replace("a 300 NSEC ns1 A RRSIG NSEC\n", "a 300 NSEC ns1 A RRSIG NSEC\na 60 NSEC zz A RRSIG NSEC\n");
+        let f = run(&z, "example.");
+        assert!(has(&f, Code::NsecMissing, "ns1.example."), "{:?}", codes(&f));
+        assert!(has(&f, Code::NsecExtra, "ns.sub.example."));
+        assert!(has(&f, Code::NsecExtra, "a.example."));
+        assert!(has(&f, Code::NsecTtl, "a.example."));
+        let b = f.iter().find(|x| x.code == Code::NsecBitmap).unwrap();
+        assert!(b.reason.contains("omits TXT") && b.reason.contains("lists A"), "{}", b.reason);
+        assert_eq!(f.iter().filter(|x| x.code == Code::NsecChain).count(), 0, "{:?}", codes(&f));
+
+        // Chain: a skips ns1; the last name does not point to the apex; a next
+        // name that is not in the zone.
+        let z = NSEC_ZONE
+            .replace("a 300 NSEC ns1", "a 300 NSEC sub")
+            .replace("www 300 NSEC example.", "www 300 NSEC zzz.example.");
+        let f = run(&z, "example.");
+        let chain: Vec<&str> = f.iter().filter(|x| x.code == Code::NsecChain).map(|x| x.reason.as_str()).collect();
+        assert_eq!(chain.len(), 2, "{chain:?}");
+        assert!(chain[0].contains("NSEC at a.example. says next is sub.example., but the next name is ns1.example."), "{}", chain[0]);
+        assert!(chain[1].contains("zzz.example., which is not in the zone"), "{}", chain[1]);
+    }
+
+    #[test]
+    fn mixed_denial() {
+        let z = format!("{NSEC_ZONE}@ 300 NSEC3PARAM 1 0 0 -\n");
+        let f = run(&z, "example.");
+        assert_eq!(f.iter().filter(|x| x.code == Code::MixedDenial).count(), 1);
+    }
+
+    /// An NSEC3 chain for `names` ((name, bitmap types)) below `example.`,
+    /// no salt, 0 iterations.
+    fn nsec3_chain(names: &[(&str, &str)], flags: u8) -> Vec<(String, String)> {
+        let mut h: Vec<([u8; 20], &str)> = names
+            .iter()
+            .map(|(n, t)| (nsec3_hash(Name::from_text(n, None).unwrap().to_lowercase().as_wire(), &[], 0), *t))
+            .collect();
+        h.sort();
+        (0..h.len())
+            .map(|i| {
+                let next = b32(&h[(i + 1) % h.len()].0);
+                (b32(&h[i].0), format!("{}.example. 300 NSEC3 1 {flags} 0 - {next} {}\n", b32(&h[i].0), h[i].1))
+            })
+            .collect()
+    }
+
+    const NSEC3_ZONE: &str = "$ORIGIN example.
+@ 300 IN SOA ns1 host 1 3600 600 86400 300
+@ 300 NS ns1
+@ 300 NSEC3PARAM 1 0 0 -
+ns1 300 A 192.0.2.1
+a.b 300 A 192.0.2.2
+sub 300 NS ns.sub
+ns.sub 300 A 192.0.2.3
+sec 300 NS ns1
+sec 300 DS 1 8 2 0000000000000000000000000000000000000000000000000000000000000000
+x.y 300 NS ns1
+";
+
+    const NSEC3_NAMES: &[(&str, &str)] = &[
+        ("example.", "NS SOA NSEC3PARAM"),
+        ("ns1.example.", "A"),
+        ("a.b.example.", "A"),
+        ("b.example.", ""),
+        ("sub.example.", "NS"),
+        ("sec.example.", "NS DS"),
+        ("x.y.example.", "NS"),
+        ("y.example.", ""),
+    ];
+
+    fn nsec3_zone(names: &[(&str, &str)], flags: u8) -> String {
+        let mut z = NSEC3_ZONE.to_string();
+        for (_, rr) in nsec3_chain(names, flags) {
+            z.push_str(&rr);
+        }
+        z
+    }
+
+    #[test]
+    fn nsec3_clean_zone() {
+        let f = run(&nsec3_zone(NSEC3_NAMES, 0), "example.");
+        assert!(f.is_empty(), "{:?}", codes(&f));
+        // Opt-out: the unsigned delegations sub and x.y and the ENT y above
+        // only x.y may be left out.
+        let names: Vec<_> = NSEC3_NAMES.iter().copied().filter(|(n, _)| !["sub.example.", "x.y.example.", "y.example."].contains(n)).collect();
+        let f = run(&nsec3_zone(&names, 1), "example.");
+        assert!(f.is_empty(), "{:?}", codes(&f));
+    }
+
+    #[test]
+    fn nsec3_defects() {
+        // Without opt-out, the same omissions are errors.
+        let names: Vec<_> = NSEC3_NAMES.iter().copied().filter(|(n, _)| !["sub.example.", "y.example.", "b.example."].contains(n)).collect();
+        let f = run(&nsec3_zone(&names, 0), "example.");
+        assert!(has(&f, Code::Nsec3Missing, "sub.example."), "{:?}", codes(&f));
+        assert!(has(&f, Code::Nsec3Missing, "y.example."));
+        // The ENT b is above a.b (not a delegation): never optional.
+        let f = run(&nsec3_zone(&names, 1), "example.");
+        assert_eq!(errors(&f), vec![("nsec3-missing", "b.example.".to_string())]);
+        assert!(f[0].reason.contains("not covered by an opt-out span") || f[0].reason.contains("expected owner"));
+
+        // Bitmap, an extra NSEC3, the glue hashed, a chain break, parameters.
+        let mut names = NSEC3_NAMES.to_vec();
+        names[1] = ("ns1.example.", "A AAAA");
+        names.push(("ns.sub.example.", "A"));
+        let f = run(&nsec3_zone(&names, 0), "example.");
+        assert_eq!(errors(&f).len(), 2, "{:?}", codes(&f));
+        assert!(f.iter().any(|x| x.code == Code::Nsec3Bitmap && x.reason.contains("lists AAAA")));
+        assert!(f.iter().any(|x| x.code == Code::Nsec3Extra && x.reason.contains("matches no name")));
+
+        let chain = nsec3_chain(NSEC3_NAMES, 0);
+        let mut z = NSEC3_ZONE.to_string();
+        for (i, (_, rr)) in chain.iter().enumerate() {
+            match i {
+                0 => z.push_str(&rr.replace(" 0 - ", " 0 ab ")),
+                2 => {
+                    let next = &chain[3].0;
+                    z.push_str(&rr.replace(&format!(" {next} "), &format!(" {} ", chain[4].0)));
+                }
+                _ => z.push_str(rr),
+            }
+        }
+        let f = run(&z, "example.");
+        assert!(f.iter().any(|x| x.code == Code::Nsec3Params && x.owner.to_string().starts_with(&chain[0].0)), "{:?}", codes(&f));
+        let c: Vec<_> = f.iter().filter(|x| x.code == Code::Nsec3Chain).collect();
+        assert_eq!(c.len(), 1, "{:?}", codes(&f));
+        assert!(c[0].owner.to_string().starts_with(&chain[2].0));
+    }
+
+    #[test]
+    fn nsec3param_and_iterations() {
+        let z = nsec3_zone(NSEC3_NAMES, 0).replace("NSEC3PARAM 1 0 0 -", "NSEC3PARAM 1 1 0 -");
+        let f = run(&z, "example.");
+        assert_eq!(codes(&f), vec![("nsec3param", "example.".to_string())]);
+        // No NSEC3PARAM: and the apex NSEC3 now lists a type that is not there.
+        let z = nsec3_zone(NSEC3_NAMES, 0).replace("@ 300 NSEC3PARAM 1 0 0 -\n", "");
+        let f = run(&z, "example.");
+        let mut c: Vec<&str> = f.iter().map(|x| x.code.as_str()).collect();
+        c.sort();
+        assert_eq!(c, vec!["nsec3-bitmap", "nsec3param"]);
+        // Iterations: a warning once, plus every NSEC3 disagreeing.
+        let z = nsec3_zone(NSEC3_NAMES, 0).replace("NSEC3PARAM 1 0 0 -", "NSEC3PARAM 1 0 5 -");
+        let f = run(&z, "example.");
+        assert_eq!(f.iter().filter(|x| x.code == Code::Nsec3Iterations).count(), 1);
+        assert_eq!(f.iter().filter(|x| x.code == Code::Nsec3Params).count(), NSEC3_NAMES.len());
+    }
+
+    #[test]
+    fn nsec3_bound() {
+        let policy = Policy { nsec3_max_hashes: 3, ..Default::default() };
+        let f = run_policy(&nsec3_zone(NSEC3_NAMES, 0), "example.", policy);
+        assert_eq!(codes(&f), vec![("nsec3-bound", "example.".to_string())]);
+    }
+
+    #[test]
+    fn nsec3_ttl() {
+        let z = nsec3_zone(NSEC3_NAMES, 0).replacen(".example. 300 NSEC3", ".example. 600 NSEC3", 1);
+        let f = run(&z, "example.");
+        assert_eq!(f.iter().map(|x| x.code).collect::<Vec<_>>(), vec![Code::Nsec3Ttl]);
+        assert_eq!(f[0].severity, crate::zone::Severity::Warning);
+    }
+
+    const DNST: &str = "dnst/derived-from-src_commands_signzone.rs";
+
+    /// Clean zones: no denial errors (warnings listed where there are some).
+    #[test]
+    fn corpus_clean() {
+        for (p, o) in [
+            // MANIFEST: RFC 4035 App. A re-signed by dnst => VALID.
+            (format!("{DNST}/rfc_4035_nsec_signed_zone_example.zone"), "example."),
+            // MANIFEST: glue below delegations is neither signed nor in the chain => VALID
+            // (the delegations also own A/AAAA at the cut, which must not be in the bitmap).
+            (format!("{DNST}/glue_records_should_not_be_nsec_hashed_or_signed.zone"), ""),
+            (format!("{DNST}/glue_records_should_not_be_nsec3_hashed_or_signed.zone"), ""),
+            // MANIFEST: NSEC(3) TTL must equal min(SOA TTL, MINIMUM).
+            (format!("{DNST}/rfc_9077_nsec_ttl_minimum_select_soa_minimum.zone"), ""),
+            (format!("{DNST}/rfc_9077_nsec_ttl_minimum_select_soa_ttl.zone"), ""),
+            (format!("{DNST}/rfc_9077_nsec3_ttl_minimum_select_soa_minimum.zone"), ""),
+            (format!("{DNST}/rfc_9077_nsec3_ttl_minimum_select_soa_ttl.zone"), ""),
+            // MANIFEST: chain structure reference, unsigned by design (RRSIG listed, none present).
+            (format!("{DNST}/nsec3_hash_only.zone"), ""),
+            (format!("{DNST}/nsec_hash_only.zone"), ""),
+            // MANIFEST: BIND 9.9.10 NSEC zone => VALID (delegations with A/AAAA at the cut).
+            ("validns/t/zones/example.sec.signed".into(), "example.sec."),
+        ] {
+            let Some(f) = corpus(&p, o) else { continue };
+            assert!(f.is_empty(), "{p}: {:?}", codes(&f));
+        }
+        for (p, o) in [
+            // MANIFEST: RSASHA512 NSEC signed zone => VALID (NSEC TTL 604800 > SOA MINIMUM: RFC 9077 warning).
+            ("validns/t/issues/nsec-chain/example.com.signed", "example.com."),
+            // MANIFEST: issue 26, glue must not require NSEC3/NSEC => VALID.
+            ("validns/t/issues/26-spurios-glue/example.sec.signed.nsec", "example.sec."),
+            ("validns/t/issues/26-spurios-glue/example.sec.signed.optout", "example.sec."),
+            ("validns/t/issues/26-spurios-glue/example.sec.signed.no-optout", "example.sec."),
+            // MANIFEST: issues 21/24, NSEC3 and delegations => VALID.
+            ("validns/t/issues/21-nsec3-without-corresponding/example.sec.signed", "example.sec."),
+            ("validns/t/issues/24-delegated-nsec3/example.sec.signed", "example.sec."),
+            // MANIFEST: RFC 5155 App. A signed zone (alg 7) => VALID; 12 iterations and a salt.
+            ("bind10/tests/lettuce/configurations/nsec3/rfc5155-example.zone.signed", "example."),
+            // MANIFEST: NSEC3 next-hashed-owner in upper case => DNSSEC VALID.
+            ("pdns/regression-tests.nobackend/zonemd-test-cases/zones/51-uppercase-nsec3-rdata-names/arpa.zone.hashed", "arpa."),
+            // MANIFEST: NSEC next names upper-cased after signing: the chain itself is fine.
+            ("pdns/regression-tests.nobackend/zonemd-test-cases/zones/50-uppercase-nsec-rdata-names/arpa.zone.hashed", "arpa."),
+        ] {
+            let Some(f) = corpus(p, o) else { continue };
+            assert!(errors(&f).is_empty(), "{p}: {:?}", codes(&f));
+            assert!(f.iter().all(|x| matches!(x.code, Code::NsecTtl | Code::Nsec3Ttl | Code::Nsec3Iterations)), "{p}: {:?}", codes(&f));
+        }
+        // MANIFEST: RFC 5155 App. A re-signed by dnst, opt-out => VALID. The
+        // chain, hashes and bitmaps are clean; but its NSEC3PARAM has flags 1
+        // (the opt-out bit, as ldns-signzone writes it), which RFC 5155 §4.1.2
+        // says must be 0 (such an NSEC3PARAM "MUST be ignored").
+        if let Some(f) = corpus(&format!("{DNST}/rfc_5155_nsec3_signed_zone_example.zone"), "example.") {
+            assert_eq!(errors(&f), vec![("nsec3param", "example.".to_string())]);
+            assert!(f.iter().any(|x| x.code == Code::Nsec3Iterations));
+        }
+    }
+
+    #[test]
+    fn corpus_defects() {
+        // MANIFEST: "same zone with the apex NSEC removed => exactly 1 error 'apex NSEC not found'".
+        if let Some(f) = corpus("validns/t/issues/nsec-chain/example.com.signed-without-first-nsec", "example.com.") {
+            assert_eq!(errors(&f), vec![("nsec-missing", "example.com.".to_string())]);
+        }
+        // MANIFEST: "one NSEC removed => exactly 1 error 'broken NSEC chain example.com. ->
+        // domain1.example.com.'": the NSEC of domain1 (the last name) is gone.
+        if let Some(f) = corpus("validns/t/issues/nsec-chain/example.com.signed-without-last-nsec", "example.com.") {
+            assert_eq!(errors(&f), vec![("nsec-missing", "domain1.example.com.".to_string())]);
+        }
+        // MANIFEST: with-errors: "MX exists but the NSEC bitmap omits it; NSEC lists SRV but no
+        // SRV exists; NSEC chain says mail follows example.sec. but ghost does; says ns1 follows
+        // mail but nosuch does; says ns2 follows ns1 but ns122 does; says www is last but zzz
+        // exists; says zzzz follows zzz but nothing does". ghost, nosuch and ns122 also lack
+        // their own NSEC.
+        if let Some(f) = corpus("validns/t/zones/example.sec.signed.with-errors", "example.sec.") {
+            let chain: Vec<String> = f.iter().filter(|x| x.code == Code::NsecChain).map(|x| x.owner.to_string()).collect();
+            assert_eq!(chain, ["example.sec.", "mail.example.sec.", "ns1.example.sec.", "www.example.sec.", "zzz.example.sec."]);
+            let r: Vec<&str> = f.iter().filter(|x| x.code == Code::NsecChain).map(|x| x.reason.as_str()).collect();
+            assert!(r[0].contains("says next is mail.example.sec., but the next name is ghost.example.sec."), "{}", r[0]);
+            assert!(r[4].contains("zzzz.example.sec., which is not in the zone"), "{}", r[4]);
+            let bm: Vec<&str> = f.iter().filter(|x| x.code == Code::NsecBitmap).map(|x| x.reason.as_str()).collect();
+            assert_eq!(bm.len(), 2, "{bm:?}");
+            assert!(bm[0].contains("omits MX") && bm[1].contains("lists SRV"), "{bm:?}");
+            let mut missing: Vec<String> = f.iter().filter(|x| x.code == Code::NsecMissing).map(|x| x.owner.to_string()).collect();
+            missing.sort();
+            assert_eq!(missing, ["ghost.example.sec.", "nosuch.example.sec.", "ns122.example.sec."]);
+            assert_eq!(f.len(), 10, "{:?}", codes(&f));
+        }
+        // MANIFEST: zonemd.example11 "apex NSEC bitmap lists ZONEMD" => "NSEC bitmap says type ZONEMD exists".
+        if let Some(f) = corpus("unbound/testdata/zonemd.example11.zone", "") {
+            assert_eq!(errors(&f), vec![("nsec-bitmap", "example.com.".to_string())]);
+            assert!(f[0].reason.contains("lists ZONEMD"));
+        }
+        // MANIFEST: zonemd.example12 "NSEC3 bitmap lists ZONEMD" => "NSEC3 bitmap says type ZONEMD exists".
+        if let Some(f) = corpus("unbound/testdata/zonemd.example12.zone", "") {
+            let e = errors(&f);
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert!(f.iter().any(|x| x.code == Code::Nsec3Bitmap && x.reason.contains("for example.com.") && x.reason.contains("lists ZONEMD")));
+        }
+        // MANIFEST: dnssec-failures: "the NSEC RRs at expired.* and notyetincepted.* were
+        // dropped while their RRSIG(NSEC) stayed (orphan RRSIGs, NSEC chain gap)".
+        if let Some(f) = corpus("unbound/testdata/ede.tdir/bogus/dnssec-failures.test.signed", "") {
+            assert_eq!(
+                errors(&f),
+                vec![
+                    ("nsec-missing", "expired.dnssec-failures.test.".to_string()),
+                    ("nsec-missing", "notyetincepted.dnssec-failures.test.".to_string())
+                ]
+            );
+        }
+        // MANIFEST: dnskey-failures: "zone with the DNSKEY RRset removed": the apex NSEC still lists it.
+        if let Some(f) = corpus("unbound/testdata/ede.tdir/bogus/dnskey-failures.test.signed", "") {
+            assert_eq!(errors(&f), vec![("nsec-bitmap", "dnskey-failures.test.".to_string())]);
+            assert!(f[0].reason.contains("lists DNSKEY"));
+        }
+        // MANIFEST: A.4 uri.arpa: "the apex NSEC bitmap does not list ZONEMD ... A strict
+        // verifier should report the unsigned ZONEMD / bitmap mismatch".
+        if let Some(f) = corpus("ldns/test/25-ZONEMD.tpkg/A.4.The-URI.ARPA-Zone", "") {
+            assert_eq!(errors(&f), vec![("nsec-bitmap", "uri.arpa.".to_string())]);
+            assert!(f[0].reason.contains("omits ZONEMD"));
+        }
+        // MANIFEST: bind10 "example.org.nsec3-signed-noparam" (NSEC3 zone without
+        // NSEC3PARAM; the apex NSEC3 bitmap still lists NSEC3PARAM).
+        if let Some(f) = corpus("bind10/src/lib/datasrc/tests/testdata/example.org.nsec3-signed-noparam", "") {
+            let mut e = errors(&f);
+            e.sort();
+            assert_eq!(e, vec![("nsec3-bitmap", "RKOF8QMFRB5F2V9EJHFBVB2JPVSA0DJD.example.org.".to_string()), ("nsec3param", "example.org.".to_string())]);
+        }
+        // MANIFEST: bind10 query_cmp example.com.txt.signed (no verdict): old BIND signed
+        // names below DNAMEs; they own NSECs they may not have (RFC 6672 §5.3).
+        if let Some(f) = corpus("bind10/tools/query_cmp/zonefile/example.com.txt.signed", "") {
+            assert!(has(&f, Code::NsecExtra, "_http._tcp.a.example.com."));
+        }
+    }
+}

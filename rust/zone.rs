@@ -124,7 +124,9 @@ codes! {
     Nsec3Bound = "nsec3-bound", Error;
     /// The NSEC3 TTL is not min(SOA MINIMUM, SOA TTL) (RFC 9077 §3).
     Nsec3Ttl = "nsec3-ttl", Warning;
-    /// An RRset whose TTL differs from the Original TTL of its RRSIG (RFC 4035 §2.2? §5.3.3).
+    /// An RRset whose TTL differs from the Original TTL of its RRSIG (RFC 4034
+    /// §3.1.4: the Original TTL is the TTL of the covered RRset as it appears
+    /// in the authoritative zone).
     TtlMismatch = "ttl-mismatch", Error;
     /// RRs of one RRset with different TTLs (RFC 2181 §5.2).
     RrsetTtl = "rrset-ttl", Warning;
@@ -462,5 +464,58 @@ impl Default for Policy {
             nsec3_max_hashes: 200_000_000,
             trust_anchors: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zonefile::{parse_zone, ParseOptions};
+
+    fn zone_of(text: &str) -> (Vec<Record>, Name) {
+        let apex = Name::from_text("example.", None).unwrap();
+        let opts = ParseOptions { origin: Some(apex.clone()), default_ttl: Some(3600), allow_include: false };
+        (parse_zone(text.as_bytes(), "<t>", &opts).unwrap().records, apex)
+    }
+
+    fn kind(z: &Zone<'_>, n: &str) -> NameKind {
+        z.node(&Name::from_text(n, None).unwrap()).unwrap().kind
+    }
+
+    #[test]
+    fn classification_rfc4035_2_2() {
+        let (recs, apex) = zone_of(
+            "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n\
+             sub NS ns.sub\nsub DS 1 8 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n\
+             ns.sub A 192.0.2.2\ndeep.below.sub TXT x\n\
+             d DNAME elsewhere.example.\nx.d A 192.0.2.3\n\
+             a.b.c TXT y\nOTHER.test. A 192.0.2.9\n",
+        );
+        let z = Zone::build(apex, &recs, &[], &[], &[], 0);
+        assert_eq!(kind(&z, "example."), NameKind::Apex);
+        assert_eq!(kind(&z, "ns.example."), NameKind::Authoritative);
+        assert_eq!(kind(&z, "sub.example."), NameKind::Delegation);
+        assert_eq!(kind(&z, "ns.sub.example."), NameKind::NonAuthoritative);
+        assert_eq!(kind(&z, "deep.below.sub.example."), NameKind::NonAuthoritative);
+        assert_eq!(kind(&z, "d.example."), NameKind::Authoritative);
+        assert_eq!(kind(&z, "x.d.example."), NameKind::NonAuthoritative);
+        assert_eq!(kind(&z, "other.test."), NameKind::OutOfZone);
+        // Out-of-zone names sort last; the rest in canonical order.
+        assert_eq!(z.nodes.last().unwrap().kind, NameKind::OutOfZone);
+        for w in z.nodes[..z.nodes.len() - 1].windows(2) {
+            assert_eq!(w[0].name.canonical_cmp(&w[1].name), std::cmp::Ordering::Less);
+        }
+        // Empty non-terminals of authoritative names only (not below the cut).
+        let ents: Vec<String> = z.empty_non_terminals().iter().map(|n| n.to_text()).collect();
+        assert_eq!(ents, vec!["c.example.", "b.c.example."]);
+    }
+
+    #[test]
+    fn case_insensitive_nodes() {
+        let (recs, apex) = zone_of("@ SOA ns hostmaster 1 2 3 4 5\nAAA NS ns.x.\naaa DS 1 8 2 0011\n");
+        let z = Zone::build(apex, &recs, &[], &[], &[], 0);
+        let n = z.node(&Name::from_text("aAa.example.", None).unwrap()).unwrap();
+        assert_eq!(n.kind, NameKind::Delegation);
+        assert_eq!(n.types(), vec![rrtype::NS, rrtype::DS]);
     }
 }

@@ -100,3 +100,23 @@ def test_parse_error_fields():
     assert e.line == 2
     assert "BOGUSTYPE" in e.reason
     assert str(e).startswith("<text>:2")
+
+
+def test_readme_documents_every_finding_code():
+    readme = (ROOT / "README.md").read_text()
+    for code, severity in _native.finding_codes():
+        assert f"| `{code}` | {severity} |" in readme, code
+    for st in Status:
+        assert f"| `{st.code}` |" in readme, st.code
+
+
+def test_durations():
+    from zoneverify.api import parse_duration
+
+    assert parse_duration("7d") == 7 * 86400
+    assert parse_duration("1w2d") == 9 * 86400
+    assert parse_duration(90) == 90
+    assert parse_duration("3600") == 3600
+    for bad in ("7x", "d", "5d3", "-1", -1):
+        with pytest.raises((ValueError, TypeError)):
+            parse_duration(bad)

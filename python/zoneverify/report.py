@@ -169,7 +169,9 @@ class Report:
 
     @cached_property
     def counts(self) -> dict[str, Any]:
-        """``{"rrsigs": N, "by_status": {code: n}, "by_algorithm": {alg: {code: n}}}``."""
+        """``{"rrsigs": N, "by_status": {code: n}, "by_algorithm": {alg: {code: n}},
+        "findings": {code: n}}`` (the last counts every finding, per-RRSIG and
+        zone-level, by code)."""
         by_status: dict[str, int] = {}
         codes, n = np.unique(self.status, return_counts=True)
         for c, k in zip(codes, n):
@@ -179,7 +181,10 @@ class Report:
             sel = self.status[self.algorithm == alg]
             codes, n = np.unique(sel, return_counts=True)
             by_alg[int(alg)] = {Status(int(c)).code: int(k) for c, k in zip(codes, n)}
-        return {"rrsigs": len(self), "by_status": by_status, "by_algorithm": by_alg}
+        by_code: dict[str, int] = {}
+        for f in self.findings:
+            by_code[f.code] = by_code.get(f.code, 0) + 1
+        return {"rrsigs": len(self), "by_status": by_status, "by_algorithm": by_alg, "findings": by_code}
 
     def summary_lines(self) -> list[str]:
         """Human-readable summary: one line per algorithm, then the verdict."""
@@ -221,6 +226,7 @@ class Report:
                 "rrsigs": self.counts["rrsigs"],
                 "by_status": self.counts["by_status"],
                 "by_algorithm": {str(k): v for k, v in self.counts["by_algorithm"].items()},
+                "findings": self.counts["findings"],
             },
             "timings": self.timings,
             "findings": [f.to_dict() for f in self.findings],
