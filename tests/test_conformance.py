@@ -89,8 +89,8 @@ def U(path, expect="pass", codes=(), **kw) -> Case:
 
 SOA_DUP = ("soa-count: an identical AXFR-style trailing copy of the SOA counts as a second SOA "
            "(RFC 2181 §5: identical RRs are to be treated as one)")
-OUT_OF_ZONE = ("out-of-zone is an error in our scheme; RFC 8976 §3.1 and its A.2 example treat "
-               "out-of-zone data as ignorable (excluded from the digest)")
+OUT_OF_ZONE = ("out-of-zone is an error in our scheme; RFC 8976 A.2 (and the dnst signer) carry "
+               "out-of-zone data that is simply excluded")
 RSA512 = "512-bit RSA keys (RFC 5155 App. A) are reported unsupported-key, not verified"
 CDS_BAD = {"cds-mismatch", "cds-cdnskey-inconsistent"}
 
@@ -197,7 +197,7 @@ CASES: list[Case] = [
     # MANIFEST: "digest intentionally not matching" (config expected_result=failure,
     # try_canonical=no). OUR verdict: the digest in the file equals the RFC 8976
     # §3.3 digest of the zone as RFC 1035 §5.1 reads it (relative SOA mname/rname
-    # completed with the origin), so the ZONEMD verifies (RFC 8976 §4 step 5).
+    # completed with the origin), so the ZONEMD verifies (RFC 8976 §4).
     U(PD + "22-lots-rr-types/example.com.zone"),
     U(PD + "23-multiple-zonemd/example.zone"),
     U(PD + "24-implied-ownername/example.zone"),
@@ -338,7 +338,7 @@ CASES: list[Case] = [
     C(DN + "rfc_4035_nsec_signed_zone_example.zone", "pass", now="20040424183619"),
     # Source asserts this exact output, whose NSEC3PARAM is "1 1 12 AABBCCDD"
     # (Opt-Out flag set, as ldns-signzone does). OUR verdict FAIL: RFC 5155 §4.1.2
-    # says the NSEC3PARAM Opt-Out flag is not used and is zero, and §4.2 that
+    # says the NSEC3PARAM Opt-Out flag is not used and is zero, and that
     # NSEC3PARAM RRs with other flags are ignored - the zone has no usable one.
     C(DN + "rfc_5155_nsec3_signed_zone_example.zone", "fail", {"nsec3param"}, now="20100721115959"),
     U(DN + "rfc_8976_zonemd_the_root_servers_dot_net_zone.zone"),
