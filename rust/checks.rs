@@ -31,7 +31,11 @@ pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
     } else {
         keys(z, policy, &mut out);
         completeness(z, policy, &mut out, &mut downgraded);
-        ttls_and_time(z, policy, &mut out);
+    }
+    ttls_and_time(z, policy, &mut out);
+    if signed && !z.records.iter().any(|r| r.rtype == rrtype::NSEC || r.rtype == rrtype::NSEC3) {
+        out.add(Code::NoDenial, &z.apex, 0, None, None,
+            "the zone is signed but has neither NSEC nor NSEC3 records: no authenticated denial (RFC 4035 §2.3)");
     }
     crate::denial::check_nsec(z, &mut out);
     crate::denial::check_nsec3(z, policy, &mut out);
@@ -89,11 +93,51 @@ fn structure(z: &Zone<'_>, out: &mut Findings) {
     }
     match z.apex_node().and_then(|n| n.rrset(rrtype::SOA)) {
         None => out.add(Code::SoaCount, &z.apex, rrtype::SOA, None, None, format!("no SOA record at the apex {}", z.apex)),
-        Some(s) if s.records.len() > 1 => {
-            let r = &z.records[s.records[1] as usize];
-            out.add(Code::SoaCount, &z.apex, rrtype::SOA, None, Some(r), format!("{} SOA records at the apex; there must be one", s.records.len()));
+        Some(s) => {
+            // Identical RRs are one RR (RFC 2181 §5): an AXFR-style copy of
+            // the SOA at the end of a file is not a second SOA.
+            let distinct: HashSet<&[u8]> = s.records.iter().map(|&r| &z.records[r as usize].rdata[..]).collect();
+            if distinct.len() > 1 {
+                let r = &z.records[s.records[1] as usize];
+                out.add(Code::SoaCount, &z.apex, rrtype::SOA, None, Some(r),
+                    format!("{} different SOA records at the apex; there must be one", distinct.len()));
+            }
         }
-        Some(_) => {}
+    }
+    ds_digests(z, out);
+}
+
+/// DS and CDS digest lengths per digest type (RFC 4034 §5.1.4, RFC 4509
+/// §2.2, RFC 5933 §3, RFC 6605 §4).
+fn ds_digests(z: &Zone<'_>, out: &mut Findings) {
+    for n in &z.nodes {
+        if n.kind == NameKind::OutOfZone {
+            continue;
+        }
+        for t in [rrtype::DS, rrtype::CDS] {
+            let Some(s) = n.rrset(t) else { continue };
+            for &ri in &s.records {
+                let r = &z.records[ri as usize];
+                if r.rdata.len() < 4 {
+                    continue; // the parser guarantees the fixed fields
+                }
+                let (tag, dtype, dlen) = (u16::from_be_bytes([r.rdata[0], r.rdata[1]]), r.rdata[3], r.rdata.len() - 4);
+                let want = match dtype {
+                    1 => 20,
+                    2 | 3 => 32,
+                    4 => 48,
+                    _ => continue,
+                };
+                // CDS delete form (RFC 8078 §4): 0 0 0 00.
+                if t == rrtype::CDS && dtype == 0 {
+                    continue;
+                }
+                if dlen != want {
+                    out.add(Code::DsDigestLength, &n.name, t, Some(tag), Some(r),
+                        format!("{} digest type {dtype} needs {want} octets, this one has {dlen}", rrtype::to_mnemonic(t)));
+                }
+            }
+        }
     }
 }
 

@@ -74,6 +74,12 @@ codes! {
     /// With `--require-ksk`: no valid RRSIG over the DNSKEY RRset by a key
     /// with the SEP flag, for some algorithm.
     NoKskSignature = "no-ksk-signature", Error;
+    /// A signed zone with neither NSEC nor NSEC3 records (RFC 4035 §2.3).
+    NoDenial = "no-denial", Error;
+    /// A DS or CDS whose digest length does not fit its digest type
+    /// (SHA-1 20, SHA-256 32, GOST 32, SHA-384 48 octets; RFC 4034 §5.1.4,
+    /// RFC 4509, RFC 5933, RFC 6605).
+    DsDigestLength = "ds-digest-length", Error;
     /// Two keys of the DNSKEY RRset share algorithm and key tag.
     KeyTagCollision = "key-tag-collision", Warning;
     /// An RSA key below 2048 bits (RFC 8624 §3.1 guidance).
@@ -128,8 +134,8 @@ codes! {
     /// §3.1.4: the Original TTL is the TTL of the covered RRset as it appears
     /// in the authoritative zone).
     TtlMismatch = "ttl-mismatch", Error;
-    /// RRs of one RRset with different TTLs (RFC 2181 §5.2).
-    RrsetTtl = "rrset-ttl", Warning;
+    /// RRs of one RRset with different TTLs (RFC 2181 §5.2: they must be equal).
+    RrsetTtl = "rrset-ttl", Error;
     /// With `--expire-within`: a valid RRSIG that expires too soon.
     ExpiresSoon = "expires-soon", Error;
     /// With `--inception-margin`: a valid RRSIG whose inception is too recent.
@@ -143,8 +149,9 @@ codes! {
     /// Two ZONEMD RRs with the same scheme and hash algorithm (RFC 8976 §2.4).
     ZonemdDuplicate = "zonemd-duplicate", Error;
     /// No ZONEMD with a supported scheme and hash algorithm (RFC 8976 §4):
-    /// the digest could not be checked.
-    ZonemdUnsupported = "zonemd-unsupported", Warning;
+    /// the digest could not be checked. An error, like an unsupported
+    /// RRSIG algorithm; a warning with `--allow-unsupported`.
+    ZonemdUnsupported = "zonemd-unsupported", Error;
     /// A malformed ZONEMD: RDATA too short, digest under 12 octets or of the
     /// wrong length for its hash algorithm (RFC 8976 §2.2). (A ZONEMD below
     /// the apex is ordinary data: RFC 8976 Appendix A.2 has one.)

@@ -34,13 +34,13 @@ def _zone(flags: int) -> str:
 
 @pytest.mark.parametrize("flags", [256, 257])
 def test_unrevoked_key_signs_everything(flags):
-    r = zoneverify.verify_zone(_zone(flags), now=NOW)
+    r = zoneverify.verify_zone(_zone(flags), now=NOW, zone_checks=False)
     assert r.ok and len(r) == 2
 
 
 @pytest.mark.parametrize("flags", [256 | 128, 257 | 128])
 def test_revoked_key_signs_only_its_dnskey_rrset(flags):
-    r = zoneverify.verify_zone(_zone(flags), now=NOW)
+    r = zoneverify.verify_zone(_zone(flags), now=NOW, zone_checks=False)
     got = {zoneverify._native.type_name(int(t)): Status(int(s)) for t, s in zip(r.type_covered, r.status)}
     assert got == {"SOA": Status.NO_MATCHING_KEY, "DNSKEY": Status.VALID}
     (f,) = r.findings

@@ -150,6 +150,8 @@ class Report:
                 )
             )
         for code, severity, owner, rtype, key_tag, file, line, reason in self._zone_findings:
+            if code == "zonemd-unsupported" and self.allow_unsupported:
+                severity = "warning"
             out.append(
                 Finding(
                     owner=owner,
