@@ -366,6 +366,12 @@ pub fn algorithm_name(alg: u8) -> String {
     }
 }
 
+/// Algorithm number of a mnemonic in the signing-algorithm table
+/// (case-insensitive), e.g. `RSASHA256` → 8.
+pub fn algorithm_from_name(name: &[u8]) -> Option<u8> {
+    ALGORITHMS.iter().find(|a| a.name.as_bytes().eq_ignore_ascii_case(name)).map(|a| a.number)
+}
+
 /// Whether signatures of this algorithm number are verified here.
 pub fn algorithm_supported(alg: u8) -> bool {
     lookup(alg).is_some_and(|a| a.scheme.is_some())

@@ -116,25 +116,13 @@ pub fn algorithm_from_text(t: &[u8]) -> Option<u8> {
     if let Some(v) = parse_uint(t, 255) {
         return Some(v as u8);
     }
-    const ALGS: &[(u8, &str)] = &[
-        (1, "RSAMD5"),
-        (2, "DH"),
-        (3, "DSA"),
-        (5, "RSASHA1"),
-        (6, "DSA-NSEC3-SHA1"),
-        (7, "RSASHA1-NSEC3-SHA1"),
-        (8, "RSASHA256"),
-        (10, "RSASHA512"),
-        (12, "ECC-GOST"),
-        (13, "ECDSAP256SHA256"),
-        (14, "ECDSAP384SHA384"),
-        (15, "ED25519"),
-        (16, "ED448"),
-        (252, "INDIRECT"),
-        (253, "PRIVATEDNS"),
-        (254, "PRIVATEOID"),
-    ];
-    ALGS.iter().find(|(_, m)| m.as_bytes().eq_ignore_ascii_case(t)).map(|&(n, _)| n)
+    // Signing algorithms come from the one table in crypto.rs; the rest
+    // of the IANA registry's mnemonics are not signing algorithms.
+    if let Some(n) = crate::crypto::algorithm_from_name(t) {
+        return Some(n);
+    }
+    const OTHER: &[(u8, &str)] = &[(2, "DH"), (252, "INDIRECT"), (253, "PRIVATEDNS"), (254, "PRIVATEOID")];
+    OTHER.iter().find(|(_, m)| m.as_bytes().eq_ignore_ascii_case(t)).map(|&(n, _)| n)
 }
 
 /// Unsigned decimal (digits only) not above `max`.
