@@ -10,6 +10,7 @@ need=()
 command -v dnssec-signzone >/dev/null || need+=(bind9-utils)
 command -v ldns-signzone >/dev/null || need+=(ldnsutils)
 command -v kzonesign >/dev/null || need+=(knot-dnssecutils)
+[ -x /usr/sbin/keymgr ] || command -v keymgr >/dev/null || need+=(knot)  # keymgr is in the server package
 command -v validns >/dev/null || need+=(validns)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
