@@ -12,12 +12,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::canon::{self, Rrsig};
-use crate::crypto::{self, Dnskey, KeyError};
+use crate::crypto::{self, KeyError};
 use crate::error::CoreError;
 use crate::name::Name;
 use crate::record::Record;
 use crate::rrtype;
 use crate::serial::{self, Window};
+use crate::zone::{ApexKey, Rrset, Zone};
 use crate::zonefile::{self, ParseOptions, ParsedZone};
 
 /// The verdict on one RRSIG. Mirrored in Python as `zoneverify.Status`
@@ -190,15 +191,10 @@ pub fn verify_text(
     Ok(r)
 }
 
-/// One RRSIG to check, with everything resolved that does not need crypto.
-struct Job {
-    /// Index of the RRSIG record.
-    rec: u32,
-    /// RRset it covers (index into `rrsets`), if any.
-    rrset: Option<u32>,
-}
-
-/// Verifies every RRSIG of a parsed zone.
+/// Verifies every RRSIG of a parsed zone, then runs the zone-level checks.
+///
+/// The zone model ([`Zone`]) is built once: it groups the RRsets, parses
+/// the apex DNSKEYs once, and serves both the signature work and the checks.
 pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, CoreError> {
     let t0 = Instant::now();
     let threads = match vopts.threads {
@@ -233,69 +229,53 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
         }
     };
 
-    // Group non-RRSIG records into RRsets keyed by (lower-cased owner, type).
-    let lower: Vec<Box<[u8]>> = records
-        .iter()
-        .map(|r| r.owner.as_wire().to_ascii_lowercase().into_boxed_slice())
-        .collect();
-    let mut rrset_of: HashMap<(&[u8], u16), u32> = HashMap::new();
-    let mut rrsets: Vec<Vec<u32>> = Vec::new();
+    // One report row per RRSIG record, zone order; each RRSIG parsed once.
+    let mut rrsig_record: Vec<u32> = Vec::new();
+    let mut sigs: Vec<Option<Rrsig<'_>>> = Vec::new();
     for (i, r) in records.iter().enumerate() {
         if r.rtype == rrtype::RRSIG {
-            continue;
+            rrsig_record.push(i as u32);
+            sigs.push(canon::parse_rrsig(&r.rdata));
         }
-        let key = (&*lower[i], r.rtype);
-        let idx = *rrset_of.entry(key).or_insert_with(|| {
-            rrsets.push(Vec::new());
-            (rrsets.len() - 1) as u32
-        });
-        rrsets[idx as usize].push(i as u32);
     }
+    let covered: Vec<u16> = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
+    let mut model = Zone::build(apex.clone(), records, &rrsig_record, &covered, vopts.now);
 
-    // The apex DNSKEY RRset, each key parsed once.
-    let apex_lower = apex.as_wire().to_ascii_lowercase();
-    let keys: Vec<Dnskey> = rrset_of
-        .get(&(&apex_lower[..], rrtype::DNSKEY))
-        .map(|&s| {
-            rrsets[s as usize]
-                .iter()
-                .filter_map(|&i| Dnskey::from_rdata(&records[i as usize].rdata))
-                .collect()
-        })
-        .unwrap_or_default();
     let mut keys_by_tag: HashMap<(u8, u16), Vec<u32>> = HashMap::new();
-    for (i, k) in keys.iter().enumerate() {
-        keys_by_tag.entry((k.algorithm, k.key_tag)).or_default().push(i as u32);
+    for (i, k) in model.keys.iter().enumerate() {
+        keys_by_tag.entry((k.key.algorithm, k.key.key_tag)).or_default().push(i as u32);
     }
 
-    // Owner-name table and jobs, in zone order.
+    // Owner-name table in order of first appearance among the RRSIG rows.
     let mut names: Vec<Name> = Vec::new();
-    let mut name_idx: HashMap<&[u8], u32> = HashMap::new();
-    let mut jobs: Vec<Job> = Vec::new();
-    let mut owner_col = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        if r.rtype != rrtype::RRSIG {
-            continue;
+    let mut name_of_node = vec![u32::MAX; model.nodes.len()];
+    let mut owner_col = Vec::with_capacity(rrsig_record.len());
+    for &node in &model.rrsig_node {
+        let slot = &mut name_of_node[node as usize];
+        if *slot == u32::MAX {
+            names.push(model.nodes[node as usize].name.clone());
+            *slot = (names.len() - 1) as u32;
         }
-        let n = *name_idx.entry(&*lower[i]).or_insert_with(|| {
-            names.push(r.owner.clone());
-            (names.len() - 1) as u32
-        });
-        owner_col.push(n);
-        let covered = canon::parse_rrsig(&r.rdata).map(|s| s.type_covered);
-        let rrset = covered.and_then(|t| rrset_of.get(&(&*lower[i], t)).copied());
-        jobs.push(Job { rec: i as u32, rrset });
+        owner_col.push(*slot);
     }
-    let model = t0.elapsed().as_secs_f64();
 
-    // Verify: group jobs by RRset so each RRset is canonicalised once.
+    // Work groups: each RRset with its RRSIGs (canonicalised once), and each
+    // RRSIG that covers no RRset on its own.
+    let mut groups: Vec<(Option<&Rrset>, &[u32])> = Vec::new();
+    let mut orphans: Vec<u32> = Vec::new();
+    for node in &model.nodes {
+        for s in &node.rrsets {
+            if !s.rrsigs.is_empty() {
+                groups.push((Some(s), &s.rrsigs));
+            }
+        }
+        orphans.extend(node.rrsigs.iter().filter(|&&row| !node.rrsets.iter().any(|s| s.rrsigs.contains(&row))));
+    }
+    groups.extend(orphans.iter().map(|r| (None, std::slice::from_ref(r))));
+    let model_time = t0.elapsed().as_secs_f64();
+
     let t1 = Instant::now();
-    let ctx = Ctx { records, rrsets: &rrsets, keys: &keys, keys_by_tag: &keys_by_tag, apex: &apex, now: vopts.now };
-    let mut order: Vec<u32> = (0..jobs.len() as u32).collect();
-    order.sort_by_key(|&j| jobs[j as usize].rrset.unwrap_or(u32::MAX));
-    let groups: Vec<&[u32]> = order
-        .chunk_by(|&a, &b| jobs[a as usize].rrset == jobs[b as usize].rrset && jobs[a as usize].rrset.is_some())
-        .collect();
+    let ctx = Ctx { records, keys: &model.keys, keys_by_tag: &keys_by_tag, apex: &apex, now: vopts.now };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -305,23 +285,20 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
             .par_iter()
             .map_init(
                 || (Vec::with_capacity(4096), Vec::new()),
-                |(buf, canon_buf), group| {
-                    let rrset = jobs[group[0] as usize].rrset;
+                |(buf, canon_buf), &(rrset, rows)| {
                     // Canonical RDATAs of the covered RRset, once per RRset.
                     canon_buf.clear();
                     if let Some(s) = rrset {
-                        let rt = records[rrsets[s as usize][0] as usize].rtype;
                         *canon_buf = canon::sorted_canonical_rdatas(
-                            rt,
-                            rrsets[s as usize].iter().map(|&i| &records[i as usize].rdata[..]),
+                            s.rtype,
+                            s.records.iter().map(|&i| &records[i as usize].rdata[..]),
                         );
                     }
-                    group
-                        .iter()
-                        .map(|&j| {
-                            let job = &jobs[j as usize];
-                            let (st, why) = ctx.check(job, canon_buf, buf);
-                            (j, st, why)
+                    rows.iter()
+                        .map(|&row| {
+                            let rec = &records[rrsig_record[row as usize] as usize];
+                            let (st, why) = ctx.check(rec, sigs[row as usize].as_ref(), rrset, canon_buf, buf);
+                            (row, st, why)
                         })
                         .collect()
                 },
@@ -331,23 +308,22 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
     let verify = t1.elapsed().as_secs_f64();
 
     // Columns in zone order.
-    let n = jobs.len();
+    let n = rrsig_record.len();
     let mut status = vec![0u8; n];
     let mut reasons: Vec<(u32, String)> = Vec::new();
     for v in results {
-        for (j, st, why) in v {
-            status[j as usize] = st as u8;
+        for (row, st, why) in v {
+            status[row as usize] = st as u8;
             if st != Status::Valid {
-                reasons.push((j, why.unwrap_or_default()));
+                reasons.push((row, why.unwrap_or_default()));
             }
         }
     }
     reasons.sort_by_key(|r| r.0);
     let mut rep = Report {
-        apex: Some(apex.clone()),
+        apex: Some(apex),
         names,
         owner: owner_col,
-        status,
         reasons,
         files: zone.files.clone(),
         records: records.len(),
@@ -355,30 +331,25 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
         now: vopts.now,
         ..Default::default()
     };
-    rep.type_covered.reserve(n);
-    for job in &jobs {
-        let r = &records[job.rec as usize];
-        let s = canon::parse_rrsig(&r.rdata);
-        rep.type_covered.push(s.as_ref().map_or(0, |s| s.type_covered));
-        rep.algorithm.push(s.as_ref().map_or(0, |s| s.algorithm));
-        rep.key_tag.push(s.as_ref().map_or(0, |s| s.key_tag));
-        rep.inception.push(s.as_ref().map_or(0, |s| s.inception));
-        rep.expiration.push(s.as_ref().map_or(0, |s| s.expiration));
-        rep.line.push(r.line);
-        rep.file.push(r.file);
-    }
-    rep.timings.model = model;
+    rep.type_covered = covered;
+    rep.algorithm = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.algorithm)).collect();
+    rep.key_tag = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.key_tag)).collect();
+    rep.inception = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.inception)).collect();
+    rep.expiration = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.expiration)).collect();
+    rep.line = rrsig_record.iter().map(|&i| records[i as usize].line).collect();
+    rep.file = rrsig_record.iter().map(|&i| records[i as usize].file).collect();
+    rep.timings.model = model_time;
     rep.timings.verify = verify;
 
-    // Zone-level checks over the model, with every RRSIG's verdict known.
+    // Zone-level checks over the same model, with every RRSIG's verdict known.
     let t2 = Instant::now();
-    let rrsig_record: Vec<u32> = jobs.iter().map(|j| j.rec).collect();
-    let zone = crate::zone::Zone::build(apex, records, &rrsig_record, &rep.status, &rep.type_covered, vopts.now);
+    model.rrsig_status = status;
     let outcome = if vopts.policy.zone_checks {
-        crate::checks::run(&zone, &vopts.policy)
+        crate::checks::run(&model, &vopts.policy)
     } else {
         crate::checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }
     };
+    rep.status = std::mem::take(&mut model.rrsig_status);
     let mut findings = outcome.findings;
     findings.sort_by_key(|f| (f.line == 0, f.file, f.line));
     rep.findings = findings;
@@ -390,8 +361,7 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
 
 struct Ctx<'a> {
     records: &'a [Record],
-    rrsets: &'a [Vec<u32>],
-    keys: &'a [Dnskey],
+    keys: &'a [ApexKey],
     keys_by_tag: &'a HashMap<(u8, u16), Vec<u32>>,
     apex: &'a Name,
     now: u64,
@@ -399,14 +369,19 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The status of one RRSIG, and the reason when it is not valid.
-    fn check(&self, job: &Job, canon_rdatas: &[Vec<u8>], buf: &mut Vec<u8>) -> (Status, Option<String>) {
-        let rec = &self.records[job.rec as usize];
-        let sig = match canon::parse_rrsig(&rec.rdata) {
-            Some(s) => s,
-            None => return (Status::Malformed, Some("RRSIG RDATA cannot be decoded".into())),
+    fn check(
+        &self,
+        rec: &Record,
+        sig: Option<&Rrsig<'_>>,
+        rrset: Option<&Rrset>,
+        canon_rdatas: &[Vec<u8>],
+        buf: &mut Vec<u8>,
+    ) -> (Status, Option<String>) {
+        let Some(sig) = sig else {
+            return (Status::Malformed, Some("RRSIG RDATA cannot be decoded".into()));
         };
         let tname = rrtype::to_mnemonic(sig.type_covered);
-        let Some(rrset) = job.rrset else {
+        let Some(rrset) = rrset else {
             return (
                 Status::Orphan,
                 Some(format!("covers {tname}, but there is no {tname} RRset at {}", rec.owner)),
@@ -431,8 +406,8 @@ impl Ctx<'_> {
                 )),
             );
         }
-        let first = &self.records[self.rrsets[rrset as usize][0] as usize];
-        self.check_crypto(&sig, first, canon_rdatas, buf)
+        let first = &self.records[rrset.records[0] as usize];
+        self.check_crypto(sig, first, canon_rdatas, buf)
     }
 
     fn check_crypto(
@@ -452,7 +427,7 @@ impl Ctx<'_> {
         let mut unsupported: Option<(Status, String)> = None;
         let mut built = false;
         for &k in cands {
-            let key = &self.keys[k as usize];
+            let key = &self.keys[k as usize].key;
             if !key.is_zone_key() {
                 rejected = Some(format!("DNSKEY {tag} does not have the Zone Key flag (flags {})", key.flags));
                 continue;

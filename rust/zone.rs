@@ -278,20 +278,22 @@ pub struct Zone<'a> {
     pub index: HashMap<Box<[u8]>, u32>,
     /// Apex DNSKEYs in record order.
     pub keys: Vec<ApexKey>,
-    /// Per report row: the RRSIG record index and its status (`Status as u8`).
+    /// Per report row: the RRSIG record index, the node that owns it, and
+    /// its status (`Status as u8`; filled in once the signatures are verified).
     pub rrsig_record: &'a [u32],
-    pub rrsig_status: &'a [u8],
+    pub rrsig_node: Vec<u32>,
+    pub rrsig_status: Vec<u8>,
     pub now: u64,
 }
 
 impl<'a> Zone<'a> {
     /// Builds the model. `rrsig_record[row]` is the record index of report
-    /// row `row`; `rrsig_status[row]` its verdict.
+    /// row `row`, `covered[row]` its Type Covered. `rrsig_status` starts
+    /// empty: the caller fills it in after verification.
     pub fn build(
         apex: Name,
         records: &'a [Record],
         rrsig_record: &'a [u32],
-        rrsig_status: &'a [u8],
         covered: &[u16],
         now: u64,
     ) -> Zone<'a> {
@@ -394,7 +396,13 @@ impl<'a> Zone<'a> {
                 }
             }
         }
-        Zone { apex, records, nodes, index, keys, rrsig_record, rrsig_status, now }
+        let mut rrsig_node = vec![0u32; rrsig_record.len()];
+        for (i, n) in nodes.iter().enumerate() {
+            for &row in &n.rrsigs {
+                rrsig_node[row as usize] = i as u32;
+            }
+        }
+        Zone { apex, records, nodes, index, keys, rrsig_record, rrsig_node, rrsig_status: Vec::new(), now }
     }
 
     /// The node of a name (case-insensitive).
@@ -511,7 +519,7 @@ mod tests {
              d DNAME elsewhere.example.\nx.d A 192.0.2.3\n\
              a.b.c TXT y\nOTHER.test. A 192.0.2.9\n",
         );
-        let z = Zone::build(apex, &recs, &[], &[], &[], 0);
+        let z = Zone::build(apex, &recs, &[], &[], 0);
         assert_eq!(kind(&z, "example."), NameKind::Apex);
         assert_eq!(kind(&z, "ns.example."), NameKind::Authoritative);
         assert_eq!(kind(&z, "sub.example."), NameKind::Delegation);
@@ -533,7 +541,7 @@ mod tests {
     #[test]
     fn case_insensitive_nodes() {
         let (recs, apex) = zone_of("@ SOA ns hostmaster 1 2 3 4 5\nAAA NS ns.x.\naaa DS 1 8 2 0011\n");
-        let z = Zone::build(apex, &recs, &[], &[], &[], 0);
+        let z = Zone::build(apex, &recs, &[], &[], 0);
         let n = z.node(&Name::from_text("aAa.example.", None).unwrap()).unwrap();
         assert_eq!(n.kind, NameKind::Delegation);
         assert_eq!(n.types(), vec![rrtype::NS, rrtype::DS]);
