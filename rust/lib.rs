@@ -5,6 +5,7 @@
 //! the binding lives in [`python`] behind the `python` feature.
 
 pub mod anchor;
+pub mod batch;
 pub mod canon;
 pub mod checks;
 pub mod crypto;

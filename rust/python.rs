@@ -5,12 +5,17 @@
 //! first, the Rust work (rayon included) runs detached, and Python objects
 //! are only built after re-attaching.
 
+use std::ptr::NonNull;
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use numpy::PyArray1;
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::buffer::{Element, PyBuffer};
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
 use crate::anchor;
+use crate::batch::{self, BatchContext, BatchOutcome, KeySet};
 use crate::crypto;
 use crate::zone::{Code, Policy};
 use crate::error::CoreError;
@@ -189,6 +194,241 @@ fn parse_records<'py>(
     Ok(out)
 }
 
+/// A buffer's memory, read while the GIL is released. The `PyBuffer` it
+/// came from is kept alive by the caller until the detached work returns;
+/// the public API documents that the buffers must not be modified meanwhile.
+struct Shared<T>(NonNull<[T]>);
+// SAFETY: only shared reads, of memory kept alive by a held PyBuffer.
+unsafe impl<T: Sync> Send for Shared<T> {}
+unsafe impl<T: Sync> Sync for Shared<T> {}
+impl<T> Shared<T> {
+    /// SAFETY: the PyBuffer must outlive the returned slice.
+    unsafe fn slice(&self) -> &[T] {
+        unsafe { self.0.as_ref() }
+    }
+}
+
+/// A contiguous buffer of `T` from any object with the buffer protocol
+/// (bytes, bytearray, memoryview, numpy arrays, array.array), without copy.
+fn buffer<T: Element + Sync>(obj: &Bound<'_, PyAny>, what: &str, kind: &str) -> PyResult<(PyBuffer<T>, Shared<T>)> {
+    let b = PyBuffer::<T>::get(obj).map_err(|e| {
+        PyTypeError::new_err(format!("{what} must be a contiguous buffer of {kind} (bytes-like or numpy array): {e}"))
+    })?;
+    let ptr = b.as_slice_ptr().ok_or_else(|| {
+        PyValueError::new_err(format!("{what} must be C-contiguous (use numpy.ascontiguousarray)"))
+    })?;
+    Ok((b, Shared(ptr)))
+}
+
+fn unix_now_f64() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+fn outcome_to_dict<'py>(py: Python<'py>, r: BatchOutcome, detached: (f64, f64)) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("item", PyArray1::from_vec(py, r.item))?;
+    d.set_item("type_covered", PyArray1::from_vec(py, r.type_covered))?;
+    d.set_item("algorithm", PyArray1::from_vec(py, r.algorithm))?;
+    d.set_item("key_tag", PyArray1::from_vec(py, r.key_tag))?;
+    d.set_item("inception", PyArray1::from_vec(py, r.inception))?;
+    d.set_item("expiration", PyArray1::from_vec(py, r.expiration))?;
+    d.set_item("status", PyArray1::from_vec(py, r.status))?;
+    d.set_item("reasons", PyList::new(py, r.reasons)?)?;
+    d.set_item("rrset_status", PyArray1::from_vec(py, r.item_status))?;
+    d.set_item("rrset_rrsigs", PyArray1::from_vec(py, r.item_rrsigs))?;
+    d.set_item("threads", r.threads)?;
+    let t = PyDict::new(py);
+    t.set_item("split", r.split)?;
+    t.set_item("verify", r.verify)?;
+    t.set_item("detached_start", detached.0)?;
+    t.set_item("detached_end", detached.1)?;
+    d.set_item("timings", t)?;
+    Ok(d)
+}
+
+/// The native half of `zoneverify.Verifier`: a DNSKEY set parsed once and a
+/// thread pool. Immutable, so any number of Python threads may use one at
+/// once; every method releases the GIL while it works.
+#[pyclass(frozen, module = "zoneverify._native")]
+struct NativeVerifier {
+    keyset: KeySet,
+    pool: rayon::ThreadPool,
+}
+
+fn make_pool(jobs: Option<usize>) -> PyResult<rayon::ThreadPool> {
+    let threads = match jobs {
+        Some(0) => return Err(PyValueError::new_err("jobs must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("zoneverify-{i}"))
+        .build()
+        .map_err(|e| PyOSError::new_err(format!("cannot start {threads} threads: {e}")))
+}
+
+#[pymethods]
+impl NativeVerifier {
+    /// from_rdatas(origin, rdatas, jobs): keys from DNSKEY wire RDATAs.
+    #[staticmethod]
+    fn from_rdatas(origin: &str, rdatas: Vec<Vec<u8>>, jobs: Option<usize>) -> PyResult<NativeVerifier> {
+        let origin = parse_origin(Some(origin))?.unwrap_or_else(Name::root);
+        let keyset = KeySet::from_rdatas(origin, rdatas).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(NativeVerifier { keyset, pool: make_pool(jobs)? })
+    }
+
+    /// from_wire(wire, origin, jobs): keys from wire-format DNSKEY RRs.
+    #[staticmethod]
+    fn from_wire(py: Python<'_>, wire: &[u8], origin: Option<&str>, jobs: Option<usize>) -> PyResult<NativeVerifier> {
+        let origin = parse_origin(origin)?;
+        let records = batch::records_from_wire(wire, "dnskeys").map_err(|e| to_pyerr(py, e))?;
+        let keyset = KeySet::from_records(origin, &records, "dnskeys").map_err(|e| to_pyerr(py, e))?;
+        Ok(NativeVerifier { keyset, pool: make_pool(jobs)? })
+    }
+
+    /// from_text(text, filename, origin, jobs): keys from zone-file text
+    /// (the DNSKEY records owned by the origin; other records are ignored).
+    #[staticmethod]
+    fn from_text(
+        py: Python<'_>,
+        text: &[u8],
+        filename: &str,
+        origin: Option<&str>,
+        jobs: Option<usize>,
+    ) -> PyResult<NativeVerifier> {
+        let origin = parse_origin(origin)?;
+        let popts = ParseOptions { origin: origin.clone(), default_ttl: Some(0), allow_include: false };
+        let z = zonefile::parse_zone(text, filename, &popts).map_err(|e| to_pyerr(py, e))?;
+        let keyset = KeySet::from_records(origin, &z.records, filename).map_err(|e| to_pyerr(py, e))?;
+        Ok(NativeVerifier { keyset, pool: make_pool(jobs)? })
+    }
+
+    #[getter]
+    fn origin(&self) -> String {
+        self.keyset.origin().to_text()
+    }
+
+    #[getter]
+    fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// keys -> list of (key_tag, algorithm, flags, bits or None, problem or None, rdata)
+    #[getter]
+    fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for (k, rd) in self.keyset.keys().iter().zip(self.keyset.rdatas()) {
+            let (tag, alg, flags, bits, why) = batch::describe_key(k);
+            out.append((tag, alg, flags, bits, why, PyBytes::new(py, rd)))?;
+        }
+        Ok(out)
+    }
+
+    /// verify_wire(wire, rr_counts, sig_counts, now) -> dict of columns
+    fn verify_wire<'py>(
+        &self,
+        py: Python<'py>,
+        wire: &Bound<'py, PyAny>,
+        rr_counts: &Bound<'py, PyAny>,
+        sig_counts: &Bound<'py, PyAny>,
+        now: u64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (_wb, w) = buffer::<u8>(wire, "wire", "unsigned bytes")?;
+        let (_rb, rc) = buffer::<u32>(rr_counts, "rr_counts", "uint32")?;
+        let (_sb, sc) = buffer::<u32>(sig_counts, "sig_counts", "uint32")?;
+        let ctx = BatchContext { keyset: &self.keyset, now, pool: &self.pool };
+        let mut span = (0.0, 0.0);
+        let r = run_detached(py, || {
+            span.0 = unix_now_f64();
+            // SAFETY: the three PyBuffers live until this function returns.
+            let r = unsafe { batch::verify_wire(&ctx, w.slice(), rc.slice(), sc.slice()) };
+            span.1 = unix_now_f64();
+            r
+        })?;
+        outcome_to_dict(py, r, span)
+    }
+
+    /// verify_raw(data, data_offsets, sigs, sig_offsets, key_index, algorithm, now) -> dict
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (data, data_offsets, sigs, sig_offsets, key_index, algorithm, now))]
+    fn verify_raw<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        data_offsets: &Bound<'py, PyAny>,
+        sigs: &Bound<'py, PyAny>,
+        sig_offsets: &Bound<'py, PyAny>,
+        key_index: Option<&Bound<'py, PyAny>>,
+        algorithm: Option<&Bound<'py, PyAny>>,
+        now: u64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (_db, d) = buffer::<u8>(data, "data", "unsigned bytes")?;
+        let (_dob, doff) = buffer::<i64>(data_offsets, "data_offsets", "int64")?;
+        let (_sb, s) = buffer::<u8>(sigs, "signatures", "unsigned bytes")?;
+        let (_sob, soff) = buffer::<i64>(sig_offsets, "sig_offsets", "int64")?;
+        let ki = key_index.map(|k| buffer::<i64>(k, "key_index", "int64")).transpose()?;
+        let al = algorithm.map(|a| buffer::<u8>(a, "algorithm", "uint8")).transpose()?;
+        let ctx = BatchContext { keyset: &self.keyset, now, pool: &self.pool };
+        let mut span = (0.0, 0.0);
+        let r = run_detached(py, || {
+            span.0 = unix_now_f64();
+            // SAFETY: every PyBuffer lives until this function returns.
+            let r = unsafe {
+                batch::verify_raw(
+                    &ctx,
+                    d.slice(),
+                    doff.slice(),
+                    s.slice(),
+                    soff.slice(),
+                    ki.as_ref().map(|k| k.1.slice()),
+                    al.as_ref().map(|a| a.1.slice()),
+                )
+            };
+            span.1 = unix_now_f64();
+            r
+        })?;
+        outcome_to_dict(py, r, span)
+    }
+}
+
+/// records_from_wire(wire) -> list of (owner, type, class, ttl, rdata)
+#[pyfunction]
+fn records_from_wire<'py>(py: Python<'py>, wire: &[u8]) -> PyResult<Bound<'py, PyList>> {
+    let recs = batch::records_from_wire(wire, "wire").map_err(|e| to_pyerr(py, e))?;
+    let out = PyList::empty(py);
+    for r in recs {
+        out.append((r.owner.to_text(), r.rtype, r.class, r.ttl, PyBytes::new(py, &r.rdata)))?;
+    }
+    Ok(out)
+}
+
+/// verify_wire_zone(wire, source, origin, now, jobs, policy=None) -> dict:
+/// a whole zone given as wire RRs (e.g. from a dns.zone.Zone).
+#[pyfunction]
+#[pyo3(signature = (wire, source, origin, now, jobs, policy=None))]
+fn verify_wire_zone<'py>(
+    py: Python<'py>,
+    wire: &[u8],
+    source: &str,
+    origin: Option<&str>,
+    now: u64,
+    jobs: Option<usize>,
+    policy: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (popts, vopts) = options(py, origin, false, now, jobs, policy)?;
+    let r = run_detached(py, || {
+        let t = std::time::Instant::now();
+        let records = batch::records_from_wire(wire, source)?;
+        let zone = zonefile::ParsedZone { records, files: vec![source.to_string()], origin: popts.origin.clone() };
+        let parse = t.elapsed().as_secs_f64();
+        let mut r = verify::verify_parsed(zone, &vopts)?;
+        r.timings.parse = parse;
+        Ok(r)
+    })?;
+    report_to_dict(py, r)
+}
+
 /// key_tag(rdata) -> int: RFC 4034 Appendix B key tag of DNSKEY wire RDATA.
 #[pyfunction]
 fn key_tag(rdata: &[u8]) -> u16 {
@@ -236,6 +476,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(algorithm_name, m)?)?;
     m.add_function(wrap_pyfunction!(type_name, m)?)?;
     m.add_function(wrap_pyfunction!(finding_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(records_from_wire, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_wire_zone, m)?)?;
+    m.add_class::<NativeVerifier>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::name::Name;
 use crate::record::Record;
 use crate::rrtype;
 use crate::serial::{self, Window};
-use crate::zone::{ApexKey, Rrset, Zone};
+use crate::zone::{Rrset, Zone};
 use crate::zonefile::{self, ParseOptions, ParsedZone};
 
 /// The verdict on one RRSIG. Mirrored in Python as `zoneverify.Status`
@@ -50,10 +50,14 @@ pub enum Status {
     Orphan = 9,
     /// The RRSIG RDATA cannot be decoded.
     Malformed = 10,
+    /// Per-RRset verdicts of the batch API only: the RRset has no RRSIG.
+    /// (A zone report has one row per RRSIG, so it never shows this; an
+    /// unsigned RRset in a zone is the `no-rrsig` finding.)
+    NoRrsig = 11,
 }
 
 impl Status {
-    pub const ALL: [Status; 11] = [
+    pub const ALL: [Status; 12] = [
         Status::Valid,
         Status::BadSignature,
         Status::NoMatchingKey,
@@ -65,6 +69,7 @@ impl Status {
         Status::LabelsTooLarge,
         Status::Orphan,
         Status::Malformed,
+        Status::NoRrsig,
     ];
 
     /// Stable code used in findings, JSON and the README.
@@ -81,6 +86,7 @@ impl Status {
             Status::LabelsTooLarge => "labels-too-large",
             Status::Orphan => "orphan-rrsig",
             Status::Malformed => "malformed",
+            Status::NoRrsig => "no-rrsig",
         }
     }
 
@@ -97,6 +103,7 @@ impl Status {
             Status::LabelsTooLarge => "LABELS_TOO_LARGE",
             Status::Orphan => "ORPHAN",
             Status::Malformed => "MALFORMED",
+            Status::NoRrsig => "NO_RRSIG",
         }
     }
 
@@ -241,10 +248,7 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
     let covered: Vec<u16> = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
     let mut model = Zone::build(apex.clone(), records, &rrsig_record, &covered, vopts.now);
 
-    let mut keys_by_tag: HashMap<(u8, u16), Vec<u32>> = HashMap::new();
-    for (i, k) in model.keys.iter().enumerate() {
-        keys_by_tag.entry((k.key.algorithm, k.key.key_tag)).or_default().push(i as u32);
-    }
+    let keys = Keys::new(model.keys.iter().map(|k| &k.key));
 
     // Owner-name table in order of first appearance among the RRSIG rows.
     let mut names: Vec<Name> = Vec::new();
@@ -275,7 +279,7 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
     let model_time = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
-    let ctx = Ctx { records, keys: &model.keys, keys_by_tag: &keys_by_tag, apex: &apex, now: vopts.now };
+    let ctx = Ctx { records, keys: &keys, apex: &apex, now: vopts.now };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -361,8 +365,7 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
 
 struct Ctx<'a> {
     records: &'a [Record],
-    keys: &'a [ApexKey],
-    keys_by_tag: &'a HashMap<(u8, u16), Vec<u32>>,
+    keys: &'a Keys<'a>,
     apex: &'a Name,
     now: u64,
 }
@@ -417,97 +420,166 @@ impl Ctx<'_> {
         canon_rdatas: &[Vec<u8>],
         buf: &mut Vec<u8>,
     ) -> (Status, Option<String>) {
-        let alg = sig.algorithm;
-        let tag = sig.key_tag;
-        let algname = crypto::algorithm_name(alg);
-        let cands = self.keys_by_tag.get(&(alg, tag)).map(Vec::as_slice).unwrap_or(&[]);
-        // RFC 4035 §5.3.1: candidates have the Zone Key flag and protocol 3.
-        let mut usable = 0usize;
-        let mut rejected: Option<String> = None;
-        let mut unsupported: Option<(Status, String)> = None;
-        let mut built = false;
-        for &k in cands {
-            let key = &self.keys[k as usize].key;
-            if !key.is_zone_key() {
-                rejected = Some(format!("DNSKEY {tag} does not have the Zone Key flag (flags {})", key.flags));
-                continue;
-            }
-            if key.protocol != 3 {
-                rejected = Some(format!("DNSKEY {tag} has protocol {}, not 3", key.protocol));
-                continue;
-            }
-            // RFC 5011 §2.1: a revoked key may only be used to validate the
-            // RRSIG it made over the DNSKEY RRset.
-            if key.is_revoked() && sig.type_covered != rrtype::DNSKEY {
-                rejected = Some(format!(
-                    "DNSKEY {tag} has the REVOKE flag: it may sign only the DNSKEY RRset (RFC 5011 §2.1)"
+        crypto_verdict(self.keys, sig, self.now, || {
+            canon::signed_data(buf, sig, &first.owner, first.class, canon_rdatas);
+            &buf[..]
+        })
+    }
+}
+
+/// The DNSKEYs an RRSIG may name, each parsed once, indexed by (algorithm,
+/// key tag).
+pub struct Keys<'a> {
+    keys: Vec<&'a crypto::Dnskey>,
+    by_tag: HashMap<(u8, u16), Vec<u32>>,
+}
+
+impl<'a> Keys<'a> {
+    pub fn new<I: IntoIterator<Item = &'a crypto::Dnskey>>(keys: I) -> Keys<'a> {
+        let keys: Vec<&crypto::Dnskey> = keys.into_iter().collect();
+        let mut by_tag: HashMap<(u8, u16), Vec<u32>> = HashMap::new();
+        for (i, k) in keys.iter().enumerate() {
+            by_tag.entry((k.algorithm, k.key_tag)).or_default().push(i as u32);
+        }
+        Keys { keys, by_tag }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a crypto::Dnskey> {
+        self.keys.get(i).copied()
+    }
+
+    /// Indices of the keys with this algorithm and key tag.
+    pub fn candidates(&self, algorithm: u8, key_tag: u16) -> &[u32] {
+        self.by_tag.get(&(algorithm, key_tag)).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// The status of an RRSIG whose signer, owner and labels have been checked:
+/// tries every candidate key (RFC 4035 §5.3.1: same algorithm and key tag,
+/// Zone Key flag, protocol 3; RFC 5011 §2.1: a revoked key only for the
+/// DNSKEY RRset), then compares `now` with the validity window. `data`
+/// builds the signed data the first time a usable key needs it.
+pub fn crypto_verdict<'d>(
+    keys: &Keys<'_>,
+    sig: &Rrsig<'_>,
+    now: u64,
+    data: impl FnOnce() -> &'d [u8],
+) -> (Status, Option<String>) {
+    crypto_verdict_among(keys, keys.candidates(sig.algorithm, sig.key_tag), sig, now, data)
+}
+
+/// [`crypto_verdict`] over an explicit list of candidate key indices.
+pub fn crypto_verdict_among<'d>(
+    keys: &Keys<'_>,
+    cands: &[u32],
+    sig: &Rrsig<'_>,
+    now: u64,
+    data: impl FnOnce() -> &'d [u8],
+) -> (Status, Option<String>) {
+    let alg = sig.algorithm;
+    let tag = sig.key_tag;
+    let algname = crypto::algorithm_name(alg);
+    let mut usable = 0usize;
+    let mut rejected: Option<String> = None;
+    let mut unsupported: Option<(Status, String)> = None;
+    let mut data = Some(data);
+    let mut signed: &[u8] = &[];
+    for &k in cands {
+        let Some(key) = keys.get(k as usize) else { continue };
+        if key.algorithm != alg || key.key_tag != tag {
+            rejected = Some(format!(
+                "DNSKEY {} ({}) is not the key the RRSIG names (key tag {tag}, {algname})",
+                key.key_tag,
+                crypto::algorithm_name(key.algorithm)
+            ));
+            continue;
+        }
+        if !key.is_zone_key() {
+            rejected = Some(format!("DNSKEY {tag} does not have the Zone Key flag (flags {})", key.flags));
+            continue;
+        }
+        if key.protocol != 3 {
+            rejected = Some(format!("DNSKEY {tag} has protocol {}, not 3", key.protocol));
+            continue;
+        }
+        // RFC 5011 §2.1: a revoked key may only be used to validate the
+        // RRSIG it made over the DNSKEY RRset.
+        if key.is_revoked() && sig.type_covered != rrtype::DNSKEY {
+            rejected = Some(format!(
+                "DNSKEY {tag} has the REVOKE flag: it may sign only the DNSKEY RRset (RFC 5011 §2.1)"
+            ));
+            continue;
+        }
+        let pk = match &key.key {
+            Ok(pk) => pk,
+            Err(KeyError::UnsupportedAlgorithm(a)) => {
+                unsupported = Some((
+                    Status::UnsupportedAlgorithm,
+                    format!("algorithm {a} ({}) is not supported: this RRSIG was not verified", crypto::algorithm_name(*a)),
                 ));
                 continue;
             }
-            let pk = match &key.key {
-                Ok(pk) => pk,
-                Err(KeyError::UnsupportedAlgorithm(a)) => {
-                    unsupported = Some((
-                        Status::UnsupportedAlgorithm,
-                        format!("algorithm {a} ({}) is not supported: this RRSIG was not verified", crypto::algorithm_name(*a)),
-                    ));
-                    continue;
-                }
-                Err(KeyError::UnsupportedKey(why)) => {
-                    unsupported = Some((
-                        Status::UnsupportedKey,
-                        format!("DNSKEY {tag} ({algname}): {why}; this RRSIG was not verified"),
-                    ));
-                    continue;
-                }
-                Err(KeyError::Malformed(why)) => {
-                    rejected = Some(format!("DNSKEY {tag} ({algname}) is malformed: {why}"));
-                    continue;
-                }
-            };
-            usable += 1;
-            if !built {
-                canon::signed_data(buf, sig, &first.owner, first.class, canon_rdatas);
-                built = true;
+            Err(KeyError::UnsupportedKey(why)) => {
+                unsupported = Some((
+                    Status::UnsupportedKey,
+                    format!("DNSKEY {tag} ({algname}): {why}; this RRSIG was not verified"),
+                ));
+                continue;
             }
-            if pk.verify(buf, sig.signature) {
-                return match serial::window(sig.inception, sig.expiration, self.now) {
-                    Window::Valid => (Status::Valid, None),
-                    Window::Expired => (
-                        Status::Expired,
-                        Some(format!(
-                            "expired at {} (verification time {})",
-                            serial::format_rrsig_time(sig.expiration, self.now),
-                            serial::format_rrsig_time(self.now as u32, self.now)
-                        )),
-                    ),
-                    Window::NotYetValid => (
-                        Status::NotYetValid,
-                        Some(format!(
-                            "not valid before {} (verification time {})",
-                            serial::format_rrsig_time(sig.inception, self.now),
-                            serial::format_rrsig_time(self.now as u32, self.now)
-                        )),
-                    ),
-                };
+            Err(KeyError::Malformed(why)) => {
+                rejected = Some(format!("DNSKEY {tag} ({algname}) is malformed: {why}"));
+                continue;
             }
+        };
+        usable += 1;
+        if let Some(build) = data.take() {
+            signed = build();
         }
-        if usable > 0 {
-            let with = if usable == 1 {
-                format!("DNSKEY {tag} ({algname})")
-            } else {
-                format!("any of the {usable} DNSKEYs with key tag {tag} ({algname})")
+        if pk.verify(signed, sig.signature) {
+            return match serial::window(sig.inception, sig.expiration, now) {
+                Window::Valid => (Status::Valid, None),
+                Window::Expired => (
+                    Status::Expired,
+                    Some(format!(
+                        "expired at {} (verification time {})",
+                        serial::format_rrsig_time(sig.expiration, now),
+                        serial::format_rrsig_time(now as u32, now)
+                    )),
+                ),
+                Window::NotYetValid => (
+                    Status::NotYetValid,
+                    Some(format!(
+                        "not valid before {} (verification time {})",
+                        serial::format_rrsig_time(sig.inception, now),
+                        serial::format_rrsig_time(now as u32, now)
+                    )),
+                ),
             };
-            return (Status::BadSignature, Some(format!("signature does not verify with {with}")));
         }
-        if let Some((st, why)) = unsupported {
-            return (st, Some(why));
-        }
-        (
-            Status::NoMatchingKey,
-            Some(rejected.unwrap_or_else(|| format!("no apex DNSKEY with algorithm {alg} ({algname}) and key tag {tag}"))),
-        )
     }
+    if usable > 0 {
+        let with = if usable == 1 {
+            format!("DNSKEY {tag} ({algname})")
+        } else {
+            format!("any of the {usable} DNSKEYs with key tag {tag} ({algname})")
+        };
+        return (Status::BadSignature, Some(format!("signature does not verify with {with}")));
+    }
+    if let Some((st, why)) = unsupported {
+        return (st, Some(why));
+    }
+    (
+        Status::NoMatchingKey,
+        Some(rejected.unwrap_or_else(|| format!("no apex DNSKEY with algorithm {alg} ({algname}) and key tag {tag}"))),
+    )
 }
 
 #[cfg(test)]

@@ -9,11 +9,15 @@ True
 from ._errors import ZoneParseError, ZoneverifyError
 from ._status import Status
 from .api import key_tag, supported_algorithms, verify_zone
+from .batch import BatchResult, KeyInfo, Verifier
 from .report import Finding, Report
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchResult",
+    "KeyInfo",
+    "Verifier",
     "Finding",
     "Report",
     "Status",

@@ -22,6 +22,8 @@ class Status(enum.IntEnum):
     LABELS_TOO_LARGE = 8
     ORPHAN = 9
     MALFORMED = 10
+    #: Per-RRset verdicts of the batch API only: the RRset has no RRSIG.
+    NO_RRSIG = 11
 
     @property
     def code(self) -> str:
@@ -52,4 +54,5 @@ _CODES = {
     Status.LABELS_TOO_LARGE: "labels-too-large",
     Status.ORPHAN: "orphan-rrsig",
     Status.MALFORMED: "malformed",
+    Status.NO_RRSIG: "no-rrsig",
 }

@@ -36,10 +36,13 @@ def verify_zone(
 
     Args:
         source: a path (``str`` without a newline, or ``os.PathLike``) to a
-            zone file in RFC 1035 master format, or the zone text itself
-            (``bytes``, or a ``str`` that contains a newline).
+            zone file in RFC 1035 master format, the zone text itself
+            (``bytes``, or a ``str`` that contains a newline), or a
+            ``dns.zone.Zone`` (its records are handed over in wire form;
+            findings then carry the record's position in the zone's
+            iteration order in place of a line number).
         origin: the zone apex (and initial ``$ORIGIN``). Default: the owner
-            of the SOA record.
+            of the SOA record (for a ``dns.zone.Zone``: its origin).
         now: verification time: ``None`` for the current time, UNIX
             seconds, a ``datetime``, or a string (``YYYYMMDDHHMMSS``, ISO
             8601, UNIX seconds). RRSIG windows use RFC 1982 arithmetic.
@@ -90,7 +93,13 @@ def verify_zone(
     if jobs is not None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    if isinstance(source, (bytes, bytearray, memoryview)):
+    if _is_dns_zone(source):
+        from ._wire import zone_wire
+
+        if origin is None:
+            origin = source.origin.to_text()
+        raw = _native.verify_wire_zone(zone_wire(source), filename or "<dns.zone.Zone>", origin, t, jobs, policy)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
         raw = _native.verify_text(bytes(source), filename or "<text>", origin, t, jobs, allow_include, policy)
     elif isinstance(source, str) and ("\n" in source or "\r" in source):
         raw = _native.verify_text(
@@ -104,8 +113,12 @@ def verify_zone(
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
         raw = _native.verify_file(path, origin, t, jobs, allow_include, policy)
     else:
-        raise TypeError(f"source must be a path, str or bytes, not {type(source).__name__}")
+        raise TypeError(f"source must be a path, str, bytes or dns.zone.Zone, not {type(source).__name__}")
     return Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)
+
+
+def _is_dns_zone(obj: object) -> bool:
+    return any(k.__module__ == "dns.zone" and k.__name__ == "Zone" for k in type(obj).__mro__)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}

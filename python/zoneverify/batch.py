@@ -1,0 +1,427 @@
+"""Batches of in-memory RRsets verified against one DNSKEY set.
+
+For tools that already hold the records (they build, sign or transfer
+zones with dnspython or their own code): no zone file, no Python work per
+signature. A :class:`Verifier` parses the DNSKEY RRset once; each call
+hands a whole batch to the Rust core, which canonicalises and verifies
+every RRSIG on all cores with the GIL released, and returns a
+:class:`BatchResult` of numpy columns.
+
+Three ways in, from most convenient to cheapest:
+
+- :meth:`Verifier.verify`: dnspython objects ((rrset, rrsigset) pairs, a
+  ``dns.zone.Zone``, or (name, node) pairs);
+- :meth:`Verifier.verify_wire`: uncompressed wire RRs in one buffer plus
+  per-item counts;
+- :meth:`Verifier.verify_raw`: signed data already in RFC 4034 §3.1.8.1
+  form and signatures, each one buffer plus numpy offsets (zero copy).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable, NamedTuple, Sequence
+
+import numpy as np
+
+from . import _native, _wire
+from ._status import Status
+from ._time import NowLike, parse_now
+
+
+class KeyInfo(NamedTuple):
+    """One DNSKEY of a :class:`Verifier`, in the order given."""
+
+    key_tag: int
+    algorithm: int
+    flags: int
+    #: Key size in bits, or None when the key cannot be used.
+    bits: int | None
+    #: Why the key cannot be used (unsupported algorithm, malformed...), or None.
+    problem: str | None
+    #: The DNSKEY RDATA in wire form.
+    rdata: bytes
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One RRSIG that is not valid."""
+
+    item: int
+    row: int
+    status: Status
+    key_tag: int
+    algorithm: int
+    reason: str
+
+
+class BatchResult:
+    """Verdicts of one batch: numpy columns per RRSIG and per RRset.
+
+    Per RRSIG (one row each, in input order): ``item`` (index of the RRset
+    in the batch), ``type_covered``, ``algorithm``, ``key_tag``,
+    ``inception``, ``expiration`` (RRSIG fields, UNIX seconds mod 2**32)
+    and ``status`` (a :class:`Status` value).
+
+    Per RRset (one entry per batch item): ``rrset_status`` is
+    :attr:`Status.VALID` when the RRset has RRSIGs and every one of them is
+    valid, :attr:`Status.NO_RRSIG` when it has none, and otherwise the
+    status of its first RRSIG that is not valid; ``rrset_rrsigs`` counts
+    its RRSIGs.
+
+    >>> import numpy as np
+    >>> r = BatchResult._from_native({"item": np.array([0, 0], np.uint32),
+    ...     "type_covered": np.array([1, 1], np.uint16), "algorithm": np.array([13, 13], np.uint8),
+    ...     "key_tag": np.array([1, 2], np.uint16), "inception": np.zeros(2, np.uint32),
+    ...     "expiration": np.zeros(2, np.uint32), "status": np.array([0, 1], np.uint8),
+    ...     "reasons": [(1, "signature does not verify")], "rrset_status": np.array([1], np.uint8),
+    ...     "rrset_rrsigs": np.array([2], np.uint32), "threads": 1, "timings": {}}, 0)
+    >>> r.ok, len(r), r.rrsets
+    (False, 2, 1)
+    >>> r.failures()[0].status.code
+    'bad-signature'
+    """
+
+    def __init__(self) -> None:
+        raise TypeError("BatchResult objects come from Verifier.verify*()")
+
+    @classmethod
+    def _from_native(cls, raw: dict[str, Any], now: int, owners: Sequence[bytes] | None = None) -> "BatchResult":
+        self = object.__new__(cls)
+        self.item = raw["item"]
+        self.type_covered = raw["type_covered"]
+        self.algorithm = raw["algorithm"]
+        self.key_tag = raw["key_tag"]
+        self.inception = raw["inception"]
+        self.expiration = raw["expiration"]
+        self.status = raw["status"]
+        self.rrset_status = raw["rrset_status"]
+        self.rrset_rrsigs = raw["rrset_rrsigs"]
+        self.threads: int = raw["threads"]
+        self.now = now
+        #: Seconds by phase: ``encode`` (Python: dnspython objects to wire),
+        #: ``split`` and ``verify`` (Rust), ``total`` (the whole call), and
+        #: ``detached_start``/``detached_end`` (UNIX times between which the
+        #: GIL was released).
+        self.timings: dict[str, float] = dict(raw["timings"])
+        self._reasons: dict[int, str] = dict(raw["reasons"])
+        self._owners = owners
+        return self
+
+    def __len__(self) -> int:
+        return int(self.status.shape[0])
+
+    def __repr__(self) -> str:
+        return f"<BatchResult rrsets={self.rrsets} rrsigs={len(self)} ok={self.ok}>"
+
+    @property
+    def rrsets(self) -> int:
+        """Number of items (RRsets) in the batch."""
+        return int(self.rrset_status.shape[0])
+
+    @property
+    def ok(self) -> bool:
+        """True when every RRset has RRSIGs and all of them are valid."""
+        return bool(self.rrsets) and bool(np.all(self.rrset_status == Status.VALID))
+
+    def reason(self, row: int) -> str | None:
+        """Why RRSIG ``row`` is not valid (None when it is)."""
+        return self._reasons.get(row)
+
+    def owner(self, item: int) -> str:
+        """Owner name of batch item ``item`` (dnspython and wire batches)."""
+        if self._owners is None:
+            raise ValueError("owner names are known only for verify() and verify_wire() batches")
+        return _wire_name_text(self._owners[item])
+
+    def failures(self) -> list[Failure]:
+        """Every RRSIG that is not valid, in input order."""
+        out = []
+        for row in np.flatnonzero(self.status != Status.VALID):
+            row = int(row)
+            out.append(Failure(int(self.item[row]), row, Status(int(self.status[row])),
+                               int(self.key_tag[row]), int(self.algorithm[row]),
+                               self._reasons.get(row, "")))
+        return out
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        """``{"rrsets": n, "rrsigs": n, "by_status": {code: n}, "rrsets_by_status": {code: n}}``."""
+        def tally(col: np.ndarray) -> dict[str, int]:
+            codes, n = np.unique(col, return_counts=True)
+            return {Status(int(c)).code: int(k) for c, k in zip(codes, n)}
+
+        return {"rrsets": self.rrsets, "rrsigs": len(self), "by_status": tally(self.status),
+                "rrsets_by_status": tally(self.rrset_status)}
+
+
+def _wire_name_text(wire: bytes) -> str:
+    labels = []
+    p = 0
+    while wire[p]:
+        n = wire[p]
+        label = wire[p + 1:p + 1 + n]
+        labels.append("".join(chr(c) if 0x21 <= c <= 0x7e and chr(c) not in '.\\"();$@' else
+                              (f"\\{chr(c)}" if chr(c) in '.\\"();$@' else f"\\{c:03d}") for c in label))
+        p += 1 + n
+    return ".".join(labels) + "." if labels else "."
+
+
+def _origin_text(origin: Any) -> str | None:
+    if origin is None:
+        return None
+    return origin if isinstance(origin, str) else origin.to_text()
+
+
+def _is_dns(obj: Any, module: str, cls: str) -> bool:
+    t = type(obj)
+    for k in t.__mro__:
+        if k.__module__ == module and k.__name__ == cls:
+            return True
+    return False
+
+
+class Verifier:
+    """Verifies batches of RRSIGs made by one zone's DNSKEYs.
+
+    Args:
+        dnskeys: the zone's DNSKEY RRset, as a ``dns.rrset.RRset``, a
+            ``dns.rdataset.Rdataset``, a ``dns.node.Node`` or a
+            ``dns.zone.Zone`` (its apex DNSKEYs), an iterable of DNSKEY
+            rdata objects, zone-file text (``str``; the DNSKEY records owned
+            by ``origin`` are used, other records ignored), or wire-format
+            DNSKEY RRs (``bytes``-like, as ``rrset.to_wire()`` writes them).
+        origin: the zone (``str`` or ``dns.name.Name``): every RRSIG's
+            signer must be this name and every owner at or below it. Taken
+            from the keys' owner when they have one.
+        now: verification time for every call (``None``: the time of each
+            call); see :func:`zoneverify.verify_zone`.
+        jobs: worker threads (default: one per core).
+
+    Each DNSKEY is parsed once. A Verifier is immutable and thread-safe:
+    several Python threads may call it at once, and the GIL is released
+    while Rust verifies.
+
+    >>> import dns.rrset
+    >>> keys = dns.rrset.from_text("example.", 3600, "IN", "DNSKEY",
+    ...     "257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAe"
+    ...     "F+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==")
+    >>> v = Verifier(keys)
+    >>> v.origin, [(k.key_tag, k.algorithm) for k in v.keys]
+    ('example.', [(42950, 13)])
+    """
+
+    def __init__(self, dnskeys: Any, origin: Any = None, now: NowLike = None, jobs: int | None = None) -> None:
+        self._now = None if now is None else parse_now(now)
+        if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+            raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+        origin_text = _origin_text(origin)
+        if origin_text is not None and not origin_text.endswith("."):
+            origin_text += "."
+        self._native = self._make(dnskeys, origin_text, jobs)
+        self._origin_name = None
+
+    @staticmethod
+    def _make(dnskeys: Any, origin: str | None, jobs: int | None) -> Any:
+        if isinstance(dnskeys, str):
+            return _native.NativeVerifier.from_text(dnskeys.encode(), "<dnskeys>", origin, jobs)
+        if isinstance(dnskeys, (bytes, bytearray, memoryview)):
+            return _native.NativeVerifier.from_wire(bytes(dnskeys), origin, jobs)
+        name = None
+        rdataset: Any = None
+        if _is_dns(dnskeys, "dns.zone", "Zone"):
+            name = dnskeys.origin
+            rdataset = dnskeys.get_rdataset(dnskeys.origin, "DNSKEY")
+            if rdataset is None:
+                raise ValueError(f"the zone {name} has no DNSKEY RRset at its apex")
+        elif _is_dns(dnskeys, "dns.node", "Node"):
+            rdataset = dnskeys.get_rdataset(1, _wire.DNSKEY)
+            if rdataset is None:
+                raise ValueError("the node has no DNSKEY RRset")
+        elif _is_dns(dnskeys, "dns.rrset", "RRset"):
+            name = dnskeys.name
+            rdataset = dnskeys
+        elif _is_dns(dnskeys, "dns.rdataset", "Rdataset"):
+            rdataset = dnskeys
+        elif isinstance(dnskeys, Iterable):
+            rdataset = list(dnskeys)
+        else:
+            raise TypeError(f"dnskeys must be dnspython DNSKEYs, zone text or wire bytes, not {type(dnskeys).__name__}")
+        if origin is None:
+            if name is None or not name.is_absolute():
+                raise ValueError("origin is required: the DNSKEYs given do not say which zone they belong to")
+            origin = name.to_text()
+        elif name is not None and name.is_absolute() and name.to_text().lower() != origin.lower():
+            raise ValueError(f"the DNSKEY owner {name} is not the origin {origin}")
+        rdatas = []
+        for rd in rdataset:
+            if getattr(rd, "rdtype", None) != _wire.DNSKEY:
+                raise TypeError(f"expected DNSKEY records, got {rd!r}")
+            rdatas.append(_wire.rdata_wire(rd))
+        return _native.NativeVerifier.from_rdatas(origin, rdatas, jobs)
+
+    @property
+    def origin(self) -> str:
+        """The zone whose RRSIGs this verifier checks."""
+        return self._native.origin
+
+    @property
+    def keys(self) -> list[KeyInfo]:
+        """The DNSKEYs, in the order given."""
+        return [KeyInfo(*k) for k in self._native.keys]
+
+    @property
+    def threads(self) -> int:
+        """Worker threads of this verifier."""
+        return self._native.threads
+
+    def _time(self, now: NowLike) -> int:
+        if now is not None:
+            return parse_now(now)
+        return self._now if self._now is not None else int(time.time())
+
+    def _dns_origin(self) -> Any:
+        if self._origin_name is None:
+            import dns.name
+
+            self._origin_name = dns.name.from_text(self.origin)
+        return self._origin_name
+
+    def verify(self, batch: Any, *, origin: Any = None, now: NowLike = None) -> BatchResult:
+        """Verifies every RRSIG of a batch of dnspython objects.
+
+        Args:
+            batch: an iterable of ``(rrset, rrsigset)`` pairs, each an
+                ``RRset`` or a ``(name, rdataset)`` tuple (``rrsigset`` may
+                be None: the RRset is then reported as NO_RRSIG); or a
+                ``dns.zone.Zone``; or an iterable of ``(name, node)`` pairs
+                such as ``zone.items()``. For zones and nodes every RRset
+                is an item, paired with the RRSIGs covering its type, and
+                RRSIGs whose covered type is absent are items of their own.
+            origin: makes relative names absolute (default: the zone's
+                origin for a Zone, else the verifier's origin).
+            now: verification time for this call.
+
+        Returns a :class:`BatchResult`; item ``i`` is the ``i``-th pair.
+        Verification outcomes are never exceptions. This path checks RRSIGs
+        only; for zone-level checks (NSEC chains, completeness...) use
+        :func:`zoneverify.verify_zone`, which also accepts a Zone.
+
+        >>> import dns.rrset
+        >>> keys = dns.rrset.from_text("example.", 3600, "IN", "DNSKEY",
+        ...     "257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAe"
+        ...     "F+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==")
+        >>> a = dns.rrset.from_text("www.example.", 300, "IN", "A", "192.0.2.1")
+        >>> r = Verifier(keys).verify([(a, None)])
+        >>> r.ok, Status(int(r.rrset_status[0])).code
+        (False, 'no-rrsig')
+        """
+        t0 = time.perf_counter()
+        when = self._time(now)
+        if _is_dns(batch, "dns.zone", "Zone"):
+            dorigin = batch.origin if origin is None else _as_name(origin)
+            items: Iterable[Any] = batch.items()
+            nodes = True
+        else:
+            dorigin = self._dns_origin() if origin is None else _as_name(origin)
+            items = batch
+            nodes = None
+        wb = _wire.WireBatch()
+        add = wb.add
+        for pos, x in enumerate(items):
+            try:
+                a, b = x
+            except (TypeError, ValueError):
+                raise TypeError(f"batch item {pos}: expected an (rrset, rrsigset) or (name, node) pair, "
+                                f"got {type(x).__name__}") from None
+            if nodes is None:
+                nodes = _is_dns(b, "dns.node", "Node")
+            if nodes:
+                if not _is_dns(b, "dns.node", "Node"):
+                    raise TypeError(f"batch item {pos}: expected a (name, node) pair like the items before it")
+                name = _as_name(a)
+                for n, rds, sn, sigs in _wire.node_items(name, b):
+                    add(n, rds, sn, sigs, dorigin)
+            else:
+                try:
+                    name, rds = _wire.split_rrset(a)
+                    sname, sigs = _wire.split_rrset(b)
+                except TypeError as e:
+                    raise TypeError(f"batch item {pos}: {e}") from None
+                if name is None and sname is None:
+                    raise TypeError(f"batch item {pos}: both the RRset and the RRSIG set are None")
+                add(name, rds, sname, sigs, dorigin)
+        wire = wb.wire()
+        t1 = time.perf_counter()
+        raw = self._native.verify_wire(wire, wb.rr_counts, wb.sig_counts, when)
+        res = BatchResult._from_native(raw, when, wb.owners)
+        res.timings["encode"] = t1 - t0
+        res.timings["total"] = time.perf_counter() - t0
+        return res
+
+    def verify_wire(self, wire: Any, rr_counts: Any, sig_counts: Any, *, now: NowLike = None) -> BatchResult:
+        """Verifies RRsets given as uncompressed DNS wire records.
+
+        ``wire`` (any contiguous bytes-like object, read without copying)
+        holds, for each item ``i`` in turn, ``rr_counts[i]`` RRs of one
+        RRset and then ``sig_counts[i]`` RRSIG RRs covering it, each RR as
+        RFC 1035 §4.1.3 lays it out (owner, type, class, TTL, RDLENGTH,
+        RDATA) with absolute, uncompressed names. The core puts the RRset
+        in canonical form itself. Counts are uint32 arrays.
+
+        Raises ValueError when the buffer cannot be split into records or
+        the counts do not add up.
+        """
+        t0 = time.perf_counter()
+        when = self._time(now)
+        rc = np.ascontiguousarray(rr_counts, dtype=np.uint32)
+        sc = np.ascontiguousarray(sig_counts, dtype=np.uint32)
+        raw = self._native.verify_wire(wire, rc, sc, when)
+        res = BatchResult._from_native(raw, when, None)
+        res.timings["total"] = time.perf_counter() - t0
+        return res
+
+    def verify_raw(self, signed_data: Any, data_offsets: Any, signatures: Any, sig_offsets: Any,
+                   key_index: Any = None, algorithm: Any = None, *, now: NowLike = None) -> BatchResult:
+        """Verifies signatures over data the caller has canonicalised.
+
+        The lowest-overhead path. Item ``i`` is the signed data
+        ``signed_data[data_offsets[i]:data_offsets[i+1]]`` in RFC 4034
+        §3.1.8.1 form (the RRSIG RDATA without its signature, signer name
+        in canonical form, then the RRset's RRs in canonical form and
+        order) and the signature ``signatures[sig_offsets[i]:sig_offsets[i+1]]``.
+        Offsets are int64 arrays of length ``n + 1``. Buffers are any
+        contiguous bytes-like object (``bytes``, ``memoryview``, numpy
+        ``uint8``) and are read in place, without copying; they must not be
+        modified while the call runs.
+
+        The RRSIG fields (algorithm, key tag, validity window, signer,
+        labels) are read from the head of each signed data, the owner from
+        its first RR, and checked as for any RRSIG. ``key_index`` (int64
+        per item, optional) names the key of :attr:`keys` to try, ``-1``
+        meaning "every key with the RRSIG's key tag and algorithm";
+        ``algorithm`` (uint8 per item, optional) must agree with the
+        RRSIG's algorithm field (a mismatch is MALFORMED).
+
+        Each item is its own RRset in the result (``rrset_status`` equals
+        ``status``).
+        """
+        t0 = time.perf_counter()
+        when = self._time(now)
+        doff = np.ascontiguousarray(data_offsets, dtype=np.int64)
+        soff = np.ascontiguousarray(sig_offsets, dtype=np.int64)
+        ki = None if key_index is None else np.ascontiguousarray(key_index, dtype=np.int64)
+        al = None if algorithm is None else np.ascontiguousarray(algorithm, dtype=np.uint8)
+        raw = self._native.verify_raw(signed_data, doff, signatures, soff, ki, al, when)
+        res = BatchResult._from_native(raw, when, None)
+        res.timings["total"] = time.perf_counter() - t0
+        return res
+
+
+def _as_name(x: Any) -> Any:
+    import dns.name
+
+    if isinstance(x, str):
+        return dns.name.from_text(x)
+    return x
