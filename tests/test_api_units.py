@@ -60,9 +60,36 @@ def test_native_stub_matches_module():
     actual = {
         name: list(inspect.signature(obj).parameters)
         for name, obj in vars(_native).items()
-        if callable(obj) and not name.startswith("_")
+        if callable(obj) and not isinstance(obj, type) and not name.startswith("_")
     }
     assert stubbed == actual
+    # Classes: the same methods and properties, with the same parameters.
+    stub_classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    native_classes = {name: obj for name, obj in vars(_native).items()
+                      if isinstance(obj, type) and not name.startswith("_")}
+    assert set(stub_classes) == set(native_classes)
+    for name, node in stub_classes.items():
+        cls = native_classes[name]
+        stub_members = {}
+        for f in node.body:
+            if isinstance(f, ast.FunctionDef):
+                decos = {d.id for d in f.decorator_list if isinstance(d, ast.Name)}
+                params = [a.arg for a in f.args.args]
+                if "property" in decos:
+                    stub_members[f.name] = "property"
+                else:
+                    stub_members[f.name] = params if "staticmethod" in decos else params[1:]
+        actual_members = {}
+        for m, obj in vars(cls).items():
+            if m.startswith("_"):
+                continue
+            if not callable(obj) and not isinstance(obj, staticmethod):
+                actual_members[m] = "property"
+            else:
+                actual_members[m] = list(inspect.signature(getattr(cls, m)).parameters)
+                if actual_members[m][:1] == ["self"]:
+                    actual_members[m] = actual_members[m][1:]
+        assert stub_members == actual_members, name
 
 
 def test_py_typed_present():
@@ -120,3 +147,20 @@ def test_durations():
     for bad in ("7x", "d", "5d3", "-1", -1):
         with pytest.raises((ValueError, TypeError)):
             parse_duration(bad)
+
+
+def test_docstring_examples_run(monkeypatch):
+    """Every example in the public modules' docstrings runs and prints what
+    it says (they use examples/sample.zone relative to the repository)."""
+    import doctest
+    import importlib
+
+    monkeypatch.chdir(ROOT)
+    total = 0
+    for name in ("zoneverify", "zoneverify.api", "zoneverify._time", "zoneverify.batch",
+                 "zoneverify.dnssec", "zoneverify.report"):
+        mod = importlib.import_module(name)
+        res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+        assert res.failed == 0, name
+        total += res.attempted
+    assert total >= 20

@@ -83,9 +83,9 @@ def verify_zone(
     Verification failures are not exceptions: they are in the report.
 
     >>> import zoneverify
-    >>> r = zoneverify.verify_zone("examples/sample.zone", now="20270101000000")  # doctest: +SKIP
-    >>> r.ok, len(r), r.findings  # doctest: +SKIP
-    (True, 160, [])
+    >>> r = zoneverify.verify_zone("examples/sample.zone", now="20270101000000")
+    >>> r.ok, len(r), r.findings
+    (True, 45, [])
     """
     t = parse_now(now)
     policy = _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,

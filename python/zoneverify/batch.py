@@ -191,7 +191,7 @@ class Verifier:
             ``dns.zone.Zone`` (its apex DNSKEYs), an iterable of DNSKEY
             rdata objects, zone-file text (``str``; the DNSKEY records owned
             by ``origin`` are used, other records ignored), or wire-format
-            DNSKEY RRs (``bytes``-like, as ``rrset.to_wire()`` writes them).
+            DNSKEY RRs (``bytes``-like, as ``rrset.to_wire(file)`` writes them).
         origin: the zone (``str`` or ``dns.name.Name``): every RRSIG's
             signer must be this name and every owner at or below it. Taken
             from the keys' owner when they have one.
@@ -204,12 +204,12 @@ class Verifier:
     while Rust verifies.
 
     >>> import dns.rrset
-    >>> keys = dns.rrset.from_text("example.", 3600, "IN", "DNSKEY",
-    ...     "257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAe"
-    ...     "F+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==")
+    >>> keys = dns.rrset.from_text("example.net.", 3600, "IN", "DNSKEY",  # RFC 6605 §6.1
+    ...     "257 3 13 GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edb"
+    ...     "krSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA==")
     >>> v = Verifier(keys)
     >>> v.origin, [(k.key_tag, k.algorithm) for k in v.keys]
-    ('example.', [(42950, 13)])
+    ('example.net.', [(55648, 13)])
     """
 
     def __init__(self, dnskeys: Any, origin: Any = None, now: NowLike = None, jobs: int | None = None) -> None:
@@ -309,10 +309,10 @@ class Verifier:
         :func:`zoneverify.verify_zone`, which also accepts a Zone.
 
         >>> import dns.rrset
-        >>> keys = dns.rrset.from_text("example.", 3600, "IN", "DNSKEY",
-        ...     "257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAe"
-        ...     "F+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==")
-        >>> a = dns.rrset.from_text("www.example.", 300, "IN", "A", "192.0.2.1")
+        >>> keys = dns.rrset.from_text("example.net.", 3600, "IN", "DNSKEY",  # RFC 6605 §6.1
+        ...     "257 3 13 GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edb"
+        ...     "krSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA==")
+        >>> a = dns.rrset.from_text("www.example.net.", 300, "IN", "A", "192.0.2.1")
         >>> r = Verifier(keys).verify([(a, None)])
         >>> r.ok, Status(int(r.rrset_status[0])).code
         (False, 'no-rrsig')
@@ -354,7 +354,7 @@ class Verifier:
                 add(name, rds, sname, sigs, dorigin)
         wire = wb.wire()
         t1 = time.perf_counter()
-        raw = self._native.verify_wire(wire, wb.rr_counts, wb.sig_counts, when)
+        raw = self._native.verify_wire(wire, _u32(wb.rr_counts), _u32(wb.sig_counts), when)
         res = BatchResult._from_native(raw, when, wb.owners)
         res.timings["encode"] = t1 - t0
         res.timings["total"] = time.perf_counter() - t0
@@ -417,6 +417,11 @@ class Verifier:
         res = BatchResult._from_native(raw, when, None)
         res.timings["total"] = time.perf_counter() - t0
         return res
+
+
+def _u32(a: Any) -> np.ndarray:
+    # An empty array.array has no aligned buffer; numpy's empty arrays do.
+    return np.frombuffer(a, dtype=np.uint32) if len(a) else np.zeros(0, np.uint32)
 
 
 def _as_name(x: Any) -> Any:
