@@ -162,6 +162,9 @@ def test_keys_as_nodes_tuples_origin_and_policy():
     rel = dns.name.from_text("www", None)
     zdnssec.validate((rel, rrset.to_rdataset()), (rel, sigset.to_rdataset()), keys, origin="example.", now=NOW)
     dns.dnssec.validate((rel, rrset.to_rdataset()), (rel, sigset.to_rdataset()), keys, origin="example.", now=NOW)
+    for fn in (zdnssec.validate, dns.dnssec.validate):
+        with pytest.raises(dns.dnssec.ValidationFailure):
+            fn((rel, rrset.to_rdataset()), (rel, sigset.to_rdataset()), keys, now=NOW)
     deny = dns.dnssec.SimpleDeny(set(), {15}, set(), set())
     for fn in (zdnssec.validate, dns.dnssec.validate):
         with pytest.raises(dns.dnssec.ValidationFailure):

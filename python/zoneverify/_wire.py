@@ -64,13 +64,20 @@ def _dnskey(rd: Any, origin: Any) -> bytes:
     return _HBB(rd.flags, rd.protocol, rd.algorithm) + rd.key
 
 
-def _rrsig(rd: Any, origin: Any) -> bytes:
+def _rrsig(rd: Any, origin: Any, signers: dict | None = None) -> bytes:
     s = rd.signer
+    if signers is None:
+        sw = s.to_wire() if s.is_absolute() else name_wire(s, origin)
+    else:
+        # A batch has few distinct signers: their wire form is cached by
+        # label tuple (case kept: the labels are compared as written).
+        sw = signers.get(s.labels)
+        if sw is None:
+            sw = signers[s.labels] = name_wire(s, origin)
     return (
         _RRSIG(rd.type_covered, rd.algorithm, rd.labels, rd.original_ttl,
                rd.expiration, rd.inception, rd.key_tag)
-        + (s.to_wire() if s.is_absolute() else name_wire(s, origin))
-        + rd.signature
+        + sw + rd.signature
     )
 
 
@@ -118,9 +125,10 @@ class WireBatch:
     reads).
     """
 
-    __slots__ = ("parts", "rr_counts", "sig_counts", "owners")
+    __slots__ = ("parts", "rr_counts", "sig_counts", "owners", "signers")
 
     def __init__(self) -> None:
+        self.signers: dict[tuple, bytes] = {}
         self.parts: list[bytes] = []
         self.rr_counts = array("I")
         self.sig_counts = array("I")
@@ -144,12 +152,16 @@ class WireBatch:
         self.rr_counts.append(n)
         m = 0
         if sigset is not None:
-            sowner = owner if signame is None or signame is name else name_wire(signame, origin)
+            if signame is None or signame is name or (name is not None and signame.labels == name.labels):
+                sowner = owner
+            else:
+                sowner = name_wire(signame, origin)
             if sigset.rdtype != RRSIG:
                 raise TypeError(f"expected an RRSIG rdataset at {signame}, got type {sigset.rdtype}")
             head = _RR(RRSIG, sigset.rdclass, sigset.ttl, 0)[:8]
+            signers = self.signers
             for rd in sigset:
-                w = _rrsig(rd, origin)
+                w = _rrsig(rd, origin, signers)
                 parts += (sowner, head, len(w).to_bytes(2, "big"), w)
             m = len(sigset)
         self.sig_counts.append(m)

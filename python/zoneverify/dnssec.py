@@ -89,7 +89,11 @@ def _check(rrset: Any, rrsigs: list[Any], keys: dict[Any, Any], origin: Any, now
         native = _native.NativeVerifier.from_rdatas(
             abs_signer.to_text(), [_wire.rdata_wire(rd) for rd in allowed], 1)
         wb = _wire.WireBatch()
-        wb.add(name, rdataset, name, _SigList(sigs, rdataset.rdclass, rdataset.ttl), origin)
+        try:
+            wb.add(name, rdataset, name, _SigList(sigs, rdataset.rdclass, rdataset.ttl), origin)
+        except ValueError as e:  # a relative name and no origin
+            reasons += [f"{_sig_text(s)}: {e}" for s in sigs]
+            continue
         t = int(when) if when is not None else None
         if t is None:
             import time
