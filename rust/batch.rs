@@ -556,6 +556,14 @@ fn check_offsets(what: &str, off: &[i64], len: usize) -> Result<(), CoreError> {
             "{what} ends at {last}, past the end of its buffer ({len} octets)"
         )));
     }
+    // The last offset is the end of the last item: a shorter buffer is an
+    // error above, a longer one means an item (or the end offset) is
+    // missing, which would otherwise drop an item without a word.
+    if (last as u64) < len as u64 {
+        return Err(CoreError::Usage(format!(
+            "{what} ends at {last}, but its buffer has {len} octets: the offsets need one entry per item plus the buffer's length"
+        )));
+    }
     Ok(())
 }
 
@@ -615,8 +623,10 @@ mod tests {
         assert!(e.contains("past the end"), "{e}");
         let e = verify_raw(&ctx, b"abc", &[2, 1], b"", &[0, 0], None, None).unwrap_err().to_string();
         assert!(e.contains("must not decrease"), "{e}");
-        let e = verify_raw(&ctx, b"abc", &[0, 1], b"", &[0, 0], Some(&[1]), None).unwrap_err().to_string();
+        let e = verify_raw(&ctx, b"abc", &[0, 3], b"", &[0, 0], Some(&[1]), None).unwrap_err().to_string();
         assert!(e.contains("key_index[0] is 1"), "{e}");
+        let e = verify_raw(&ctx, b"abc", &[0, 2], b"", &[0, 0], None, None).unwrap_err().to_string();
+        assert!(e.contains("plus the buffer's length"), "{e}");
         // Garbage signed data is a status, not an error.
         let r = verify_raw(&ctx, b"abc", &[0, 3], b"", &[0, 0], None, None).unwrap();
         assert_eq!(r.status, vec![Status::Malformed as u8]);
@@ -632,7 +642,8 @@ mod tests {
             let b = rng.bytes(300);
             let _ = verify_wire(&ctx, &b, &[1], &[1]);
             let n = b.len() as i64;
-            let _ = verify_raw(&ctx, &b, &[0, n / 2, n], &b, &[0, n / 3, n], None, None);
+            let r = verify_raw(&ctx, &b, &[0, n / 2, n], &b, &[0, n / 3, n], None, None).unwrap();
+            assert_eq!(r.status.len(), 2);
         }
     }
 }

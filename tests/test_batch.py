@@ -76,7 +76,7 @@ RDATA_SAMPLES = [
     ("NSEC3", "1 1 10 aabb 2t7b4g4vsa5smi47k61mv5bv1a22bojr A RRSIG"),
     ("NSEC3", "1 0 0 - 2t7b4g4vsa5smi47k61mv5bv1a22bojr"),
     ("TXT", '"a" "" "bc\\"d"'), ("TXT", '"' + "x" * 255 + '"'),
-    ("MX", "10 mail.example."), ("SOA", "ns. host. 1 2 3 4 5"), ("SRV", "0 1 2 t.example."),
+    ("MX", "10 mail.example."), ("MX", "0 mail"), ("SRV", "1 2 3 srv"), ("SOA", "ns. host. 1 2 3 4 5"), ("SRV", "0 1 2 t.example."),
     ("CAA", '0 issue "ca.example"'), ("SVCB", "1 . alpn=h2"), ("NAPTR", '1 2 "s" "E2U" "" r.example.'),
 ]
 
@@ -102,11 +102,12 @@ def test_verifier_from_every_key_form(p256):
     node = dns.node.Node()
     node.replace_rdataset(keys.to_rdataset())
     forms = [Verifier(keys), Verifier(keys.to_rdataset(), "example."), Verifier(node, ORIGIN),
-             Verifier([key], "example"), Verifier(text), Verifier(wire), Verifier(text, "example.")]
+             Verifier([key], "example"), Verifier(text), Verifier(wire), Verifier(text, "example."),
+             Verifier({ORIGIN: keys}), Verifier({"example.": node}), Verifier({ORIGIN: keys}, "Example.")]
     tags = {Verifier(keys).keys[0].key_tag}
     assert tags == {dns.dnssec.key_id(key)}
     for v in forms:
-        assert v.origin == "example."
+        assert v.origin.lower() == "example."
         assert [(k.key_tag, k.algorithm, k.flags, k.bits, k.problem) for k in v.keys] == \
             [(dns.dnssec.key_id(key), 13, 257, 256, None)]
 
@@ -132,6 +133,10 @@ def test_verifier_argument_errors(p256):
         Verifier(wire_of(keys)[:-3])
     with pytest.raises(TypeError):
         Verifier(42)
+    with pytest.raises(ValueError, match="exactly one signer"):
+        Verifier({ORIGIN: keys, dns.name.from_text("b."): keys})
+    with pytest.raises(ValueError, match="is not the origin"):
+        Verifier({ORIGIN: keys}, "other.")
 
 
 def test_unusable_key_is_described(p256):
@@ -239,7 +244,7 @@ def test_batch_shape_errors(p256):
         v.verify([(a_rrset(1), None), (1, 2)])
     with pytest.raises(TypeError, match="both"):
         v.verify([(None, None)])
-    with pytest.raises(TypeError, match="RRSIG"):
+    with pytest.raises(TypeError, match="batch item 0: expected an RRSIG rdataset"):
         v.verify([(a_rrset(1), a_rrset(1))])
     r = v.verify([])
     assert r.rrsets == 0 and len(r) == 0 and not r.ok
@@ -322,7 +327,15 @@ def test_raw_path_buffers_key_index_and_algorithm(p256):
     with pytest.raises(ValueError, match="must not decrease"):
         v.verify_raw(data, doff[::-1].copy(), sigs, soff)
     with pytest.raises(ValueError, match="describes 100 items but sig_offsets 99"):
-        v.verify_raw(data, doff, sigs, soff[:-1])
+        v.verify_raw(data, doff, sigs[:int(soff[-2])], soff[:-1])
+    with pytest.raises(ValueError, match="plus the buffer's length"):
+        v.verify_raw(data, doff[:-1], sigs, soff[:-1])  # the end offset forgotten
+    with pytest.raises(TypeError, match="must hold integers"):
+        v.verify_raw(data, doff.astype(float), sigs, soff)
+    with pytest.raises(ValueError, match="outside int64"):
+        v.verify_raw(data, doff.astype(np.uint64) + np.uint64(2**63), sigs, soff)
+    with pytest.raises(ValueError, match="one-dimensional"):
+        v.verify_raw(data, doff.reshape(1, -1), sigs, soff)
     with pytest.raises(ValueError, match="C-contiguous"):
         v.verify_raw(np.frombuffer(data + data, np.uint8)[::2], doff, sigs, soff)
 

@@ -188,7 +188,8 @@ class Verifier:
     Args:
         dnskeys: the zone's DNSKEY RRset, as a ``dns.rrset.RRset``, a
             ``dns.rdataset.Rdataset``, a ``dns.node.Node`` or a
-            ``dns.zone.Zone`` (its apex DNSKEYs), an iterable of DNSKEY
+            ``dns.zone.Zone`` (its apex DNSKEYs), a one-entry dict ``{zone
+            name: any of these}`` (the ``keys`` of ``dns.dnssec.validate``), an iterable of DNSKEY
             rdata objects, zone-file text (``str``; the DNSKEY records owned
             by ``origin`` are used, other records ignored), or wire-format
             DNSKEY RRs (``bytes``-like, as ``rrset.to_wire(file)`` writes them).
@@ -230,6 +231,18 @@ class Verifier:
             return _native.NativeVerifier.from_wire(bytes(dnskeys), origin, jobs)
         name = None
         rdataset: Any = None
+        if isinstance(dnskeys, dict):
+            # The keys argument of dns.dnssec.validate: {signer name: keys}.
+            if len(dnskeys) != 1:
+                raise ValueError(f"a dict of keys must have exactly one signer (the verifier's zone), "
+                                 f"not {len(dnskeys)}: use one Verifier per zone")
+            (kname, kval), = dnskeys.items()
+            kname = _as_name(kname)
+            if origin is None:
+                origin = kname.to_text()
+            elif kname.to_text().lower() != origin.lower():
+                raise ValueError(f"the dict's signer {kname} is not the origin {origin}")
+            dnskeys = kval
         if _is_dns(dnskeys, "dns.zone", "Zone"):
             name = dnskeys.origin
             rdataset = dnskeys.get_rdataset(dnskeys.origin, "DNSKEY")
@@ -351,7 +364,10 @@ class Verifier:
                     raise TypeError(f"batch item {pos}: {e}") from None
                 if name is None and sname is None:
                     raise TypeError(f"batch item {pos}: both the RRset and the RRSIG set are None")
-                add(name, rds, sname, sigs, dorigin)
+                try:
+                    add(name, rds, sname, sigs, dorigin)
+                except (TypeError, ValueError) as e:
+                    raise type(e)(f"batch item {pos}: {e}") from None
         wire = wb.wire()
         t1 = time.perf_counter()
         raw = self._native.verify_wire(wire, _u32(wb.rr_counts), _u32(wb.sig_counts), when)
@@ -375,8 +391,8 @@ class Verifier:
         """
         t0 = time.perf_counter()
         when = self._time(now)
-        rc = np.ascontiguousarray(rr_counts, dtype=np.uint32)
-        sc = np.ascontiguousarray(sig_counts, dtype=np.uint32)
+        rc = _ints(rr_counts, np.uint32, "rr_counts")
+        sc = _ints(sig_counts, np.uint32, "sig_counts")
         raw = self._native.verify_wire(wire, rc, sc, when)
         res = BatchResult._from_native(raw, when, None)
         res.timings["total"] = time.perf_counter() - t0
@@ -391,7 +407,9 @@ class Verifier:
         §3.1.8.1 form (the RRSIG RDATA without its signature, signer name
         in canonical form, then the RRset's RRs in canonical form and
         order) and the signature ``signatures[sig_offsets[i]:sig_offsets[i+1]]``.
-        Offsets are int64 arrays of length ``n + 1``. Buffers are any
+        Offsets are int64 arrays of length ``n + 1`` whose last entry is
+        the buffer's length (a missing end offset is an error, not a
+        silently dropped item). Buffers are any
         contiguous bytes-like object (``bytes``, ``memoryview``, numpy
         ``uint8``) and are read in place, without copying; they must not be
         modified while the call runs.
@@ -409,14 +427,30 @@ class Verifier:
         """
         t0 = time.perf_counter()
         when = self._time(now)
-        doff = np.ascontiguousarray(data_offsets, dtype=np.int64)
-        soff = np.ascontiguousarray(sig_offsets, dtype=np.int64)
-        ki = None if key_index is None else np.ascontiguousarray(key_index, dtype=np.int64)
-        al = None if algorithm is None else np.ascontiguousarray(algorithm, dtype=np.uint8)
+        doff = _ints(data_offsets, np.int64, "data_offsets")
+        soff = _ints(sig_offsets, np.int64, "sig_offsets")
+        ki = None if key_index is None else _ints(key_index, np.int64, "key_index")
+        al = None if algorithm is None else _ints(algorithm, np.uint8, "algorithm")
         raw = self._native.verify_raw(signed_data, doff, signatures, soff, ki, al, when)
         res = BatchResult._from_native(raw, when, None)
         res.timings["total"] = time.perf_counter() - t0
         return res
+
+
+def _ints(x: Any, dtype: Any, what: str) -> np.ndarray:
+    """A contiguous integer array of ``dtype``; no copy when ``x`` already
+    is one. Refuses non-integer input (floats would be truncated silently)
+    and values the dtype cannot hold."""
+    a = np.asarray(x)
+    if a.ndim != 1:
+        raise ValueError(f"{what} must be one-dimensional, not of shape {a.shape}")
+    if a.size and a.dtype.kind not in "iu":
+        raise TypeError(f"{what} must hold integers, not {a.dtype}")
+    if a.dtype != dtype:
+        info = np.iinfo(dtype)
+        if a.size and (a.min() < info.min or a.max() > info.max):
+            raise ValueError(f"{what} has values outside {np.dtype(dtype).name}")
+    return np.ascontiguousarray(a, dtype=dtype)
 
 
 def _u32(a: Any) -> np.ndarray:
