@@ -321,7 +321,10 @@ def test_batch_detects_a_bad_signature(batch):
 
     sigs = bytearray(batch.signatures[:batch.sig_offsets[n]])
     sigs[batch.sig_offsets[bad] + 5] ^= 0x01
-    r = v.verify_raw(batch.signed_data, batch.data_offsets[:n + 1], bytes(sigs), batch.sig_offsets[:n + 1])
+    # The first n items: the buffer is sliced too (zero-copy), since the
+    # offsets must end at the buffer's length.
+    data = memoryview(batch.signed_data)[:batch.data_offsets[n]]
+    r = v.verify_raw(data, batch.data_offsets[:n + 1], bytes(sigs), batch.sig_offsets[:n + 1])
     assert not r.ok and [f.item for f in r.failures()] == [bad]
     assert r.failures()[0].status == Status.BAD_SIGNATURE
 
