@@ -490,7 +490,7 @@ E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D
     }
 
     fn codes(text: &[u8], origin: &str, now: u64, anchors: Vec<Anchor>, prefix: &[&str]) -> Vec<&'static str> {
-        let mut vopts = VerifyOptions { now, threads: Some(1), policy: Policy::default() };
+        let mut vopts = VerifyOptions { now, threads: Some(1), policy: Policy::default(), profile: false };
         vopts.policy.trust_anchors = anchors;
         let rep = verify_text(text, "t", &popts(origin), &vopts).unwrap();
         let mut v: Vec<&'static str> = Vec::new();

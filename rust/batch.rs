@@ -389,7 +389,7 @@ fn check_item(
             if let Some(bad) = signer_owner_labels(&sig, owner, origin) {
                 return bad;
             }
-            crypto_verdict(keys, &sig, now, || {
+            crypto_verdict(keys, &sig, now, None, || {
                 canon::signed_data(buf, &sig, owner, f.class, canon_buf);
                 &buf[..]
             })
@@ -508,8 +508,8 @@ pub fn verify_raw(
             return (Some(sig), bad.0, bad.1);
         }
         let (st, why) = match key_index.map(|k| k[i]) {
-            Some(k) if k >= 0 => crypto_verdict_among(&keys, &[k as u32], &sig, now, || d),
-            _ => crypto_verdict(&keys, &sig, now, || d),
+            Some(k) if k >= 0 => crypto_verdict_among(&keys, &[k as u32], &sig, now, None, || d),
+            _ => crypto_verdict(&keys, &sig, now, None, || d),
         };
         (Some(sig), st, why)
     };

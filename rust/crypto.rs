@@ -1,17 +1,33 @@
-//! DNSKEY parsing, key tags and signature verification (ring 0.17).
+//! DNSKEY parsing, key tags and signature verification.
 //!
 //! Every DNSSEC algorithm number we know is described once, in
-//! [`ALGORITHMS`]: its mnemonic and, when we verify it, how. The names,
-//! [`algorithm_supported`] and the key decoding all read that one table.
+//! [`ALGORITHMS`]: its mnemonic and, when we verify it, how and with which
+//! library. The names, [`algorithm_supported`] and the key decoding all
+//! read that one table.
 //!
-//! A DNSKEY is decoded once ([`Dnskey::from_rdata`]) into the input form
-//! ring wants (RSA: the modulus and exponent as big-endian octets without
-//! leading zeros; ECDSA: the uncompressed point `0x04 || x || y`; Ed25519:
-//! the 32 raw octets) and checked against the limits ring enforces, so a
-//! key ring would refuse is reported once, as a [`KeyError`], instead of
-//! as a failed verification per signature.
+//! Two crypto libraries, chosen per algorithm by measurement on this
+//! project's 2-core machine (single-thread verify/s, helper benchmark of
+//! 2026-11-24, ring 0.17.14 vs aws-lc-rs 1.19.0, medians of 5 rounds):
+//!
+//! | algorithm | ring | aws-lc-rs (key parsed once) | used |
+//! |---|---|---|---|
+//! | RSA-2048 SHA-256 | 31,909 | 42,006 | aws-lc-rs |
+//! | ECDSA P-256 | 13,280 | 12,845 | ring |
+//! | ECDSA P-384 | 891 | 3,402 | aws-lc-rs |
+//! | Ed25519 | 13,171 | 18,678 | aws-lc-rs |
+//!
+//! ring 0.17 has no public API that keeps a parsed public key: it re-parses
+//! the key on every verification (for RSA it rebuilds the modulus and its
+//! Montgomery constants). aws-lc-rs's `ParsedPublicKey` is built once per
+//! DNSKEY and reused by every thread.
+//!
+//! A DNSKEY is decoded once ([`Dnskey::from_rdata`]) and checked against
+//! the limits we verify within (RSA: 1024-8192 bits, exponent 3..2^33-1
+//! and odd), so a key we would refuse is reported once, as a
+//! [`KeyError`], instead of as a failed verification per signature.
 
-use ring::signature::{self, EcdsaVerificationAlgorithm, RsaParameters, RsaPublicKeyComponents};
+use aws_lc_rs::signature as lc;
+use ring::signature::{self, EcdsaVerificationAlgorithm};
 use std::fmt;
 
 /// Why a DNSKEY cannot be used to verify.
@@ -43,12 +59,15 @@ impl std::error::Error for KeyError {}
 /// How an algorithm's signatures are verified.
 #[derive(Clone, Copy)]
 enum Scheme {
-    /// RSA PKCS#1 v1.5 (RFC 3110, RFC 5702): key in the RFC 3110 form.
-    Rsa(&'static RsaParameters),
-    /// ECDSA (RFC 6605): key `x || y` of twice `coord` octets, signature
-    /// `r || s`.
-    Ecdsa { alg: &'static EcdsaVerificationAlgorithm, coord: usize },
-    /// Ed25519 (RFC 8080): 32-octet key, 64-octet signature.
+    /// RSA PKCS#1 v1.5 (RFC 3110, RFC 5702): key in the RFC 3110 form;
+    /// aws-lc-rs.
+    Rsa(&'static lc::RsaParameters),
+    /// ECDSA (RFC 6605) with ring: key `x || y` of twice `coord` octets,
+    /// signature `r || s`.
+    EcdsaRing { alg: &'static EcdsaVerificationAlgorithm, coord: usize },
+    /// ECDSA (RFC 6605) with aws-lc-rs, same encodings.
+    EcdsaLc { alg: &'static lc::EcdsaVerificationAlgorithm, coord: usize },
+    /// Ed25519 (RFC 8080): 32-octet key, 64-octet signature; aws-lc-rs.
     Ed25519,
 }
 
@@ -63,7 +82,8 @@ struct Algorithm {
 /// The one table of algorithms: names for all we know, crypto for those
 /// we verify. Numbers not listed are unknown (reported by number).
 ///
-/// 16 (Ed448) is known but not verified: ring has no Ed448, and the only
+/// 16 (Ed448) is known but not verified: neither ring nor aws-lc-rs has
+/// Ed448 verification, and the only
 /// pure-Rust Ed448 verifier from a maintained project (RustCrypto's
 /// `ed448-goldilocks`) ships its signature API only in pre-releases
 /// (0.14.0-pre.15 at the time of writing, marked "not audited or
@@ -77,34 +97,34 @@ static ALGORITHMS: &[Algorithm] = &[
     Algorithm {
         number: 5,
         name: "RSASHA1",
-        scheme: Some(Scheme::Rsa(&signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)),
+        scheme: Some(Scheme::Rsa(&lc::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)),
     },
     Algorithm { number: 6, name: "DSA-NSEC3-SHA1", scheme: None },
     Algorithm {
         number: 7,
         name: "RSASHA1-NSEC3-SHA1",
-        scheme: Some(Scheme::Rsa(&signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)),
+        scheme: Some(Scheme::Rsa(&lc::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)),
     },
     Algorithm {
         number: 8,
         name: "RSASHA256",
-        scheme: Some(Scheme::Rsa(&signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)),
+        scheme: Some(Scheme::Rsa(&lc::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)),
     },
     Algorithm {
         number: 10,
         name: "RSASHA512",
-        scheme: Some(Scheme::Rsa(&signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)),
+        scheme: Some(Scheme::Rsa(&lc::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)),
     },
     Algorithm { number: 12, name: "ECC-GOST", scheme: None },
     Algorithm {
         number: 13,
         name: "ECDSAP256SHA256",
-        scheme: Some(Scheme::Ecdsa { alg: &signature::ECDSA_P256_SHA256_FIXED, coord: 32 }),
+        scheme: Some(Scheme::EcdsaRing { alg: &signature::ECDSA_P256_SHA256_FIXED, coord: 32 }),
     },
     Algorithm {
         number: 14,
         name: "ECDSAP384SHA384",
-        scheme: Some(Scheme::Ecdsa { alg: &signature::ECDSA_P384_SHA384_FIXED, coord: 48 }),
+        scheme: Some(Scheme::EcdsaLc { alg: &lc::ECDSA_P384_SHA384_FIXED, coord: 48 }),
     },
     Algorithm { number: 15, name: "ED25519", scheme: Some(Scheme::Ed25519) },
     Algorithm { number: 16, name: "ED448", scheme: None },
@@ -114,50 +134,35 @@ fn lookup(alg: u8) -> Option<&'static Algorithm> {
     ALGORITHMS.iter().find(|a| a.number == alg)
 }
 
-/// Smallest and largest RSA modulus we verify, in bits: the range of ring's
-/// `RSA_PKCS1_1024_8192_*_FOR_LEGACY_USE_ONLY`.
+/// Smallest and largest RSA modulus we verify, in bits (the range of the
+/// `RSA_PKCS1_1024_8192_*_FOR_LEGACY_USE_ONLY` parameters).
 pub const RSA_MIN_BITS: u32 = 1024;
 pub const RSA_MAX_BITS: u32 = 8192;
-/// Largest RSA public exponent ring accepts: 2^33 - 1.
+/// Largest RSA public exponent we accept: 2^33 - 1 (ring's limit, kept so
+/// that the set of keys we verify did not change with the backend).
 const RSA_MAX_EXPONENT: u64 = (1 << 33) - 1;
 
 /// A public key decoded once from DNSKEY RDATA, ready to verify.
-///
-/// It holds the key in the input form of ring's public verification API
-/// (RSA `n` and `e` octets, ECDSA `0x04 || x || y`, Ed25519 raw octets).
-/// ring 0.17 re-parses that input on every `verify` call
-/// (`RsaPublicKeyComponents::verify` builds its modulus, Montgomery
-/// constants included; `UnparsedPublicKey::verify` decodes and checks the
-/// curve point); it has no public API that keeps a parsed RSA or EC public
-/// key for verification (`ring::rsa::PublicKey` exists but only comes from
-/// a key pair and offers no verify). A later issue will measure
-/// alternatives.
 pub struct PublicKey {
     inner: Inner,
     bits: u32,
 }
 
 enum Inner {
-    Rsa {
-        params: &'static RsaParameters,
-        /// `e` then `n`, both without leading zero octets.
-        en: Box<[u8]>,
-        e_len: usize,
-    },
-    Ecdsa {
+    /// aws-lc-rs key, parsed once (RSA, P-384, Ed25519).
+    Parsed(lc::ParsedPublicKey),
+    /// ring ECDSA: `0x04 || x || y`, parsed by ring on each verification.
+    RingEcdsa {
         alg: &'static EcdsaVerificationAlgorithm,
-        /// `0x04 || x || y`.
         point: Box<[u8]>,
     },
-    Ed25519 { key: [u8; 32] },
 }
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &self.inner {
-            Inner::Rsa { .. } => "RSA",
-            Inner::Ecdsa { .. } => "ECDSA",
-            Inner::Ed25519 { .. } => "Ed25519",
+            Inner::Parsed(_) => "aws-lc-rs",
+            Inner::RingEcdsa { .. } => "ring ECDSA",
         };
         write!(f, "PublicKey({kind}, {} bits)", self.bits)
     }
@@ -175,17 +180,9 @@ impl PublicKey {
     /// True only when the cryptography says the signature is good.
     pub fn verify(&self, data: &[u8], sig: &[u8]) -> bool {
         match &self.inner {
-            Inner::Rsa { params, en, e_len } => {
-                let (e, n) = en.split_at(*e_len);
-                RsaPublicKeyComponents { n, e }.verify(params, data, sig).is_ok()
-            }
-            Inner::Ecdsa { alg, point } => {
+            Inner::Parsed(pk) => pk.verify_sig(data, sig).is_ok(),
+            Inner::RingEcdsa { alg, point } => {
                 signature::UnparsedPublicKey::new(*alg, &point[..]).verify(data, sig).is_ok()
-            }
-            Inner::Ed25519 { key } => {
-                signature::UnparsedPublicKey::new(&signature::ED25519, &key[..])
-                    .verify(data, sig)
-                    .is_ok()
             }
         }
     }
@@ -202,30 +199,37 @@ impl PublicKey {
             .ok_or(KeyError::UnsupportedAlgorithm(alg))?;
         match scheme {
             Scheme::Rsa(params) => decode_rsa(params, key),
-            Scheme::Ecdsa { alg, coord } => {
-                if key.len() != 2 * coord {
-                    return Err(KeyError::Malformed(format!(
-                        "ECDSA key of {} octets, expected {}",
-                        key.len(),
-                        2 * coord
-                    )));
-                }
-                let mut point = Vec::with_capacity(1 + key.len());
-                point.push(0x04);
-                point.extend_from_slice(key);
-                Ok(PublicKey {
-                    inner: Inner::Ecdsa { alg, point: point.into_boxed_slice() },
-                    bits: (coord * 8) as u32,
-                })
+            Scheme::EcdsaRing { alg, coord } => {
+                let point = ec_point(key, coord)?;
+                Ok(PublicKey { inner: Inner::RingEcdsa { alg, point }, bits: (coord * 8) as u32 })
+            }
+            Scheme::EcdsaLc { alg, coord } => {
+                let point = ec_point(key, coord)?;
+                let pk = lc::ParsedPublicKey::new(alg, &point[..])
+                    .map_err(|e| KeyError::Malformed(format!("ECDSA key is not a point on the curve ({e})")))?;
+                Ok(PublicKey { inner: Inner::Parsed(pk), bits: (coord * 8) as u32 })
             }
             Scheme::Ed25519 => {
-                let key: [u8; 32] = key.try_into().map_err(|_| {
-                    KeyError::Malformed(format!("Ed25519 key of {} octets, expected 32", key.len()))
-                })?;
-                Ok(PublicKey { inner: Inner::Ed25519 { key }, bits: 256 })
+                if key.len() != 32 {
+                    return Err(KeyError::Malformed(format!("Ed25519 key of {} octets, expected 32", key.len())));
+                }
+                let pk = lc::ParsedPublicKey::new(&lc::ED25519, key)
+                    .map_err(|e| KeyError::Malformed(format!("Ed25519 key rejected ({e})")))?;
+                Ok(PublicKey { inner: Inner::Parsed(pk), bits: 256 })
             }
         }
     }
+}
+
+/// `0x04 || x || y` from the DNSKEY's `x || y` (RFC 6605 §4).
+fn ec_point(key: &[u8], coord: usize) -> Result<Box<[u8]>, KeyError> {
+    if key.len() != 2 * coord {
+        return Err(KeyError::Malformed(format!("ECDSA key of {} octets, expected {}", key.len(), 2 * coord)));
+    }
+    let mut point = Vec::with_capacity(1 + key.len());
+    point.push(0x04);
+    point.extend_from_slice(key);
+    Ok(point.into_boxed_slice())
 }
 
 fn strip_leading_zeros(b: &[u8]) -> &[u8] {
@@ -235,7 +239,7 @@ fn strip_leading_zeros(b: &[u8]) -> &[u8] {
 
 /// RFC 3110 §2: exponent length in one octet, or, when that octet is zero,
 /// in the next two; then the exponent; then the modulus (rest of the field).
-fn decode_rsa(params: &'static RsaParameters, key: &[u8]) -> Result<PublicKey, KeyError> {
+fn decode_rsa(params: &'static lc::RsaParameters, key: &[u8]) -> Result<PublicKey, KeyError> {
     let (e_len, off) = match key {
         [] => return Err(KeyError::Malformed("empty RSA key".into())),
         [0, hi, lo, ..] => (u16::from_be_bytes([*hi, *lo]) as usize, 3),
@@ -287,10 +291,10 @@ fn decode_rsa(params: &'static RsaParameters, key: &[u8]) -> Result<PublicKey, K
     if ev & 1 == 0 {
         return Err(KeyError::UnsupportedKey(format!("RSA exponent {ev} is even")));
     }
-    let mut en = Vec::with_capacity(e.len() + n.len());
-    en.extend_from_slice(e);
-    en.extend_from_slice(n);
-    Ok(PublicKey { inner: Inner::Rsa { params, en: en.into_boxed_slice(), e_len: e.len() }, bits })
+    let pk = lc::RsaPublicKeyComponents { n, e }
+        .to_parsed_public_key(params)
+        .map_err(|err| KeyError::Malformed(format!("RSA key rejected ({err})")))?;
+    Ok(PublicKey { inner: Inner::Parsed(pk), bits })
 }
 
 /// A DNSKEY (RFC 4034 §2.1) parsed once per zone.
@@ -881,7 +885,10 @@ mod tests {
     fn ec_and_ed25519_key_sizes() {
         assert!(matches!(PublicKey::from_dnskey(13, &[4; 63]), Err(KeyError::Malformed(_))));
         assert_eq!(PublicKey::from_dnskey(13, &[4; 64]).unwrap().bits(), 256);
-        assert_eq!(PublicKey::from_dnskey(14, &[4; 96]).unwrap().bits(), 384);
+        // aws-lc-rs checks the P-384 point when the key is parsed (ring,
+        // used for P-256, only when verifying).
+        assert!(matches!(PublicKey::from_dnskey(14, &[4; 96]),
+            Err(KeyError::Malformed(s)) if s.contains("not a point on the curve")));
         assert!(matches!(PublicKey::from_dnskey(14, &[4; 64]), Err(KeyError::Malformed(_))));
         assert_eq!(PublicKey::from_dnskey(15, &[9; 32]).unwrap().bits(), 256);
         assert!(matches!(PublicKey::from_dnskey(15, &[9; 33]), Err(KeyError::Malformed(_))));

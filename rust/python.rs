@@ -104,6 +104,8 @@ fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict
     t.set_item("verify", r.timings.verify)?;
     t.set_item("checks", r.timings.checks)?;
     d.set_item("timings", t)?;
+    d.set_item("canonicalise_cpu", r.timings.canonicalise_cpu)?;
+    d.set_item("crypto", PyList::new(py, r.timings.crypto)?)?;
     Ok(d)
 }
 
@@ -117,6 +119,7 @@ fn options(
 ) -> PyResult<(ParseOptions, VerifyOptions)> {
     let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include };
     let mut p = Policy::default();
+    let mut profile = false;
     if let Some(d) = policy {
         for (k, v) in d.iter() {
             let key: String = k.extract()?;
@@ -129,6 +132,7 @@ fn options(
                 "expire_within" => p.expire_within = v.extract()?,
                 "inception_margin" => p.inception_margin = v.extract()?,
                 "nsec3_max_hashes" => p.nsec3_max_hashes = v.extract()?,
+                "profile" => profile = v.extract()?,
                 "trust_anchor" => {
                     let (text, filename): (Vec<u8>, String) = v.extract()?;
                     p.trust_anchors = anchor::parse_anchors(&text, &filename).map_err(|e| to_pyerr(py, e))?;
@@ -137,7 +141,7 @@ fn options(
             }
         }
     }
-    Ok((popts, VerifyOptions { now, threads: jobs, policy: p }))
+    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile }))
 }
 
 /// verify_file(path, origin, now, jobs, allow_include, policy=None) -> dict

@@ -124,6 +124,25 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="print at most N findings per zone (text format; all are checked, and counted in the summary)",
     )
+    b = sub.add_parser(
+        "bench",
+        help="verify one zone file and report the time of each phase",
+        description=(
+            "Verify every RRSIG of ZONE once, exactly as 'check' does, and print the wall time of each "
+            "phase (read, parse, model, verify, zone checks), the CPU time inside verification "
+            "(canonical form and signed data; signature verification per algorithm, hashing included), "
+            "RRSIGs per second, threads and peak memory. To compare with other verifiers on the same "
+            "zone, run benches/compare.py from a source checkout."
+        ),
+        epilog="exit status: 0 the zone passes, 1 it does not, 2 unusable input or usage error",
+    )
+    b.add_argument("zone", metavar="ZONE", help="zone file path")
+    b.add_argument("--origin", metavar="NAME", help="zone apex (default: the owner of the SOA record)")
+    b.add_argument("--now", metavar="TIME", help="verification time, as for check (default: now)")
+    b.add_argument("--jobs", "-j", type=int, metavar="N", help="worker threads (default: one per core)")
+    b.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    b.add_argument("--signatures-only", action="store_true", help="verify the RRSIGs only, no zone-level checks")
+    b.add_argument("--allow-include", action="store_true", help="honour $INCLUDE directives")
     return p
 
 
@@ -135,6 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        if args.command == "bench":
+            from .bench import main_bench
+
+            if args.jobs is not None and args.jobs < 1:
+                print("zoneverify: error: --jobs must be at least 1", file=sys.stderr)
+                return EXIT_USAGE
+            return main_bench(args)
         return _check(args)
     except KeyboardInterrupt:
         print("zoneverify: interrupted", file=sys.stderr)
