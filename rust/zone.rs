@@ -341,7 +341,14 @@ impl<'a> Zone<'a> {
         }
         // Canonical order; then classify walking down from the apex.
         let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
-        order.sort_by(|&a, &b| nodes[a as usize].name.canonical_cmp(&nodes[b as usize].name));
+        // Signers write zones in canonical order already: check in one pass
+        // (n - 1 comparisons) before paying for a sort.
+        let in_order = nodes
+            .windows(2)
+            .all(|w| w[0].name.canonical_cmp(&w[1].name) != std::cmp::Ordering::Greater);
+        if !in_order {
+            order.sort_by(|&a, &b| nodes[a as usize].name.canonical_cmp(&nodes[b as usize].name));
+        }
         let mut sorted: Vec<Node> = Vec::with_capacity(nodes.len());
         let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
         for &i in &order {

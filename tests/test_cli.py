@@ -37,18 +37,21 @@ def clean(p):
     return err
 
 
-@pytest.mark.parametrize("args", [["--help"], ["check", "--help"]], ids=["top", "check"])
+@pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["bench", "--help"]], ids=["top", "check", "bench"])
 def test_help_mentions_options_and_exit_codes(cli, args):
     p = cli(*args)
     clean(p)
     assert p.returncode == 0
     out = p.stdout.decode()
-    if args[0] == "check":
+    if args[0] == "bench":
+        for opt in ("--origin", "--now", "--jobs", "--format", "--signatures-only"):
+            assert opt in out, f"{opt} missing from bench --help"
+    elif args[0] == "check":
         for opt in OPTIONS:
             assert opt in out, f"{opt} missing from check --help"
         assert "text" in out and "json" in out
     else:
-        assert "check" in out
+        assert "check" in out and "bench" in out
     low = out.lower()
     assert "exit" in low
     for code in ("0", "1", "2"):
@@ -176,3 +179,30 @@ def test_allow_unsupported_flag(cli, corpus):
     p = cli("check", str(f), "--origin", "example.", "--now", "20100101000000",
             "--allow-unsupported")
     assert p.returncode == 0, clean(p)
+
+
+def test_bench_reports_phases_algorithms_and_memory(cli, zones):
+    z = zones["zone"]
+    p = cli("bench", str(zones["good"]), "--now", str(signers.NOW), "--format", "json", "--jobs", "2")
+    clean(p)
+    assert p.returncode == 0
+    r = json.loads(p.stdout)
+    assert r["ok"] and r["threads"] == 2 and r["zone_checks"]
+    assert set(r["phases"]) == {"read", "parse", "model", "verify", "checks"}
+    assert all(v >= 0 for v in r["phases"].values())
+    assert r["rrsigs"] > 0 and r["peak_rss_bytes"] > r["file_bytes"] > 0
+    (alg,) = r["algorithms"]
+    assert alg["algorithm"] == z.algorithm and alg["rrsigs"] == r["rrsigs"]
+    # Every RRSIG is verified once (no key-tag collision in these zones).
+    assert alg["verifications"] == r["rrsigs"] and alg["cpu_seconds"] > 0
+    p = cli("bench", str(zones["good"]), "--now", str(signers.NOW))
+    clean(p)
+    out = p.stdout.decode()
+    for word in ("parse", "verify", "zone checks", "signature verification", "peak RSS", "RRSIGs/s"):
+        assert word in out, word
+    # A failing zone exits 1; a missing file exits 2 with one line.
+    assert cli("bench", str(zones["flipped"]), "--now", str(signers.NOW)).returncode == 1
+    p = cli("bench", str(zones["dir"] / "missing.zone"))
+    assert p.returncode == 2 and clean(p).count("\n") == 1
+    p = cli("bench", str(zones["good"]), "--jobs", "0")
+    assert p.returncode == 2
