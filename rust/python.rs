@@ -433,6 +433,56 @@ fn verify_wire_zone<'py>(
     report_to_dict(py, r)
 }
 
+/// parse_count(text, filename, origin) -> int: parses zone text and returns
+/// the number of records (the parse phase alone, for benchmarks).
+#[pyfunction]
+fn parse_count(py: Python<'_>, text: &[u8], filename: &str, origin: Option<&str>) -> PyResult<usize> {
+    let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include: false };
+    run_detached(py, || zonefile::parse_zone(text, filename, &popts).map(|z| z.records.len()))
+}
+
+/// A parsed zone kept in Rust, so that the phases after parsing can be
+/// timed alone (benches/test_bench_phases.py).
+#[pyclass(frozen, module = "zoneverify._native")]
+struct PreparedZone {
+    zone: zonefile::ParsedZone,
+}
+
+#[pymethods]
+impl PreparedZone {
+    #[new]
+    fn new(py: Python<'_>, text: &[u8], filename: &str, origin: Option<&str>) -> PyResult<PreparedZone> {
+        let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include: false };
+        let zone = run_detached(py, || zonefile::parse_zone(text, filename, &popts))?;
+        Ok(PreparedZone { zone })
+    }
+
+    /// records -> number of records
+    #[getter]
+    fn records(&self) -> usize {
+        self.zone.records.len()
+    }
+
+    /// canonicalise(jobs) -> (RRSIGs prepared, octets of signed data)
+    fn canonicalise(&self, py: Python<'_>, jobs: usize) -> PyResult<(usize, usize)> {
+        run_detached(py, || verify::canonicalise_parsed(&self.zone, jobs))
+    }
+
+    /// verify(now, jobs, policy=None) -> dict, as verify_text without parsing
+    #[pyo3(signature = (now, jobs, policy=None))]
+    fn verify<'py>(
+        &self,
+        py: Python<'py>,
+        now: u64,
+        jobs: Option<usize>,
+        policy: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (_, vopts) = options(py, None, false, now, jobs, policy)?;
+        let r = run_detached(py, || verify::verify_parsed_ref(&self.zone, &vopts))?;
+        report_to_dict(py, r)
+    }
+}
+
 /// key_tag(rdata) -> int: RFC 4034 Appendix B key tag of DNSKEY wire RDATA.
 #[pyfunction]
 fn key_tag(rdata: &[u8]) -> u16 {
@@ -483,6 +533,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(records_from_wire, m)?)?;
     m.add_function(wrap_pyfunction!(verify_wire_zone, m)?)?;
     m.add_class::<NativeVerifier>()?;
+    m.add_class::<PreparedZone>()?;
+    m.add_function(wrap_pyfunction!(parse_count, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -240,7 +240,109 @@ pub fn verify_text(
 ///
 /// The zone model ([`Zone`]) is built once: it groups the RRsets, parses
 /// the apex DNSKEYs once, and serves both the signature work and the checks.
+/// The zone apex: the origin given, else the owner of the SOA record.
+fn zone_apex(zone: &ParsedZone) -> Result<Name, CoreError> {
+    let records = &zone.records;
+    let file = zone.files.first().map(String::as_str).unwrap_or("<zone>");
+    if records.is_empty() {
+        return Err(CoreError::parse(file, 0, 0, "the zone has no records"));
+    }
+    let apex = match &zone.origin {
+        Some(o) => Some(o.clone()),
+        None => records.iter().find(|r| r.rtype == rrtype::SOA).map(|r| r.owner.clone()),
+    };
+    match apex {
+        Some(a) => Ok(a),
+        None if records.iter().any(|r| r.rtype == rrtype::RRSIG) => Err(CoreError::Usage(format!(
+            "{file}: cannot tell the zone apex: no SOA record and no origin given"
+        ))),
+        // No SOA and no RRSIG: nothing to verify.
+        None => Ok(Name::root()),
+    }
+}
+
+/// Report rows of the RRSIGs that cover no RRset at their owner.
+fn orphan_rows(model: &Zone<'_>) -> Vec<u32> {
+    let mut orphans = Vec::new();
+    for node in &model.nodes {
+        orphans.extend(node.rrsigs.iter().filter(|&&row| !node.rrsets.iter().any(|s| s.rrsigs.contains(&row))));
+    }
+    orphans
+}
+
+/// Work groups: each RRset with its RRSIGs (canonicalised once), and each
+/// orphan RRSIG on its own.
+fn work_groups<'m>(model: &'m Zone<'_>, orphans: &'m [u32]) -> Vec<(Option<&'m Rrset>, &'m [u32])> {
+    let mut groups: Vec<(Option<&Rrset>, &[u32])> = Vec::new();
+    for node in &model.nodes {
+        for s in &node.rrsets {
+            if !s.rrsigs.is_empty() {
+                groups.push((Some(s), &s.rrsigs));
+            }
+        }
+    }
+    groups.extend(orphans.iter().map(|r| (None, std::slice::from_ref(r))));
+    groups
+}
+
+/// The canonicalisation phase alone (for the phase benchmarks): builds the
+/// zone model, then, in parallel as [`verify_parsed`] does, the canonical
+/// form of every signed RRset and the signed data of every RRSIG, without
+/// verifying anything. Returns (RRSIGs prepared, octets of signed data).
+pub fn canonicalise_parsed(zone: &ParsedZone, threads: usize) -> Result<(usize, usize), CoreError> {
+    let records = &zone.records;
+    let apex = zone_apex(zone)?;
+    let mut rrsig_record: Vec<u32> = Vec::new();
+    let mut sigs: Vec<Option<Rrsig<'_>>> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        if r.rtype == rrtype::RRSIG {
+            rrsig_record.push(i as u32);
+            sigs.push(canon::parse_rrsig(&r.rdata));
+        }
+    }
+    let covered: Vec<u16> = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
+    let model = Zone::build(apex, records, &rrsig_record, &covered, 0);
+    let orphans = orphan_rows(&model);
+    let groups = work_groups(&model, &orphans);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| CoreError::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let (n, bytes) = pool.install(|| {
+        groups
+            .par_iter()
+            .map_init(
+                || Vec::with_capacity(4096),
+                |buf, &(rrset, rows)| {
+                    let Some(s) = rrset else { return (0usize, 0usize) };
+                    let canon = canon::sorted_canonical_rdatas(
+                        s.rtype,
+                        s.records.iter().map(|&i| &records[i as usize].rdata[..]),
+                    );
+                    let first = &records[s.records[0] as usize];
+                    let (mut n, mut b) = (0, 0);
+                    for &row in rows {
+                        if let Some(sig) = &sigs[row as usize] {
+                            canon::signed_data(buf, sig, &first.owner, first.class, &canon);
+                            n += 1;
+                            b += buf.len();
+                        }
+                    }
+                    (n, b)
+                },
+            )
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    });
+    Ok((n, bytes))
+}
+
 pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, CoreError> {
+    verify_parsed_ref(&zone, vopts)
+}
+
+/// [`verify_parsed`] on a borrowed zone (the phase benchmarks verify one
+/// parsed zone many times).
+pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Report, CoreError> {
     let t0 = Instant::now();
     let threads = match vopts.threads {
         Some(0) => return Err(CoreError::Usage("jobs must be at least 1".into())),
@@ -248,31 +350,7 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
         None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
     let records = &zone.records;
-    if records.is_empty() {
-        return Err(CoreError::parse(
-            zone.files.first().map(String::as_str).unwrap_or("<zone>"),
-            0,
-            0,
-            "the zone has no records",
-        ));
-    }
-    let apex = match &zone.origin {
-        Some(o) => Some(o.clone()),
-        None => records.iter().find(|r| r.rtype == rrtype::SOA).map(|r| r.owner.clone()),
-    };
-    let apex = match apex {
-        Some(a) => a,
-        None => {
-            if records.iter().any(|r| r.rtype == rrtype::RRSIG) {
-                return Err(CoreError::Usage(format!(
-                    "{}: cannot tell the zone apex: no SOA record and no origin given",
-                    zone.files.first().map(String::as_str).unwrap_or("<zone>")
-                )));
-            }
-            // No SOA and no RRSIG: nothing to verify.
-            Name::root()
-        }
-    };
+    let apex = zone_apex(&zone)?;
 
     // One report row per RRSIG record, zone order; each RRSIG parsed once.
     let mut rrsig_record: Vec<u32> = Vec::new();
@@ -303,17 +381,8 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
 
     // Work groups: each RRset with its RRSIGs (canonicalised once), and each
     // RRSIG that covers no RRset on its own.
-    let mut groups: Vec<(Option<&Rrset>, &[u32])> = Vec::new();
-    let mut orphans: Vec<u32> = Vec::new();
-    for node in &model.nodes {
-        for s in &node.rrsets {
-            if !s.rrsigs.is_empty() {
-                groups.push((Some(s), &s.rrsigs));
-            }
-        }
-        orphans.extend(node.rrsigs.iter().filter(|&&row| !node.rrsets.iter().any(|s| s.rrsigs.contains(&row))));
-    }
-    groups.extend(orphans.iter().map(|r| (None, std::slice::from_ref(r))));
+    let orphans = orphan_rows(&model);
+    let groups = work_groups(&model, &orphans);
     let model_time = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();

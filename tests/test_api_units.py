@@ -72,7 +72,7 @@ def test_native_stub_matches_module():
         cls = native_classes[name]
         stub_members = {}
         for f in node.body:
-            if isinstance(f, ast.FunctionDef):
+            if isinstance(f, ast.FunctionDef) and not f.name.startswith("_"):
                 decos = {d.id for d in f.decorator_list if isinstance(d, ast.Name)}
                 params = [a.arg for a in f.args.args]
                 if "property" in decos:
