@@ -26,7 +26,7 @@ use crate::error::CoreError;
 use crate::name::Name;
 use crate::record::Record;
 use crate::rrtype;
-use crate::verify::{crypto_verdict, crypto_verdict_among, Keys, Status};
+use crate::verify::{crypto_verdict, crypto_verdict_among, Keys, LazyPool, RrsigColumns, Status};
 
 /// The DNSKEY RRset of one zone, each key parsed once, shared by every
 /// batch verified against it (and by several threads at once).
@@ -175,14 +175,8 @@ pub fn records_from_wire(buf: &[u8], source: &str) -> Result<Vec<Record>, CoreEr
 pub struct BatchOutcome {
     /// Per RRSIG, in input order: the item (RRset) it belongs to.
     pub item: Vec<u32>,
-    pub type_covered: Vec<u16>,
-    pub algorithm: Vec<u8>,
-    pub key_tag: Vec<u16>,
-    pub inception: Vec<u32>,
-    pub expiration: Vec<u32>,
-    pub status: Vec<u8>,
-    /// (RRSIG row, reason) for every RRSIG that is not valid.
-    pub reasons: Vec<(u32, String)>,
+    /// Per RRSIG, in input order: its fields, status and reason.
+    pub rrsigs: RrsigColumns,
     /// Per item: `Valid` when it has RRSIGs and every one is valid, the
     /// status of its first RRSIG that is not valid otherwise, `NoRrsig`
     /// when it has none.
@@ -199,12 +193,7 @@ impl BatchOutcome {
     fn with_rows(n: usize, items: usize, threads: usize) -> BatchOutcome {
         BatchOutcome {
             item: Vec::with_capacity(n),
-            type_covered: Vec::with_capacity(n),
-            algorithm: Vec::with_capacity(n),
-            key_tag: Vec::with_capacity(n),
-            inception: Vec::with_capacity(n),
-            expiration: Vec::with_capacity(n),
-            status: Vec::with_capacity(n),
+            rrsigs: RrsigColumns::with_capacity(n),
             item_status: Vec::with_capacity(items),
             item_rrsigs: Vec::with_capacity(items),
             threads,
@@ -213,17 +202,8 @@ impl BatchOutcome {
     }
 
     fn push_row(&mut self, item: u32, sig: Option<&Rrsig<'_>>, st: Status, why: Option<String>) {
-        let row = self.status.len() as u32;
         self.item.push(item);
-        self.type_covered.push(sig.map_or(0, |s| s.type_covered));
-        self.algorithm.push(sig.map_or(0, |s| s.algorithm));
-        self.key_tag.push(sig.map_or(0, |s| s.key_tag));
-        self.inception.push(sig.map_or(0, |s| s.inception));
-        self.expiration.push(sig.map_or(0, |s| s.expiration));
-        self.status.push(st as u8);
-        if st != Status::Valid {
-            self.reasons.push((row, why.unwrap_or_default()));
-        }
+        self.rrsigs.push(sig, st, why);
     }
 }
 
@@ -232,7 +212,7 @@ impl BatchOutcome {
 pub struct BatchContext<'a> {
     pub keyset: &'a KeySet,
     pub now: u64,
-    pub pool: &'a rayon::ThreadPool,
+    pub pool: &'a LazyPool,
 }
 
 /// Items of this many or more are split into parallel chunks; a batch of one
@@ -278,15 +258,15 @@ pub fn verify_wire(
     let keys = Keys::new(ctx.keyset.keys.iter());
     let origin = &ctx.keyset.origin;
     let now = ctx.now;
-    let one = |i: usize, (buf, canon_buf): &mut (Vec<u8>, Vec<Vec<u8>>)| -> Vec<(Status, Option<String>)> {
+    let one = |i: usize, (buf, canon_buf): &mut (Vec<u8>, Vec<Vec<u8>>)| -> Vec<Verdict<'_>> {
         let (a, s, e) = bounds[i];
         check_item(&keys, origin, now, &rrs[a..s], &rrs[s..e], buf, canon_buf)
     };
-    let verdicts: Vec<Vec<(Status, Option<String>)>> = if bounds.len() < PAR_MIN {
+    let verdicts: Vec<Vec<Verdict<'_>>> = if bounds.len() < PAR_MIN {
         let mut scratch = (Vec::new(), Vec::new());
         (0..bounds.len()).map(|i| one(i, &mut scratch)).collect()
     } else {
-        ctx.pool.install(|| {
+        ctx.pool.get()?.install(|| {
             (0..bounds.len())
                 .into_par_iter()
                 .map_init(|| (Vec::with_capacity(4096), Vec::new()), |scratch, i| one(i, scratch))
@@ -295,12 +275,11 @@ pub fn verify_wire(
     };
     let verify = t1.elapsed().as_secs_f64();
 
-    let mut out = BatchOutcome::with_rows(sig_counts.iter().map(|&c| c as usize).sum(), bounds.len(), ctx.pool.current_num_threads());
+    let mut out = BatchOutcome::with_rows(sig_counts.iter().map(|&c| c as usize).sum(), bounds.len(), ctx.pool.threads());
     for (i, v) in verdicts.into_iter().enumerate() {
         let (_, s, e) = bounds[i];
         let mut item_status = if v.is_empty() { Status::NoRrsig } else { Status::Valid };
-        for (rr, (st, why)) in rrs[s..e].iter().zip(v) {
-            let sig = if rr.rtype == rrtype::RRSIG { canon::parse_rrsig(rr.rdata) } else { None };
+        for (sig, st, why) in v {
             if st != Status::Valid && item_status == Status::Valid {
                 item_status = st;
             }
@@ -314,16 +293,19 @@ pub fn verify_wire(
     Ok(out)
 }
 
+/// One RRSIG's fields (when they decode), its status and the reason.
+type Verdict<'a> = (Option<Rrsig<'a>>, Status, Option<String>);
+
 /// The status of each RRSIG of one item.
-fn check_item(
+fn check_item<'a>(
     keys: &Keys<'_>,
     origin: &Name,
     now: u64,
-    rrset: &[WireRr<'_>],
-    rrsigs: &[WireRr<'_>],
+    rrset: &[WireRr<'a>],
+    rrsigs: &[WireRr<'a>],
     buf: &mut Vec<u8>,
     canon_buf: &mut Vec<Vec<u8>>,
-) -> Vec<(Status, Option<String>)> {
+) -> Vec<Verdict<'a>> {
     let first = rrset.first();
     // The RRset must be one RRset: one owner, type and class.
     let mut mixed: Option<String> = None;
@@ -350,49 +332,49 @@ fn check_item(
         .iter()
         .map(|rr| {
             if rr.rtype != rrtype::RRSIG {
-                return (
-                    Status::Malformed,
-                    Some(format!("the record is {}, not an RRSIG", rrtype::to_mnemonic(rr.rtype))),
-                );
+                let why = format!("the record is {}, not an RRSIG", rrtype::to_mnemonic(rr.rtype));
+                return (None, Status::Malformed, Some(why));
             }
             let Some(sig) = canon::parse_rrsig(rr.rdata) else {
-                return (Status::Malformed, Some("RRSIG RDATA cannot be decoded".into()));
+                return (None, Status::Malformed, Some("RRSIG RDATA cannot be decoded".into()));
             };
-            if let Some(why) = &mixed {
-                return (Status::Malformed, Some(why.clone()));
-            }
-            let tname = rrtype::to_mnemonic(sig.type_covered);
-            let (Some(f), Some(owner)) = (first, owner.as_ref()) else {
-                return (
-                    Status::Orphan,
-                    Some(format!("covers {tname}, but the batch item has no {tname} RRset")),
-                );
+            // RFC 4035 §5.3.1 checks, then the keys (labelled block: each
+            // `break` is this RRSIG's verdict).
+            let (st, why) = 'verdict: {
+                if let Some(why) = &mixed {
+                    break 'verdict (Status::Malformed, Some(why.clone()));
+                }
+                let tname = rrtype::to_mnemonic(sig.type_covered);
+                let (Some(f), Some(owner)) = (first, owner.as_ref()) else {
+                    break 'verdict (
+                        Status::Orphan,
+                        Some(format!("covers {tname}, but the batch item has no {tname} RRset")),
+                    );
+                };
+                if !rr.owner.eq_ignore_ascii_case(f.owner) {
+                    break 'verdict (
+                        Status::Orphan,
+                        Some(format!(
+                            "the RRSIG's owner {} is not the RRset's owner {owner}",
+                            owner_text(rr.owner)
+                        )),
+                    );
+                }
+                if sig.type_covered != f.rtype {
+                    break 'verdict (
+                        Status::Orphan,
+                        Some(format!("covers {tname}, but the RRset is {}", rrtype::to_mnemonic(f.rtype))),
+                    );
+                }
+                if let Some(bad) = signer_owner_labels(&sig, owner, origin) {
+                    break 'verdict bad;
+                }
+                crypto_verdict(keys, &sig, now, None, || {
+                    canon::signed_data(buf, &sig, owner, f.class, canon_buf);
+                    &buf[..]
+                })
             };
-            if !rr.owner.eq_ignore_ascii_case(f.owner) {
-                return (
-                    Status::Orphan,
-                    Some(format!(
-                        "the RRSIG's owner {} is not the RRset's owner {owner}",
-                        owner_text(rr.owner)
-                    )),
-                );
-            }
-            if sig.type_covered != f.rtype {
-                return (
-                    Status::Orphan,
-                    Some(format!(
-                        "covers {tname}, but the RRset is {}",
-                        rrtype::to_mnemonic(f.rtype)
-                    )),
-                );
-            }
-            if let Some(bad) = signer_owner_labels(&sig, owner, origin) {
-                return bad;
-            }
-            crypto_verdict(keys, &sig, now, None, || {
-                canon::signed_data(buf, &sig, owner, f.class, canon_buf);
-                &buf[..]
-            })
+            (Some(sig), st, why)
         })
         .collect()
 }
@@ -484,7 +466,7 @@ pub fn verify_raw(
     let keys = Keys::new(ctx.keyset.keys.iter());
     let origin = &ctx.keyset.origin;
     let now = ctx.now;
-    let one = |i: usize| -> (Option<Rrsig<'_>>, Status, Option<String>) {
+    let one = |i: usize| -> Verdict<'_> {
         let d = &data[data_offsets[i] as usize..data_offsets[i + 1] as usize];
         let s = &sigs[sig_offsets[i] as usize..sig_offsets[i + 1] as usize];
         let Some(mut sig) = canon::parse_rrsig(d) else {
@@ -513,14 +495,14 @@ pub fn verify_raw(
         };
         (Some(sig), st, why)
     };
-    let verdicts: Vec<(Option<Rrsig<'_>>, Status, Option<String>)> = if n < PAR_MIN {
+    let verdicts: Vec<Verdict<'_>> = if n < PAR_MIN {
         (0..n).map(one).collect()
     } else {
-        ctx.pool.install(|| (0..n).into_par_iter().map(one).collect())
+        ctx.pool.get()?.install(|| (0..n).into_par_iter().map(one).collect())
     };
     let verify = t1.elapsed().as_secs_f64();
 
-    let mut out = BatchOutcome::with_rows(n, n, ctx.pool.current_num_threads());
+    let mut out = BatchOutcome::with_rows(n, n, ctx.pool.threads());
     for (i, (sig, st, why)) in verdicts.into_iter().enumerate() {
         out.push_row(i as u32, sig.as_ref(), st, why);
         out.item_status.push(st as u8);
@@ -585,8 +567,8 @@ fn _assert_send_sync() {
 mod tests {
     use super::*;
 
-    fn pool() -> rayon::ThreadPool {
-        rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap()
+    fn pool() -> LazyPool {
+        LazyPool::new(Some(2)).unwrap()
     }
 
     #[test]
@@ -629,7 +611,7 @@ mod tests {
         assert!(e.contains("plus the buffer's length"), "{e}");
         // Garbage signed data is a status, not an error.
         let r = verify_raw(&ctx, b"abc", &[0, 3], b"", &[0, 0], None, None).unwrap();
-        assert_eq!(r.status, vec![Status::Malformed as u8]);
+        assert_eq!(r.rrsigs.status, vec![Status::Malformed as u8]);
     }
 
     #[test]
@@ -643,7 +625,7 @@ mod tests {
             let _ = verify_wire(&ctx, &b, &[1], &[1]);
             let n = b.len() as i64;
             let r = verify_raw(&ctx, &b, &[0, n / 2, n], &b, &[0, n / 3, n], None, None).unwrap();
-            assert_eq!(r.status.len(), 2);
+            assert_eq!(r.rrsigs.len(), 2);
         }
     }
 }

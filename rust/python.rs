@@ -20,7 +20,7 @@ use crate::crypto;
 use crate::zone::{Code, Policy};
 use crate::error::CoreError;
 use crate::name::Name;
-use crate::verify::{self, Report, Status, VerifyOptions};
+use crate::verify::{self, Report, RrsigColumns, Status, VerifyOptions};
 use crate::zonefile::{self, ParseOptions};
 
 /// Converts a core error into the Python exception the public API documents
@@ -62,21 +62,27 @@ fn parse_origin(origin: Option<&str>) -> PyResult<Option<Name>> {
     }
 }
 
+/// The per-RRSIG columns as numpy arrays (no copy) plus the reasons list.
+fn put_rrsig_columns(py: Python<'_>, d: &Bound<'_, PyDict>, c: RrsigColumns) -> PyResult<()> {
+    d.set_item("type_covered", PyArray1::from_vec(py, c.type_covered))?;
+    d.set_item("algorithm", PyArray1::from_vec(py, c.algorithm))?;
+    d.set_item("key_tag", PyArray1::from_vec(py, c.key_tag))?;
+    d.set_item("inception", PyArray1::from_vec(py, c.inception))?;
+    d.set_item("expiration", PyArray1::from_vec(py, c.expiration))?;
+    d.set_item("status", PyArray1::from_vec(py, c.status))?;
+    d.set_item("reasons", PyList::new(py, c.reasons)?)?;
+    Ok(())
+}
+
 fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("apex", r.apex.as_ref().map(|a| a.to_text()))?;
     let names: Vec<String> = r.names.iter().map(|n| n.to_text()).collect();
     d.set_item("names", PyList::new(py, names)?)?;
     d.set_item("owner", PyArray1::from_vec(py, r.owner))?;
-    d.set_item("type_covered", PyArray1::from_vec(py, r.type_covered))?;
-    d.set_item("algorithm", PyArray1::from_vec(py, r.algorithm))?;
-    d.set_item("key_tag", PyArray1::from_vec(py, r.key_tag))?;
-    d.set_item("inception", PyArray1::from_vec(py, r.inception))?;
-    d.set_item("expiration", PyArray1::from_vec(py, r.expiration))?;
-    d.set_item("status", PyArray1::from_vec(py, r.status))?;
+    put_rrsig_columns(py, &d, r.rrsigs)?;
     d.set_item("line", PyArray1::from_vec(py, r.line))?;
     d.set_item("file", PyArray1::from_vec(py, r.file))?;
-    d.set_item("reasons", PyList::new(py, r.reasons)?)?;
     let zf = PyList::empty(py);
     for f in &r.findings {
         zf.append((
@@ -231,13 +237,7 @@ fn unix_now_f64() -> f64 {
 fn outcome_to_dict<'py>(py: Python<'py>, r: BatchOutcome, detached: (f64, f64)) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("item", PyArray1::from_vec(py, r.item))?;
-    d.set_item("type_covered", PyArray1::from_vec(py, r.type_covered))?;
-    d.set_item("algorithm", PyArray1::from_vec(py, r.algorithm))?;
-    d.set_item("key_tag", PyArray1::from_vec(py, r.key_tag))?;
-    d.set_item("inception", PyArray1::from_vec(py, r.inception))?;
-    d.set_item("expiration", PyArray1::from_vec(py, r.expiration))?;
-    d.set_item("status", PyArray1::from_vec(py, r.status))?;
-    d.set_item("reasons", PyList::new(py, r.reasons)?)?;
+    put_rrsig_columns(py, &d, r.rrsigs)?;
     d.set_item("rrset_status", PyArray1::from_vec(py, r.item_status))?;
     d.set_item("rrset_rrsigs", PyArray1::from_vec(py, r.item_rrsigs))?;
     d.set_item("threads", r.threads)?;
@@ -251,35 +251,27 @@ fn outcome_to_dict<'py>(py: Python<'py>, r: BatchOutcome, detached: (f64, f64)) 
 }
 
 /// The native half of `zoneverify.Verifier`: a DNSKEY set parsed once and a
-/// thread pool. Immutable, so any number of Python threads may use one at
+/// thread pool (started on first parallel use). Immutable, so any number of Python threads may use one at
 /// once; every method releases the GIL while it works.
 #[pyclass(frozen, module = "zoneverify._native")]
 struct NativeVerifier {
     keyset: KeySet,
-    pool: rayon::ThreadPool,
+    /// Started on the first batch large enough to run in parallel.
+    pool: verify::LazyPool,
 }
 
-fn make_pool(jobs: Option<usize>) -> PyResult<rayon::ThreadPool> {
-    let threads = match jobs {
-        Some(0) => return Err(PyValueError::new_err("jobs must be at least 1")),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-    };
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("zoneverify-{i}"))
-        .build()
-        .map_err(|e| PyOSError::new_err(format!("cannot start {threads} threads: {e}")))
+fn make_pool(py: Python<'_>, jobs: Option<usize>) -> PyResult<verify::LazyPool> {
+    verify::LazyPool::new(jobs).map_err(|e| to_pyerr(py, e))
 }
 
 #[pymethods]
 impl NativeVerifier {
     /// from_rdatas(origin, rdatas, jobs): keys from DNSKEY wire RDATAs.
     #[staticmethod]
-    fn from_rdatas(origin: &str, rdatas: Vec<Vec<u8>>, jobs: Option<usize>) -> PyResult<NativeVerifier> {
+    fn from_rdatas(py: Python<'_>, origin: &str, rdatas: Vec<Vec<u8>>, jobs: Option<usize>) -> PyResult<NativeVerifier> {
         let origin = parse_origin(Some(origin))?.unwrap_or_else(Name::root);
         let keyset = KeySet::from_rdatas(origin, rdatas).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok(NativeVerifier { keyset, pool: make_pool(jobs)? })
+        Ok(NativeVerifier { keyset, pool: make_pool(py, jobs)? })
     }
 
     /// from_wire(wire, origin, jobs): keys from wire-format DNSKEY RRs.
@@ -288,7 +280,7 @@ impl NativeVerifier {
         let origin = parse_origin(origin)?;
         let records = batch::records_from_wire(wire, "dnskeys").map_err(|e| to_pyerr(py, e))?;
         let keyset = KeySet::from_records(origin, &records, "dnskeys").map_err(|e| to_pyerr(py, e))?;
-        Ok(NativeVerifier { keyset, pool: make_pool(jobs)? })
+        Ok(NativeVerifier { keyset, pool: make_pool(py, jobs)? })
     }
 
     /// from_text(text, filename, origin, jobs): keys from zone-file text
@@ -305,7 +297,7 @@ impl NativeVerifier {
         let popts = ParseOptions { origin: origin.clone(), default_ttl: Some(0), allow_include: false };
         let z = zonefile::parse_zone(text, filename, &popts).map_err(|e| to_pyerr(py, e))?;
         let keyset = KeySet::from_records(origin, &z.records, filename).map_err(|e| to_pyerr(py, e))?;
-        Ok(NativeVerifier { keyset, pool: make_pool(jobs)? })
+        Ok(NativeVerifier { keyset, pool: make_pool(py, jobs)? })
     }
 
     #[getter]
@@ -315,7 +307,7 @@ impl NativeVerifier {
 
     #[getter]
     fn threads(&self) -> usize {
-        self.pool.current_num_threads()
+        self.pool.threads()
     }
 
     /// keys -> list of (key_tag, algorithm, flags, bits or None, problem or None, rdata)
@@ -463,8 +455,8 @@ impl PreparedZone {
         self.zone.records.len()
     }
 
-    /// canonicalise(jobs) -> (RRSIGs prepared, octets of signed data)
-    fn canonicalise(&self, py: Python<'_>, jobs: usize) -> PyResult<(usize, usize)> {
+    /// canonicalise(jobs) -> (RRSIGs prepared, octets of signed data); jobs None: one per core
+    fn canonicalise(&self, py: Python<'_>, jobs: Option<usize>) -> PyResult<(usize, usize)> {
         run_detached(py, || verify::canonicalise_parsed(&self.zone, jobs))
     }
 

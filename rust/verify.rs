@@ -147,12 +147,20 @@ impl Default for Profile {
 }
 
 impl Profile {
-    fn add_canon(&self, t: Instant) {
-        self.canon_ns.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    /// The start of a timed span; no clock is read when not profiling.
+    fn start(prof: Option<&Profile>) -> Option<Instant> {
+        prof.map(|_| Instant::now())
     }
-    fn add_crypto(&self, alg: u8, t: Instant) {
-        self.crypto_ns[alg as usize].fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        self.crypto_n[alg as usize].fetch_add(1, Ordering::Relaxed);
+    fn add_canon(prof: Option<&Profile>, t: Option<Instant>) {
+        if let (Some(p), Some(t)) = (prof, t) {
+            p.canon_ns.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        }
+    }
+    fn add_crypto(prof: Option<&Profile>, alg: u8, t: Option<Instant>) {
+        if let (Some(p), Some(t)) = (prof, t) {
+            p.crypto_ns[alg as usize].fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            p.crypto_n[alg as usize].fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
@@ -173,6 +181,57 @@ pub struct Timings {
     pub crypto: Vec<(u8, u64, f64)>,
 }
 
+/// One row per RRSIG: its fields (zero where the RDATA cannot be decoded),
+/// its [`Status`], and the reason of every row that is not valid. Shared by
+/// the zone [`Report`] and the batch API's outcome.
+#[derive(Clone, Debug, Default)]
+pub struct RrsigColumns {
+    pub type_covered: Vec<u16>,
+    pub algorithm: Vec<u8>,
+    pub key_tag: Vec<u16>,
+    pub inception: Vec<u32>,
+    pub expiration: Vec<u32>,
+    pub status: Vec<u8>,
+    /// (row, reason) for every row whose status is not `Valid`, row order.
+    pub reasons: Vec<(u32, String)>,
+}
+
+impl RrsigColumns {
+    pub fn with_capacity(n: usize) -> RrsigColumns {
+        RrsigColumns {
+            type_covered: Vec::with_capacity(n),
+            algorithm: Vec::with_capacity(n),
+            key_tag: Vec::with_capacity(n),
+            inception: Vec::with_capacity(n),
+            expiration: Vec::with_capacity(n),
+            status: Vec::with_capacity(n),
+            reasons: Vec::new(),
+        }
+    }
+
+    /// Appends one row.
+    pub fn push(&mut self, sig: Option<&Rrsig<'_>>, st: Status, why: Option<String>) {
+        let row = self.status.len() as u32;
+        self.type_covered.push(sig.map_or(0, |s| s.type_covered));
+        self.algorithm.push(sig.map_or(0, |s| s.algorithm));
+        self.key_tag.push(sig.map_or(0, |s| s.key_tag));
+        self.inception.push(sig.map_or(0, |s| s.inception));
+        self.expiration.push(sig.map_or(0, |s| s.expiration));
+        self.status.push(st as u8);
+        if st != Status::Valid {
+            self.reasons.push((row, why.unwrap_or_default()));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.status.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status.is_empty()
+    }
+}
+
 /// The per-RRSIG result columns (one row per RRSIG, in zone file order)
 /// and what is needed to present them.
 #[derive(Debug, Default)]
@@ -181,16 +240,9 @@ pub struct Report {
     /// Owner names (case as first written); `owner` indexes this.
     pub names: Vec<Name>,
     pub owner: Vec<u32>,
-    pub type_covered: Vec<u16>,
-    pub algorithm: Vec<u8>,
-    pub key_tag: Vec<u16>,
-    pub inception: Vec<u32>,
-    pub expiration: Vec<u32>,
-    pub status: Vec<u8>,
     pub line: Vec<u32>,
     pub file: Vec<u32>,
-    /// (row, reason) for every row whose status is not `Valid`, row order.
-    pub reasons: Vec<(u32, String)>,
+    pub rrsigs: RrsigColumns,
     pub files: Vec<String>,
     /// Zone-level findings, in zone order (file, line).
     pub findings: Vec<crate::zone::Finding>,
@@ -240,6 +292,77 @@ pub fn verify_text(
 ///
 /// The zone model ([`Zone`]) is built once: it groups the RRsets, parses
 /// the apex DNSKEYs once, and serves both the signature work and the checks.
+/// The worker pool: `threads` workers, one per core when `None`; zero is a
+/// usage error.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, CoreError> {
+    build_pool(worker_count(threads)?)
+}
+
+/// `threads`, or one per core when `None`; zero is a usage error.
+fn worker_count(threads: Option<usize>) -> Result<usize, CoreError> {
+    match threads {
+        Some(0) => Err(CoreError::Usage("jobs must be at least 1".into())),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+    }
+}
+
+fn build_pool(n: usize) -> Result<rayon::ThreadPool, CoreError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("zoneverify-{i}"))
+        .build()
+        .map_err(|e| CoreError::Usage(format!("cannot start {n} threads: {e}")))
+}
+
+/// A worker pool of a fixed size whose threads start on first use, so that
+/// a verifier that only ever sees small batches (run on the calling thread)
+/// never starts any. Shareable across threads.
+pub struct LazyPool {
+    threads: usize,
+    pool: std::sync::OnceLock<Result<rayon::ThreadPool, String>>,
+}
+
+impl LazyPool {
+    pub fn new(threads: Option<usize>) -> Result<LazyPool, CoreError> {
+        Ok(LazyPool { threads: worker_count(threads)?, pool: std::sync::OnceLock::new() })
+    }
+
+    /// The number of workers (whether or not they have started).
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// The pool, started on the first call.
+    pub fn get(&self) -> Result<&rayon::ThreadPool, CoreError> {
+        self.pool
+            .get_or_init(|| build_pool(self.threads).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| CoreError::Usage(e.clone()))
+    }
+}
+
+/// The RRSIG records of a zone, in zone order: their record indices, each
+/// RRSIG parsed once (`None`: RDATA that cannot be decoded), and the type
+/// each covers (0 when undecodable).
+fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<Option<Rrsig<'_>>>, Vec<u16>) {
+    let mut rrsig_record: Vec<u32> = Vec::new();
+    let mut sigs: Vec<Option<Rrsig<'_>>> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        if r.rtype == rrtype::RRSIG {
+            rrsig_record.push(i as u32);
+            sigs.push(canon::parse_rrsig(&r.rdata));
+        }
+    }
+    let covered = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
+    (rrsig_record, sigs, covered)
+}
+
+/// The RDATAs of an RRset in canonical form and order, duplicates removed.
+fn canonical_rdatas(s: &Rrset, records: &[Record]) -> Vec<Vec<u8>> {
+    canon::sorted_canonical_rdatas(s.rtype, s.records.iter().map(|&i| &records[i as usize].rdata[..]))
+}
+
 /// The zone apex: the origin given, else the owner of the SOA record.
 fn zone_apex(zone: &ParsedZone) -> Result<Name, CoreError> {
     let records = &zone.records;
@@ -289,25 +412,14 @@ fn work_groups<'m>(model: &'m Zone<'_>, orphans: &'m [u32]) -> Vec<(Option<&'m R
 /// zone model, then, in parallel as [`verify_parsed`] does, the canonical
 /// form of every signed RRset and the signed data of every RRSIG, without
 /// verifying anything. Returns (RRSIGs prepared, octets of signed data).
-pub fn canonicalise_parsed(zone: &ParsedZone, threads: usize) -> Result<(usize, usize), CoreError> {
+pub fn canonicalise_parsed(zone: &ParsedZone, threads: Option<usize>) -> Result<(usize, usize), CoreError> {
     let records = &zone.records;
     let apex = zone_apex(zone)?;
-    let mut rrsig_record: Vec<u32> = Vec::new();
-    let mut sigs: Vec<Option<Rrsig<'_>>> = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        if r.rtype == rrtype::RRSIG {
-            rrsig_record.push(i as u32);
-            sigs.push(canon::parse_rrsig(&r.rdata));
-        }
-    }
-    let covered: Vec<u16> = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
+    let (rrsig_record, sigs, covered) = rrsig_rows(records);
     let model = Zone::build(apex, records, &rrsig_record, &covered, 0);
     let orphans = orphan_rows(&model);
     let groups = work_groups(&model, &orphans);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-        .map_err(|e| CoreError::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let pool = thread_pool(threads)?;
     let (n, bytes) = pool.install(|| {
         groups
             .par_iter()
@@ -315,10 +427,7 @@ pub fn canonicalise_parsed(zone: &ParsedZone, threads: usize) -> Result<(usize, 
                 || Vec::with_capacity(4096),
                 |buf, &(rrset, rows)| {
                     let Some(s) = rrset else { return (0usize, 0usize) };
-                    let canon = canon::sorted_canonical_rdatas(
-                        s.rtype,
-                        s.records.iter().map(|&i| &records[i as usize].rdata[..]),
-                    );
+                    let canon = canonical_rdatas(s, records);
                     let first = &records[s.records[0] as usize];
                     let (mut n, mut b) = (0, 0);
                     for &row in rows {
@@ -344,24 +453,13 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
 /// parsed zone many times).
 pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Report, CoreError> {
     let t0 = Instant::now();
-    let threads = match vopts.threads {
-        Some(0) => return Err(CoreError::Usage("jobs must be at least 1".into())),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-    };
+    let pool = thread_pool(vopts.threads)?;
+    let threads = pool.current_num_threads();
     let records = &zone.records;
-    let apex = zone_apex(&zone)?;
+    let apex = zone_apex(zone)?;
 
     // One report row per RRSIG record, zone order; each RRSIG parsed once.
-    let mut rrsig_record: Vec<u32> = Vec::new();
-    let mut sigs: Vec<Option<Rrsig<'_>>> = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        if r.rtype == rrtype::RRSIG {
-            rrsig_record.push(i as u32);
-            sigs.push(canon::parse_rrsig(&r.rdata));
-        }
-    }
-    let covered: Vec<u16> = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
+    let (rrsig_record, sigs, covered) = rrsig_rows(records);
     let mut model = Zone::build(apex.clone(), records, &rrsig_record, &covered, vopts.now);
 
     let keys = Keys::new(model.keys.iter().map(|k| &k.key));
@@ -389,10 +487,6 @@ pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Rep
     let profile = Profile::default();
     let prof = if vopts.profile { Some(&profile) } else { None };
     let ctx = Ctx { records, keys: &keys, apex: &apex, now: vopts.now, prof };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| CoreError::Usage(format!("cannot start {threads} threads: {e}")))?;
     let results: Vec<Vec<(u32, Status, Option<String>)>> = pool.install(|| {
         groups
             .par_iter()
@@ -400,17 +494,12 @@ pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Rep
                 || (Vec::with_capacity(4096), Vec::new()),
                 |(buf, canon_buf), &(rrset, rows)| {
                     // Canonical RDATAs of the covered RRset, once per RRset.
-                    let t = Instant::now();
+                    let t = Profile::start(prof);
                     canon_buf.clear();
                     if let Some(s) = rrset {
-                        *canon_buf = canon::sorted_canonical_rdatas(
-                            s.rtype,
-                            s.records.iter().map(|&i| &records[i as usize].rdata[..]),
-                        );
+                        *canon_buf = canonical_rdatas(s, records);
                     }
-                    if let Some(p) = prof {
-                        p.add_canon(t);
-                    }
+                    Profile::add_canon(prof, t);
                     rows.iter()
                         .map(|&row| {
                             let rec = &records[rrsig_record[row as usize] as usize];
@@ -425,34 +514,28 @@ pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Rep
     let verify = t1.elapsed().as_secs_f64();
 
     // Columns in zone order.
-    let n = rrsig_record.len();
-    let mut status = vec![0u8; n];
-    let mut reasons: Vec<(u32, String)> = Vec::new();
+    let mut verdicts: Vec<(Status, Option<String>)> = vec![(Status::Valid, None); rrsig_record.len()];
     for v in results {
         for (row, st, why) in v {
-            status[row as usize] = st as u8;
-            if st != Status::Valid {
-                reasons.push((row, why.unwrap_or_default()));
-            }
+            verdicts[row as usize] = (st, why);
         }
     }
-    reasons.sort_by_key(|r| r.0);
+    let mut cols = RrsigColumns::with_capacity(verdicts.len());
+    for (sig, (st, why)) in sigs.iter().zip(verdicts) {
+        cols.push(sig.as_ref(), st, why);
+    }
+    let status = std::mem::take(&mut cols.status);
     let mut rep = Report {
         apex: Some(apex),
         names,
         owner: owner_col,
-        reasons,
+        rrsigs: cols,
         files: zone.files.clone(),
         records: records.len(),
         threads,
         now: vopts.now,
         ..Default::default()
     };
-    rep.type_covered = covered;
-    rep.algorithm = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.algorithm)).collect();
-    rep.key_tag = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.key_tag)).collect();
-    rep.inception = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.inception)).collect();
-    rep.expiration = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.expiration)).collect();
     rep.line = rrsig_record.iter().map(|&i| records[i as usize].line).collect();
     rep.file = rrsig_record.iter().map(|&i| records[i as usize].file).collect();
     rep.timings.model = model_time;
@@ -475,7 +558,7 @@ pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Rep
     } else {
         crate::checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }
     };
-    rep.status = std::mem::take(&mut model.rrsig_status);
+    rep.rrsigs.status = std::mem::take(&mut model.rrsig_status);
     let mut findings = outcome.findings;
     findings.sort_by_key(|f| (f.line == 0, f.file, f.line));
     rep.findings = findings;
@@ -545,11 +628,9 @@ impl Ctx<'_> {
     ) -> (Status, Option<String>) {
         let prof = self.prof;
         crypto_verdict(self.keys, sig, self.now, prof, || {
-            let t = Instant::now();
+            let t = Profile::start(prof);
             canon::signed_data(buf, sig, &first.owner, first.class, canon_rdatas);
-            if let Some(p) = prof {
-                p.add_canon(t);
-            }
+            Profile::add_canon(prof, t);
             &buf[..]
         })
     }
@@ -673,11 +754,9 @@ pub fn crypto_verdict_among<'d>(
         if let Some(build) = data.take() {
             signed = build();
         }
-        let t = Instant::now();
+        let t = Profile::start(prof);
         let good = pk.verify(signed, sig.signature);
-        if let Some(p) = prof {
-            p.add_crypto(alg, t);
-        }
+        Profile::add_crypto(prof, alg, t);
         if good {
             return match serial::window(sig.inception, sig.expiration, now) {
                 Window::Valid => (Status::Valid, None),
