@@ -53,9 +53,7 @@ import hashlib
 import json
 import os
 import pickle
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -319,30 +317,12 @@ def cache_key(p: BatchParams) -> str:
 def batch_data(p: BatchParams, cache_dir: Path | None = None, jobs: int | None = None,
                force: bool = False, log=None) -> BatchData:
     """The signed batch for ``p``, generated and cached if needed, then loaded."""
-    cache = Path(cache_dir) if cache_dir else zonegen.default_cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    final = cache / cache_key(p)
-    if force and final.exists():
-        shutil.rmtree(final)
-    if not (final / "meta.json").exists():
-        work = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=cache))
-        try:
-            if log:
-                log(f"generating {final.name}: signing {p.rrsets} RRsets with dnspython ...")
-            meta = _build(p, work, jobs or os.cpu_count() or 1, log)
-            os.chmod(work, 0o755)  # mkdtemp makes it 0700
-            (work / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-            try:
-                os.rename(work, final)
-            except OSError:
-                if not (final / "meta.json").exists():
-                    raise
-                shutil.rmtree(work, ignore_errors=True)  # another process won the race
-            if log:
-                log(f"signed in {meta['sign_seconds']} s on {meta['sign_jobs']} processes")
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
+    name = cache_key(p)
+    final, built = zonegen.cached_entry(
+        name, lambda work: _build(p, work, jobs or os.cpu_count() or 1, log), cache_dir, force, log,
+        f"generating {name}: signing {p.rrsets} RRsets with dnspython ...")
+    if log and built:
+        log(f"signed in {built['sign_seconds']} s on {built['sign_jobs']} processes")
     return load(final)
 
 

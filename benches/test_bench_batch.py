@@ -236,24 +236,9 @@ def test_batch_verify_dnspython(benchmark, batch, ceiling, batch_summary, pytest
     from zoneverify import Verifier
 
     v = Verifier(batch.dnskey_rrset, now=batch.now)
-    batch_summary["threads"] = v.threads
     pairs = batch.pairs
-    timings: list[dict] = []
-
-    def run():
-        r = v.verify(pairs)
-        timings.append(r.timings)
-        return r
-
-    rounds, warmup = _rounds(pytestconfig)
-    load = OtherLoad()
-    result = benchmark.pedantic(run, rounds=rounds, warmup_rounds=warmup, iterations=1)
-    load = load.stop()
-    assert result.ok, result.failures()[:5]
-    assert len(result) == batch.n and result.rrsets == batch.n
-    kept = timings[warmup:] if not benchmark.disabled else timings
-    _record(benchmark, batch_summary, "verify", batch.n, ceiling, [t["total"] for t in kept], load, kept,
-            threads=result.threads)
+    _time_verifier_path(benchmark, batch, ceiling, batch_summary, pytestconfig, "verify", v,
+                        lambda: v.verify(pairs))
 
 
 def test_batch_verify_raw(benchmark, batch, ceiling, batch_summary, pytestconfig):
@@ -261,12 +246,19 @@ def test_batch_verify_raw(benchmark, batch, ceiling, batch_summary, pytestconfig
     from zoneverify import Verifier
 
     v = Verifier(batch.dnskey_rrset, now=batch.now)
-    batch_summary["threads"] = v.threads
     args = (batch.signed_data, batch.data_offsets, batch.signatures, batch.sig_offsets)
+    _time_verifier_path(benchmark, batch, ceiling, batch_summary, pytestconfig, "verify_raw", v,
+                        lambda: v.verify_raw(*args))
+
+
+def _time_verifier_path(benchmark, batch, ceiling, batch_summary, pytestconfig, name, v, call):
+    """Times ``call()`` (one Verifier path over the whole batch), checks that
+    every RRSIG is valid and records the figures under ``name``."""
+    batch_summary["threads"] = v.threads
     timings: list[dict] = []
 
     def run():
-        r = v.verify_raw(*args)
+        r = call()
         timings.append(r.timings)
         return r
 
@@ -277,7 +269,7 @@ def test_batch_verify_raw(benchmark, batch, ceiling, batch_summary, pytestconfig
     assert result.ok, result.failures()[:5]
     assert len(result) == batch.n and result.rrsets == batch.n
     kept = timings[warmup:] if not benchmark.disabled else timings
-    _record(benchmark, batch_summary, "verify_raw", batch.n, ceiling, [t["total"] for t in kept], load, kept,
+    _record(benchmark, batch_summary, name, batch.n, ceiling, [t["total"] for t in kept], load, kept,
             threads=result.threads)
 
 

@@ -386,41 +386,54 @@ def _build(p: ZoneParams, version: str, work: Path, jobs: int) -> dict:
     }
 
 
-def signed_zone(p: ZoneParams, cache_dir: Path | None = None, jobs: int = 2,
-                force: bool = False, log=None) -> SignedZone:
-    """Return the signed zone for ``p``, generating and caching it if needed.
+def cached_entry(name: str, build, cache_dir: Path | None = None, force: bool = False,
+                 log=None, announce: str = "") -> tuple[Path, dict | None]:
+    """The cache directory ``name``, built by ``build(work_dir) -> meta`` if
+    it is missing (or ``force``). Returns the directory and the new meta, or
+    None when it was already cached.
 
-    The cache entry is a directory built under a temporary name in the cache
-    directory and renamed into place, so a reader never sees a half-written
-    zone and two concurrent generators do not corrupt each other.
+    The entry is built under a temporary name in the cache directory and
+    renamed into place, so a reader never sees a half-written entry and two
+    concurrent generators do not corrupt each other.
     """
-    version = signer_version()
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
-    final = cache / cache_key(p, version)
+    final = cache / name
     if force and final.exists():
         shutil.rmtree(final)
-    if not (final / "meta.json").exists():
-        work = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=cache))
+    if (final / "meta.json").exists():
+        return final, None
+    work = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=cache))
+    try:
+        if log and announce:
+            log(announce)
+        meta = build(work)
+        os.chmod(work, 0o755)  # mkdtemp makes it 0700
+        (work / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
         try:
-            if log:
-                log(f"generating {final.name} (variant {p.variant}, {p.delegations} delegations) ...")
-            meta = _build(p, version, work, jobs)
-            os.chmod(work, 0o755)  # mkdtemp makes it 0700
-            (work / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-            try:
-                os.rename(work, final)
-            except OSError:
-                if not (final / "meta.json").exists():
-                    raise
-                # another process won the race; use its zone
-                shutil.rmtree(work, ignore_errors=True)
-            if log:
-                log(f"signed in {meta['sign_seconds']} s: {meta['rrsigs']} RRSIGs, "
-                    f"{meta['size_bytes']} bytes")
-        except BaseException:
+            os.rename(work, final)
+        except OSError:
+            if not (final / "meta.json").exists():
+                raise
+            # another process won the race; use its entry
             shutil.rmtree(work, ignore_errors=True)
-            raise
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return final, meta
+
+
+def signed_zone(p: ZoneParams, cache_dir: Path | None = None, jobs: int = 2,
+                force: bool = False, log=None) -> SignedZone:
+    """Return the signed zone for ``p``, generating and caching it if needed
+    (see :func:`cached_entry`)."""
+    version = signer_version()
+    name = cache_key(p, version)
+    final, built = cached_entry(
+        name, lambda work: _build(p, version, work, jobs), cache_dir, force, log,
+        f"generating {name} (variant {p.variant}, {p.delegations} delegations) ...")
+    if log and built:
+        log(f"signed in {built['sign_seconds']} s: {built['rrsigs']} RRSIGs, {built['size_bytes']} bytes")
     meta = json.loads((final / "meta.json").read_text())
     return SignedZone(final / "zone.signed", final / "zone.unsigned", p.origin, meta["now"], meta)
 

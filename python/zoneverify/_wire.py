@@ -183,6 +183,22 @@ class WireBatch:
         return b"".join(self.parts)
 
 
+def is_dns(obj: Any, module: str, cls: str) -> bool:
+    """True when ``obj`` is a ``module.cls`` from dnspython (or a subclass),
+    without importing dnspython."""
+    return any(k.__module__ == module and k.__name__ == cls for k in type(obj).__mro__)
+
+
+def as_name(x: Any, origin: Any = None) -> Any:
+    """A dnspython name from a ``str`` (relative to ``origin``: ``None``
+    keeps it relative unless it ends with a dot), or ``x`` itself."""
+    if isinstance(x, str):
+        import dns.name
+
+        return dns.name.from_text(x, origin)
+    return x
+
+
 def split_rrset(obj: Any) -> tuple[Any, Any]:
     """(name, rdataset) of a dnspython RRset or of a (name, rdataset) tuple."""
     if obj is None:
@@ -191,11 +207,7 @@ def split_rrset(obj: Any) -> tuple[Any, Any]:
         if len(obj) != 2:
             raise TypeError(f"expected (name, rdataset), got a tuple of {len(obj)} items")
         name, rds = obj
-        if isinstance(name, str):
-            import dns.name
-
-            name = dns.name.from_text(name, None)
-        return name, rds
+        return as_name(name), rds
     name = getattr(obj, "name", None)
     if name is None or not hasattr(obj, "rdtype"):
         raise TypeError(f"expected a dns.rrset.RRset or a (name, rdataset) tuple, got {type(obj).__name__}")

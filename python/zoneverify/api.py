@@ -8,6 +8,7 @@ from typing import Union
 
 from . import _native
 from ._time import NowLike, parse_now
+from ._wire import is_dns
 from .report import Report
 
 Source = Union[str, bytes, bytearray, memoryview, "os.PathLike[str]"]
@@ -93,7 +94,7 @@ def verify_zone(
     if jobs is not None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    if _is_dns_zone(source):
+    if is_dns(source, "dns.zone", "Zone"):
         from ._wire import zone_wire
 
         if origin is None:
@@ -115,10 +116,6 @@ def verify_zone(
     else:
         raise TypeError(f"source must be a path, str, bytes or dns.zone.Zone, not {type(source).__name__}")
     return Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)
-
-
-def _is_dns_zone(obj: object) -> bool:
-    return any(k.__module__ == "dns.zone" and k.__name__ == "Zone" for k in type(obj).__mro__)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}

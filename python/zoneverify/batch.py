@@ -130,10 +130,12 @@ class BatchResult:
         return self._reasons.get(row)
 
     def owner(self, item: int) -> str:
-        """Owner name of batch item ``item`` (dnspython and wire batches)."""
+        """Owner name of batch item ``item`` (batches given to :meth:`Verifier.verify`)."""
         if self._owners is None:
-            raise ValueError("owner names are known only for verify() and verify_wire() batches")
-        return _wire_name_text(self._owners[item])
+            raise ValueError("owner names are known only for verify() batches (dnspython objects)")
+        import dns.name  # owners are known only for batches of dnspython objects
+
+        return dns.name.from_wire(self._owners[item], 0)[0].to_text()
 
     def failures(self) -> list[Failure]:
         """Every RRSIG that is not valid, in input order."""
@@ -156,30 +158,19 @@ class BatchResult:
                 "rrsets_by_status": tally(self.rrset_status)}
 
 
-def _wire_name_text(wire: bytes) -> str:
-    labels = []
-    p = 0
-    while wire[p]:
-        n = wire[p]
-        label = wire[p + 1:p + 1 + n]
-        labels.append("".join(chr(c) if 0x21 <= c <= 0x7e and chr(c) not in '.\\"();$@' else
-                              (f"\\{chr(c)}" if chr(c) in '.\\"();$@' else f"\\{c:03d}") for c in label))
-        p += 1 + n
-    return ".".join(labels) + "." if labels else "."
-
-
 def _origin_text(origin: Any) -> str | None:
     if origin is None:
         return None
     return origin if isinstance(origin, str) else origin.to_text()
 
 
-def _is_dns(obj: Any, module: str, cls: str) -> bool:
-    t = type(obj)
-    for k in t.__mro__:
-        if k.__module__ == module and k.__name__ == cls:
-            return True
-    return False
+_is_dns = _wire.is_dns
+
+
+def _as_name(x: Any) -> Any:
+    import dns.name
+
+    return _wire.as_name(x, dns.name.root)
 
 
 class Verifier:
@@ -456,11 +447,3 @@ def _ints(x: Any, dtype: Any, what: str) -> np.ndarray:
 def _u32(a: Any) -> np.ndarray:
     # An empty array.array has no aligned buffer; numpy's empty arrays do.
     return np.frombuffer(a, dtype=np.uint32) if len(a) else np.zeros(0, np.uint32)
-
-
-def _as_name(x: Any) -> Any:
-    import dns.name
-
-    if isinstance(x, str):
-        return dns.name.from_text(x)
-    return x

@@ -29,6 +29,7 @@ batch instead of one per RRset.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 try:
@@ -69,7 +70,8 @@ def _check(rrset: Any, rrsigs: list[Any], keys: dict[Any, Any], origin: Any, now
     by_signer: dict[Any, list[Any]] = {}
     for rrsig in rrsigs:
         by_signer.setdefault(rrsig.signer, []).append(rrsig)
-    when = now
+    # dnspython's now is float seconds; RRSIG times are whole seconds.
+    when = int(time.time()) if now is None else int(now)
     for signer, sigs in by_signer.items():
         label = f"signer {signer}"
         dnskeys = _keys_for(keys, signer)
@@ -94,12 +96,7 @@ def _check(rrset: Any, rrsigs: list[Any], keys: dict[Any, Any], origin: Any, now
         except ValueError as e:  # a relative name and no origin
             reasons += [f"{_sig_text(s)}: {e}" for s in sigs]
             continue
-        t = int(when) if when is not None else None
-        if t is None:
-            import time
-
-            t = int(time.time())
-        raw = native.verify_wire(wb.wire(), wb.rr_counts, wb.sig_counts, t)
+        raw = native.verify_wire(wb.wire(), wb.rr_counts, wb.sig_counts, when)
         why = dict(raw["reasons"])
         for row, st in enumerate(raw["status"]):
             if st == Status.VALID:
