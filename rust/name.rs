@@ -6,6 +6,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
 /// Maximum length of a name in wire form (RFC 1035 §2.3.4).
 pub const MAX_NAME_LEN: usize = 255;
@@ -14,8 +15,12 @@ pub const MAX_LABEL_LEN: usize = 63;
 
 /// A domain name: length-prefixed labels ending with the root label (a zero
 /// octet), no compression, case as written.
+///
+/// The octets are shared (`Arc`): a zone repeats each owner name for every
+/// record it owns, and cloning a name must not allocate (the parser and the
+/// zone model clone owners millions of times on a TLD zone).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Name(Box<[u8]>);
+pub struct Name(Arc<[u8]>);
 
 impl fmt::Debug for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -32,12 +37,12 @@ impl fmt::Display for Name {
 impl Name {
     /// The root name `.`.
     pub fn root() -> Name {
-        Name(vec![0u8].into_boxed_slice())
+        Name(Arc::from(&[0u8][..]))
     }
 
     /// Wraps wire octets that the caller has already validated.
     fn from_valid(v: Vec<u8>) -> Name {
-        Name(v.into_boxed_slice())
+        Name(Arc::from(v))
     }
 
     /// Reads one uncompressed name from the start of `buf`. Returns the name
@@ -119,12 +124,14 @@ impl Name {
 
     /// Lower-cases the name in place.
     pub fn make_lowercase(&mut self) {
-        self.0.make_ascii_lowercase();
+        if self.0.iter().any(u8::is_ascii_uppercase) {
+            *self = self.to_lowercase();
+        }
     }
 
     /// Equality ignoring ASCII case, as names compare in the DNS.
     pub fn eq_ignore_case(&self, other: &Name) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
+        Arc::ptr_eq(&self.0, &other.0) || self.0.eq_ignore_ascii_case(&other.0)
     }
 
     /// Canonical DNS name order (RFC 4034 §6.1): compare label by label from

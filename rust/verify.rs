@@ -268,8 +268,15 @@ pub fn verify_file(
         reason: e.to_string(),
     })?;
     let read = t0.elapsed().as_secs_f64();
-    let mut r = verify_text(&text, &path.display().to_string(), popts, vopts)?;
+    let t1 = Instant::now();
+    let zone = thread_pool(vopts.threads)?.install(|| zonefile::parse_zone(&text, &path.display().to_string(), popts))?;
+    let parse = t1.elapsed().as_secs_f64();
+    // The records own copies of everything they need: free the file's text
+    // before the verification allocates (it is the size of the zone file).
+    drop(text);
+    let mut r = verify_parsed(zone, vopts)?;
     r.timings.read = read;
+    r.timings.parse = parse;
     Ok(r)
 }
 
@@ -281,7 +288,7 @@ pub fn verify_text(
     vopts: &VerifyOptions,
 ) -> Result<Report, CoreError> {
     let t0 = Instant::now();
-    let zone = zonefile::parse_zone(text, filename, popts)?;
+    let zone = thread_pool(vopts.threads)?.install(|| zonefile::parse_zone(text, filename, popts))?;
     let parse = t0.elapsed().as_secs_f64();
     let mut r = verify_parsed(zone, vopts)?;
     r.timings.parse = parse;
@@ -345,15 +352,14 @@ impl LazyPool {
 /// The RRSIG records of a zone, in zone order: their record indices, each
 /// RRSIG parsed once (`None`: RDATA that cannot be decoded), and the type
 /// each covers (0 when undecodable).
+/// Parallel (on the current rayon pool); the order is the zone's.
 fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<Option<Rrsig<'_>>>, Vec<u16>) {
-    let mut rrsig_record: Vec<u32> = Vec::new();
-    let mut sigs: Vec<Option<Rrsig<'_>>> = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        if r.rtype == rrtype::RRSIG {
-            rrsig_record.push(i as u32);
-            sigs.push(canon::parse_rrsig(&r.rdata));
-        }
-    }
+    let (rrsig_record, sigs): (Vec<u32>, Vec<Option<Rrsig<'_>>>) = records
+        .par_iter()
+        .enumerate()
+        .filter(|(_, r)| r.rtype == rrtype::RRSIG)
+        .map(|(i, r)| (i as u32, canon::parse_rrsig(&r.rdata)))
+        .unzip();
     let covered = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
     (rrsig_record, sigs, covered)
 }
@@ -400,7 +406,7 @@ fn work_groups<'m>(model: &'m Zone<'_>, orphans: &'m [u32]) -> Vec<(Option<&'m R
     for node in &model.nodes {
         for s in &node.rrsets {
             if !s.rrsigs.is_empty() {
-                groups.push((Some(s), &s.rrsigs));
+                groups.push((Some(s), &s.rrsigs[..]));
             }
         }
     }
@@ -459,8 +465,8 @@ pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Rep
     let apex = zone_apex(zone)?;
 
     // One report row per RRSIG record, zone order; each RRSIG parsed once.
-    let (rrsig_record, sigs, covered) = rrsig_rows(records);
-    let mut model = Zone::build(apex.clone(), records, &rrsig_record, &covered, vopts.now);
+    let (rrsig_record, sigs, covered) = pool.install(|| rrsig_rows(records));
+    let mut model = pool.install(|| Zone::build(apex.clone(), records, &rrsig_record, &covered, vopts.now));
 
     let keys = Keys::new(model.keys.iter().map(|k| &k.key));
 

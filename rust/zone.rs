@@ -7,6 +7,9 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+use smallvec::{smallvec, SmallVec};
+
 use crate::crypto::Dnskey;
 use crate::name::Name;
 use crate::record::Record;
@@ -224,10 +227,14 @@ pub enum NameKind {
 pub struct Rrset {
     pub rtype: u16,
     /// Indices into the record list, file order.
-    pub records: Vec<u32>,
+    pub records: Rows,
     /// Report rows (RRSIG columns) of the RRSIGs covering this RRset.
-    pub rrsigs: Vec<u32>,
+    pub rrsigs: Rows,
 }
+
+/// A short list of indices. Most RRsets of a TLD hold one or two records
+/// and one or two RRSIGs: those stay inline, without a heap allocation each.
+pub type Rows = SmallVec<[u32; 2]>;
 
 /// One owner name with its RRsets.
 #[derive(Debug)]
@@ -236,9 +243,9 @@ pub struct Node {
     pub name: Name,
     pub kind: NameKind,
     /// RRsets sorted by type (RRSIGs are not RRsets here).
-    pub rrsets: Vec<Rrset>,
+    pub rrsets: SmallVec<[Rrset; 2]>,
     /// Report rows of every RRSIG owned by this name.
-    pub rrsigs: Vec<u32>,
+    pub rrsigs: Rows,
 }
 
 impl Node {
@@ -312,9 +319,14 @@ impl<'a> Zone<'a> {
                 match index.get(&lower[..]) {
                     Some(&n) => n,
                     None => {
-                        nodes.push(Node { name: r.owner.clone(), kind: NameKind::Authoritative, rrsets: Vec::new(), rrsigs: Vec::new() });
+                        nodes.push(Node {
+                            name: r.owner.clone(),
+                            kind: NameKind::Authoritative,
+                            rrsets: SmallVec::new(),
+                            rrsigs: SmallVec::new(),
+                        });
                         let n = (nodes.len() - 1) as u32;
-                        index.insert(lower.clone().into_boxed_slice(), n);
+                        index.insert(lower.as_slice().into(), n);
                         n
                     }
                 }
@@ -324,9 +336,10 @@ impl<'a> Zone<'a> {
                 continue;
             }
             let node = &mut nodes[n as usize];
-            match node.rrsets.iter_mut().find(|s| s.rtype == r.rtype) {
+            // Records of one RRset are usually adjacent: try the last first.
+            match node.rrsets.iter_mut().rev().find(|s| s.rtype == r.rtype) {
                 Some(s) => s.records.push(i as u32),
-                None => node.rrsets.push(Rrset { rtype: r.rtype, records: vec![i as u32], rrsigs: Vec::new() }),
+                None => node.rrsets.push(Rrset { rtype: r.rtype, records: smallvec![i as u32], rrsigs: SmallVec::new() }),
             }
         }
         for (row, &rec) in rrsig_record.iter().enumerate() {
@@ -337,30 +350,25 @@ impl<'a> Zone<'a> {
             }
         }
         for n in &mut nodes {
-            n.rrsets.sort_by_key(|s| s.rtype);
+            if n.rrsets.len() > 1 {
+                n.rrsets.sort_by_key(|s| s.rtype);
+            }
         }
         // Canonical order; then classify walking down from the apex.
-        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
         // Signers write zones in canonical order already: check in one pass
         // (n - 1 comparisons) before paying for a sort.
         let in_order = nodes
-            .windows(2)
+            .par_windows(2)
             .all(|w| w[0].name.canonical_cmp(&w[1].name) != std::cmp::Ordering::Greater);
+        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
         if !in_order {
             order.sort_by(|&a, &b| nodes[a as usize].name.canonical_cmp(&nodes[b as usize].name));
         }
-        let mut sorted: Vec<Node> = Vec::with_capacity(nodes.len());
-        let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
-        for &i in &order {
-            if let Some(n) = slots[i as usize].take() {
-                sorted.push(n);
-            }
-        }
-        let mut nodes = sorted;
         // In canonical order every name follows its ancestors, so one pass
         // with the innermost enclosing cut (delegation or DNAME) suffices.
         let mut cut: Option<Name> = None;
-        for n in nodes.iter_mut() {
+        for &i in &order {
+            let n = &mut nodes[i as usize];
             if !n.name.is_subdomain_of(&apex) {
                 n.kind = NameKind::OutOfZone;
                 continue;
@@ -388,11 +396,24 @@ impl<'a> Zone<'a> {
             }
         }
         // Out-of-zone names last, keeping their order.
-        nodes.sort_by_key(|n| n.kind == NameKind::OutOfZone);
-        index.clear();
-        for (i, n) in nodes.iter().enumerate() {
-            index.insert(n.name.as_wire().to_ascii_lowercase().into_boxed_slice(), i as u32);
+        if nodes.iter().any(|n| n.kind == NameKind::OutOfZone) {
+            order.sort_by_key(|&i| nodes[i as usize].kind == NameKind::OutOfZone);
         }
+        // Move the nodes into that order, unless they are in it already (the
+        // usual case): then the index and node numbers stand as built.
+        let mut new_pos: Vec<u32> = Vec::new();
+        if order.iter().enumerate().any(|(k, &i)| k as u32 != i) {
+            new_pos = vec![0u32; nodes.len()];
+            for (k, &i) in order.iter().enumerate() {
+                new_pos[i as usize] = k as u32;
+            }
+            let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+            nodes = order.iter().map(|&i| slots[i as usize].take().expect("a permutation")).collect();
+            for v in index.values_mut() {
+                *v = new_pos[*v as usize];
+            }
+        }
+        let pos = |old: u32| if new_pos.is_empty() { old } else { new_pos[old as usize] };
         let mut keys = Vec::new();
         if let Some(&a) = index.get(&*apex.as_wire().to_ascii_lowercase()) {
             if let Some(s) = nodes[a as usize].rrset(rrtype::DNSKEY) {
@@ -403,12 +424,7 @@ impl<'a> Zone<'a> {
                 }
             }
         }
-        let mut rrsig_node = vec![0u32; rrsig_record.len()];
-        for (i, n) in nodes.iter().enumerate() {
-            for &row in &n.rrsigs {
-                rrsig_node[row as usize] = i as u32;
-            }
-        }
+        let rrsig_node: Vec<u32> = rrsig_record.iter().map(|&rec| pos(node_of_record[rec as usize])).collect();
         Zone { apex, records, nodes, index, keys, rrsig_record, rrsig_node, rrsig_status: Vec::new(), now }
     }
 
