@@ -481,9 +481,10 @@ struct ChunkOut {
 ///
 /// How it stays exact:
 /// - Chunks start at a line that begins with an owner name (not a blank,
-///   `;`, `$`, a quote or a parenthesis). If such a line is really the continuation of
-///   a parenthesised entry, the chunk before it ends inside parentheses;
-///   that is detected and the whole text is parsed sequentially.
+///   `;`, `$`, a quote or a parenthesis). If such a line is really the
+///   continuation of a parenthesised entry, the chunk before it ends inside
+///   parentheses; that is detected and the whole text is parsed
+///   sequentially.
 /// - A pre-scan of the lines that start with `$` predicts the `$ORIGIN`
 ///   and `$TTL` in force at each chunk start; after parsing, each chunk's
 ///   prediction is checked against the state the chunk before it really
@@ -500,6 +501,67 @@ pub fn parse_parallel(
     opts: &ParseOptions,
     chunk: usize,
 ) -> Option<Result<ParsedZone, CoreError>> {
+    let mut carry = Carry::new(opts);
+    let mut records = Vec::new();
+    match parse_window(text, true, filename, opts, chunk, &mut carry, &mut records)? {
+        Err(e) => Some(Err(e)),
+        Ok(()) => Some(Ok(carry.finish(records, filename, opts))),
+    }
+}
+
+/// The parser state between two parts of a text parsed one after another
+/// (the windows of [`parse_file`]).
+struct Carry {
+    origin: Option<Name>,
+    dollar_ttl: Option<u32>,
+    last_ttl: Option<u32>,
+    last_class: u16,
+    /// Line number of the next part's first line.
+    line: u32,
+    /// Whether nothing has been parsed yet.
+    at_start: bool,
+    zone_origin: Option<Name>,
+}
+
+impl Carry {
+    fn new(opts: &ParseOptions) -> Carry {
+        Carry {
+            origin: opts.origin.clone(),
+            dollar_ttl: opts.default_ttl,
+            last_ttl: None,
+            last_class: rrtype::CLASS_IN,
+            line: 1,
+            at_start: true,
+            zone_origin: None,
+        }
+    }
+
+    fn finish(self, records: Vec<Record>, filename: &str, opts: &ParseOptions) -> ParsedZone {
+        ParsedZone { records, files: vec![filename.to_string()], origin: opts.origin.clone().or(self.zone_origin) }
+    }
+}
+
+/// Where the last chunk start of `text` is (see [`parse_parallel`]), if any.
+fn last_chunk_start(text: &[u8]) -> Option<usize> {
+    (1..text.len()).rev().find(|&i| text[i - 1] == b'\n' && is_chunk_start(text[i]))
+}
+
+fn is_chunk_start(c: u8) -> bool {
+    !matches!(c, b' ' | b'\t' | b';' | b'$' | b'\n' | b'\r' | b'(' | b')' | b'"')
+}
+
+/// Parses one part of a text in parallel chunks, appending to `records` and
+/// advancing `carry`. `end`: the part ends the text. `None`: parse the whole
+/// text sequentially instead.
+fn parse_window(
+    text: &[u8],
+    end: bool,
+    filename: &str,
+    opts: &ParseOptions,
+    chunk: usize,
+    carry: &mut Carry,
+    records: &mut Vec<Record>,
+) -> Option<Result<(), CoreError>> {
     use rayon::prelude::*;
     let chunk = chunk.max(1);
     // Chunk starts: after a newline, at a line that starts with an owner.
@@ -507,16 +569,7 @@ pub fn parse_parallel(
     let mut target = chunk;
     while target < text.len() {
         let from = target.max(starts[starts.len() - 1] + 1);
-        let mut found = None;
-        let mut i = from;
-        while i + 1 < text.len() {
-            if text[i] == b'\n' && !matches!(text[i + 1], b' ' | b'\t' | b';' | b'$' | b'\n' | b'\r' | b'(' | b')' | b'"') {
-                found = Some(i + 1);
-                break;
-            }
-            i += 1;
-        }
-        match found {
+        match (from..text.len()).find(|&i| text[i - 1] == b'\n' && is_chunk_start(text[i])) {
             Some(p) => {
                 starts.push(p);
                 target = p + chunk;
@@ -524,22 +577,19 @@ pub fn parse_parallel(
             None => break,
         }
     }
-    if starts.len() < 2 {
-        return None;
-    }
     let bounds: Vec<(usize, usize)> =
         starts.iter().enumerate().map(|(k, &a)| (a, starts.get(k + 1).copied().unwrap_or(text.len()))).collect();
     // Per chunk: its newlines and its directive lines (a '$' at a line start).
-    let scans: Vec<(u32, Vec<(usize, Directive<'_>)>)> = bounds
+    let scans: Vec<(u32, Vec<Directive<'_>>)> = bounds
         .par_iter()
         .map(|&(a, b)| {
             let s = &text[a..b];
             let mut lines = 0u32;
             let mut dirs = Vec::new();
-            let mut at_start = a == 0 || text[a - 1] == b'\n';
+            let mut at_start = true;
             for (i, &c) in s.iter().enumerate() {
                 if at_start && c == b'$' {
-                    dirs.push((a + i, read_directive(&s[i..])));
+                    dirs.push(read_directive(&s[i..]));
                 }
                 at_start = c == b'\n';
                 lines += at_start as u32;
@@ -548,14 +598,14 @@ pub fn parse_parallel(
         })
         .collect();
     // Predicted state at each chunk start.
-    let mut origin = opts.origin.clone();
-    let mut dollar_ttl = opts.default_ttl;
-    let mut first_line = 1u32;
+    let mut origin = carry.origin.clone();
+    let mut dollar_ttl = carry.dollar_ttl;
+    let mut first_line = carry.line;
     let mut plans: Vec<(usize, usize, u32, Option<Name>, Option<u32>)> = Vec::with_capacity(bounds.len());
     for (&(a, b), (lines, dirs)) in bounds.iter().zip(&scans) {
         plans.push((a, b, first_line, origin.clone(), dollar_ttl));
         first_line = first_line.saturating_add(*lines);
-        for (_, d) in dirs {
+        for d in dirs {
             match d {
                 Directive::Origin(arg) => origin = Some(Name::from_text_bytes(arg, origin.as_ref()).ok()?),
                 Directive::Ttl(arg) => dollar_ttl = Some(rdata::parse_ttl(arg)?),
@@ -564,45 +614,135 @@ pub fn parse_parallel(
         }
     }
     let last = plans.len() - 1;
+    // The first chunk of a later part starts from the known state.
+    let first = if carry.at_start { Inherit::FileStart } else { Inherit::Known(carry.last_ttl, carry.last_class) };
     let outs: Vec<ChunkOut> = plans
         .into_par_iter()
         .enumerate()
-        .map(|(k, (a, b, line, origin, ttl))| parse_chunk(&text[a..b], line, k == 0, k == last, filename, opts, origin, ttl))
+        .map(|(k, (a, b, line, origin, ttl))| {
+            let inherit = if k == 0 { first } else { Inherit::Unknown };
+            parse_chunk(&text[a..b], line, inherit, end && k == last, filename, opts, origin, ttl)
+        })
         .collect();
     // Join, checking each chunk's assumptions against what came before.
-    let mut origin = opts.origin.clone();
-    let mut dollar_ttl = opts.default_ttl;
-    let mut last_ttl: Option<u32> = None;
-    let mut last_class = rrtype::CLASS_IN;
-    let mut zone_origin = None;
-    let mut records: Vec<Record> = Vec::with_capacity(outs.iter().map(|o| o.records.len()).sum());
+    records.reserve(outs.iter().map(|o| o.records.len()).sum());
     for (k, mut out) in outs.into_iter().enumerate() {
-        if out.give_up || out.origin_in != origin || out.dollar_ttl_in != dollar_ttl {
+        if out.give_up || out.origin_in != carry.origin || out.dollar_ttl_in != carry.dollar_ttl {
             return None;
         }
         if !out.pending_ttl.is_empty() {
-            let t = last_ttl?;
+            let t = carry.last_ttl?;
             for &i in &out.pending_ttl {
                 out.records[i as usize].ttl = t;
             }
         }
         for &i in &out.pending_class {
-            out.records[i as usize].class = last_class;
+            out.records[i as usize].class = carry.last_class;
         }
         records.append(&mut out.records);
-        if k == 0 {
-            zone_origin = out.zone_origin;
+        if k == 0 && carry.at_start {
+            carry.zone_origin = out.zone_origin;
         }
         if let Some(e) = out.error {
             return Some(Err(e));
         }
-        origin = out.origin;
-        dollar_ttl = out.dollar_ttl;
-        last_ttl = out.last_ttl.or(last_ttl);
-        last_class = out.last_class.unwrap_or(last_class);
+        carry.origin = out.origin;
+        carry.dollar_ttl = out.dollar_ttl;
+        carry.last_ttl = out.last_ttl.or(carry.last_ttl);
+        carry.last_class = out.last_class.unwrap_or(carry.last_class);
     }
-    Some(Ok(ParsedZone { records, files: vec![filename.to_string()], origin: opts.origin.clone().or(zone_origin) }))
+    carry.at_start = false;
+    carry.line = first_line;
+    Some(Ok(()))
 }
+
+/// Reads and parses a zone file. A large file is read in parts while the
+/// parts before are parsed in parallel (see [`parse_parallel`]): the whole
+/// text is never in memory at once. The result is the sequential parser's.
+/// Returns the zone and the seconds spent before parsing could start.
+pub fn parse_file(path: &Path, opts: &ParseOptions) -> Result<(ParsedZone, f64), CoreError> {
+    let threads = rayon::current_num_threads();
+    parse_file_in_windows(path, opts, WINDOW_BYTES.max(threads * PARALLEL_MIN_BYTES / 2), PARALLEL_MIN_BYTES)
+}
+
+/// [`parse_file`] with the window size and the size below which a file is
+/// parsed in one piece (tests use small ones).
+fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: usize) -> Result<(ParsedZone, f64), CoreError> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| CoreError::Io { file: name.clone(), reason: e.to_string() };
+    let t0 = std::time::Instant::now();
+    let threads = rayon::current_num_threads();
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if threads < 2 || size < min as u64 || opts.allow_include {
+        let text = std::fs::read(path).map_err(io)?;
+        let read = t0.elapsed().as_secs_f64();
+        return Ok((parse_zone(&text, &name, opts)?, read));
+    }
+    let window = window.max(1);
+    let chunk = window / (threads * 4);
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let read_part = |f: &mut std::fs::File, buf: &mut Vec<u8>| -> std::io::Result<bool> {
+        let want = buf.len() + window;
+        while buf.len() < want {
+            let have = buf.len();
+            buf.resize(want, 0);
+            let n = f.read(&mut buf[have..])?;
+            buf.truncate(have + n);
+            if n == 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let mut eof = read_part(&mut f, &mut buf).map_err(io)?;
+    let read = t0.elapsed().as_secs_f64();
+    let mut carry = Carry::new(opts);
+    let mut records: Vec<Record> = Vec::new();
+    loop {
+        // Parse up to the last chunk start (all of it at the end of the
+        // file) while the next part is read.
+        let cut = if eof { Some(buf.len()) } else { last_chunk_start(&buf).filter(|&c| c > 0) };
+        let Some(cut) = cut else {
+            // No line to cut at yet: read more.
+            eof = read_part(&mut f, &mut buf).map_err(io)?;
+            continue;
+        };
+        let mut next: Vec<u8> = Vec::new();
+        let (done, got) = rayon::join(
+            || parse_window(&buf[..cut], eof, &name, opts, chunk, &mut carry, &mut records),
+            || if eof { Ok(true) } else { read_part(&mut f, &mut next) },
+        );
+        match done {
+            None => {
+                // Something the chunked parse cannot settle: read it all.
+                #[cfg(test)]
+                WINDOW_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                drop(records);
+                let text = std::fs::read(path).map_err(io)?;
+                return Ok((parse_sequential(&text, &name, opts)?, read));
+            }
+            Some(Err(e)) => return Err(e),
+            Some(Ok(())) => {}
+        }
+        if eof {
+            break;
+        }
+        eof = got.map_err(io)?;
+        buf.drain(..cut);
+        buf.extend_from_slice(&next);
+    }
+    // Appending parts doubled the capacity: give the slack back.
+    records.shrink_to_fit();
+    Ok((carry.finish(records, &name, opts), read))
+}
+
+#[cfg(test)]
+static WINDOW_FALLBACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How much of a large file is read at a time by [`parse_file`].
+pub const WINDOW_BYTES: usize = 64 << 20;
 
 /// Reads the directive at the start of `line` for the pre-scan.
 fn read_directive(line: &[u8]) -> Directive<'_> {
@@ -620,12 +760,23 @@ fn read_directive(line: &[u8]) -> Directive<'_> {
     }
 }
 
+/// What a chunk knows of the TTL and class in force before it.
+#[derive(Clone, Copy)]
+enum Inherit {
+    /// It starts the file: the sequential parser's initial state.
+    FileStart,
+    /// The chunks before it are parsed: last explicit TTL, last class.
+    Known(Option<u32>, u16),
+    /// Not yet known: records that inherit them are left pending.
+    Unknown,
+}
+
 /// Parses one chunk of a parallel parse (see [`parse_parallel`]).
 #[allow(clippy::too_many_arguments)]
 fn parse_chunk(
     src: &[u8],
     first_line: u32,
-    first: bool,
+    inherit: Inherit,
     last: bool,
     filename: &str,
     opts: &ParseOptions,
@@ -637,15 +788,21 @@ fn parse_chunk(
         origin: origin_in.clone(),
         zone_origin: None,
         last_owner: None,
-        last_class: rrtype::CLASS_IN,
+        last_class: match inherit {
+            Inherit::Known(_, c) => c,
+            _ => rrtype::CLASS_IN,
+        },
         dollar_ttl: dollar_ttl_in,
-        last_ttl: None,
+        last_ttl: match inherit {
+            Inherit::Known(t, _) => t,
+            _ => None,
+        },
         records: Vec::with_capacity(src.len() / 64),
         files: Vec::new(),
         rdata_buf: Vec::with_capacity(512),
-        first_chunk: first,
-        ttl_known: first,
-        class_known: first,
+        first_chunk: matches!(inherit, Inherit::FileStart),
+        ttl_known: !matches!(inherit, Inherit::Unknown),
+        class_known: !matches!(inherit, Inherit::Unknown),
         pending_ttl: Vec::new(),
         pending_class: Vec::new(),
         give_up: false,
@@ -793,11 +950,7 @@ fn parse_with(text: Cow<'_, [u8]>, filename: &str, top_path: Option<PathBuf>, op
 
 /// Reads and parses a zone file.
 pub fn parse_zone_file(path: &Path, opts: &ParseOptions) -> Result<ParsedZone, CoreError> {
-    let text = std::fs::read(path).map_err(|e| CoreError::Io {
-        file: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    parse_zone(&text, &path.display().to_string(), opts)
+    parse_file(path, opts).map(|(z, _)| z)
 }
 
 #[cfg(test)]
@@ -839,7 +992,7 @@ mod tests {
             };
             let ws = if owner.is_empty() { " ".to_string() } else { owner + " " };
             let ttl = if rnd(3) == 0 { format!("{} ", 60 + rnd(1000)) } else { String::new() };
-            let class = if rnd(3) == 0 { "IN " } else { "" };
+            let class = ["", "", "IN ", "CH "][rnd(4) as usize];
             let line = match rnd(16) {
                 0 => format!("$ORIGIN sub{}.example.\n", rnd(3)),
                 1 => "$ORIGIN deeper\n".to_string(),
@@ -924,6 +1077,33 @@ mod tests {
             }
         }
         assert!(files > 50 && chunked > files, "{files} files, chunked parse used {chunked} times");
+    }
+
+    /// The windowed file parse (read in parts, each part in parallel
+    /// chunks) gives the sequential parser's answer, at window sizes from a
+    /// few bytes up, on two threads.
+    #[test]
+    fn windowed_file_parse_equals_sequential() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let dir = std::env::temp_dir().join(format!("zv-window-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("z.zone");
+        let (mut runs, fallbacks0) = (0, WINDOW_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed));
+        for seed in 0..150u64 {
+            let text = random_zone(seed, seed % 3 == 0);
+            std::fs::write(&path, &text).unwrap();
+            let o = if seed % 2 == 0 { opts("example.") } else { ParseOptions { default_ttl: Some(7), ..opts("example.") } };
+            let want = parse_sequential(text.as_bytes(), &path.display().to_string(), &o);
+            for window in [1usize, 50, 700, 1 << 20] {
+                let got = pool.install(|| parse_file_in_windows(&path, &o, window, 0)).map(|(z, _)| z);
+                assert_eq!(got, want, "seed {seed}, window {window}\n{text}");
+                runs += 1;
+            }
+        }
+        // Most runs must take the windowed path, not its fallback.
+        let fallbacks = WINDOW_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed) - fallbacks0;
+        assert!(fallbacks * 2 < runs, "{fallbacks} of {runs} runs fell back to the sequential parse");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
