@@ -281,8 +281,10 @@ pub struct Zone<'a> {
     pub records: &'a [Record],
     /// Names in canonical order (RFC 4034 §6.1), out-of-zone names last.
     pub nodes: Vec<Node>,
-    /// Lower-cased wire name → index into `nodes`.
-    pub index: HashMap<Box<[u8]>, u32>,
+    /// Lower-cased wire name → index into `nodes`; `None` when every name is
+    /// in the zone and `nodes` holds each name once in canonical order (the
+    /// usual signer output), where [`Zone::node`] searches `nodes` instead.
+    index: Option<HashMap<Box<[u8]>, u32>>,
     /// Apex DNSKEYs in record order.
     pub keys: Vec<ApexKey>,
     /// Per report row: the RRSIG record index, the node that owns it, and
@@ -304,6 +306,19 @@ impl<'a> Zone<'a> {
         covered: &[u16],
         now: u64,
     ) -> Zone<'a> {
+        if let Some((mut nodes, rrsig_node)) = build_sorted(&apex, records, rrsig_record, covered) {
+            let order: Vec<u32> = (0..nodes.len() as u32).collect();
+            classify(&mut nodes, &order, &apex);
+            let mut z = Zone { apex, records, nodes, index: None, keys: Vec::new(), rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
+            z.keys = z.apex_keys();
+            return z;
+        }
+        Zone::build_hashed(apex, records, rrsig_record, covered, now)
+    }
+
+    /// [`Zone::build`] for any order of records: nodes found through a hash
+    /// map of lower-cased names, then put in canonical order.
+    fn build_hashed(apex: Name, records: &'a [Record], rrsig_record: &'a [u32], covered: &[u16], now: u64) -> Zone<'a> {
         let mut index: HashMap<Box<[u8]>, u32> = HashMap::new();
         let mut nodes: Vec<Node> = Vec::new();
         let mut node_of_record = vec![0u32; records.len()];
@@ -364,37 +379,7 @@ impl<'a> Zone<'a> {
         if !in_order {
             order.sort_by(|&a, &b| nodes[a as usize].name.canonical_cmp(&nodes[b as usize].name));
         }
-        // In canonical order every name follows its ancestors, so one pass
-        // with the innermost enclosing cut (delegation or DNAME) suffices.
-        let mut cut: Option<Name> = None;
-        for &i in &order {
-            let n = &mut nodes[i as usize];
-            if !n.name.is_subdomain_of(&apex) {
-                n.kind = NameKind::OutOfZone;
-                continue;
-            }
-            if let Some(c) = &cut {
-                if n.name.is_subdomain_of(c) && !n.name.eq_ignore_case(c) {
-                    n.kind = NameKind::NonAuthoritative;
-                    continue;
-                }
-            }
-            cut = None;
-            if n.name.eq_ignore_case(&apex) {
-                n.kind = NameKind::Apex;
-                if n.has(rrtype::DNAME) {
-                    cut = Some(n.name.clone());
-                }
-            } else if n.has(rrtype::NS) {
-                n.kind = NameKind::Delegation;
-                cut = Some(n.name.clone());
-            } else {
-                n.kind = NameKind::Authoritative;
-                if n.has(rrtype::DNAME) {
-                    cut = Some(n.name.clone());
-                }
-            }
-        }
+        classify(&mut nodes, &order, &apex);
         // Out-of-zone names last, keeping their order.
         if nodes.iter().any(|n| n.kind == NameKind::OutOfZone) {
             order.sort_by_key(|&i| nodes[i as usize].kind == NameKind::OutOfZone);
@@ -414,23 +399,31 @@ impl<'a> Zone<'a> {
             }
         }
         let pos = |old: u32| if new_pos.is_empty() { old } else { new_pos[old as usize] };
+        let rrsig_node: Vec<u32> = rrsig_record.iter().map(|&rec| pos(node_of_record[rec as usize])).collect();
+        let mut z = Zone { apex, records, nodes, index: Some(index), keys: Vec::new(), rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
+        z.keys = z.apex_keys();
+        z
+    }
+
+    /// The apex DNSKEYs that parse, in record order.
+    fn apex_keys(&self) -> Vec<ApexKey> {
         let mut keys = Vec::new();
-        if let Some(&a) = index.get(&*apex.as_wire().to_ascii_lowercase()) {
-            if let Some(s) = nodes[a as usize].rrset(rrtype::DNSKEY) {
-                for &r in &s.records {
-                    if let Some(k) = Dnskey::from_rdata(&records[r as usize].rdata) {
-                        keys.push(ApexKey { key: k, record: r });
-                    }
+        if let Some(s) = self.apex_node().and_then(|n| n.rrset(rrtype::DNSKEY)) {
+            for &r in &s.records {
+                if let Some(k) = Dnskey::from_rdata(&self.records[r as usize].rdata) {
+                    keys.push(ApexKey { key: k, record: r });
                 }
             }
         }
-        let rrsig_node: Vec<u32> = rrsig_record.iter().map(|&rec| pos(node_of_record[rec as usize])).collect();
-        Zone { apex, records, nodes, index, keys, rrsig_record, rrsig_node, rrsig_status: Vec::new(), now }
+        keys
     }
 
     /// The node of a name (case-insensitive).
     pub fn node(&self, name: &Name) -> Option<&Node> {
-        self.index.get(&*name.as_wire().to_ascii_lowercase()).map(|&i| &self.nodes[i as usize])
+        match &self.index {
+            Some(index) => index.get(&*name.as_wire().to_ascii_lowercase()).map(|&i| &self.nodes[i as usize]),
+            None => self.nodes.binary_search_by(|n| n.name.canonical_cmp(name)).ok().map(|i| &self.nodes[i]),
+        }
     }
 
     pub fn apex_node(&self) -> Option<&Node> {
@@ -461,7 +454,7 @@ impl<'a> Zone<'a> {
             let l = n.name.label_count();
             for strip in 1..l.saturating_sub(apex_labels) {
                 let anc = n.name.strip_left(strip).to_lowercase();
-                if self.index.contains_key(anc.as_wire()) {
+                if self.node(&anc).is_some() {
                     continue;
                 }
                 if seen.insert(anc.as_wire().into()) {
@@ -472,6 +465,133 @@ impl<'a> Zone<'a> {
         out.sort_by(|a, b| a.canonical_cmp(b));
         out
     }
+}
+
+/// Sets each node's kind, visiting the nodes in canonical order (`order`).
+fn classify(nodes: &mut [Node], order: &[u32], apex: &Name) {
+    // In canonical order every name follows its ancestors, so one pass
+    // with the innermost enclosing cut (delegation or DNAME) suffices.
+    let mut cut: Option<Name> = None;
+    for &i in order {
+        let n = &mut nodes[i as usize];
+        if !n.name.is_subdomain_of(apex) {
+            n.kind = NameKind::OutOfZone;
+            continue;
+        }
+        if let Some(c) = &cut {
+            if n.name.is_subdomain_of(c) && !n.name.eq_ignore_case(c) {
+                n.kind = NameKind::NonAuthoritative;
+                continue;
+            }
+        }
+        cut = None;
+        if n.name.eq_ignore_case(apex) {
+            n.kind = NameKind::Apex;
+            if n.has(rrtype::DNAME) {
+                cut = Some(n.name.clone());
+            }
+        } else if n.has(rrtype::NS) {
+            n.kind = NameKind::Delegation;
+            cut = Some(n.name.clone());
+        } else {
+            n.kind = NameKind::Authoritative;
+            if n.has(rrtype::DNAME) {
+                cut = Some(n.name.clone());
+            }
+        }
+    }
+}
+
+/// The nodes, built in parallel, when the records come as signers write
+/// them: each owner's records together and every owner at or below the
+/// apex (BIND does not write them in canonical order, so they are sorted
+/// here, in parallel). Then no hash map is needed: the runs of equal owners
+/// are the nodes. Returns the nodes in canonical order and each report
+/// row's node; `None` for any other zone (an owner in two places, a name
+/// outside the zone).
+fn build_sorted(apex: &Name, records: &[Record], rrsig_record: &[u32], covered: &[u16]) -> Option<(Vec<Node>, Vec<u32>)> {
+    let starts: Vec<u32> = (0..records.len())
+        .into_par_iter()
+        .filter(|&i| i == 0 || !records[i].owner.eq_ignore_case(&records[i - 1].owner))
+        .map(|i| i as u32)
+        .collect();
+    let owner = |run: u32| &records[starts[run as usize] as usize].owner;
+    if !(0..starts.len() as u32).into_par_iter().all(|k| owner(k).is_subdomain_of(apex)) {
+        return None;
+    }
+    // Runs in canonical order; two runs with one name: not this path.
+    let mut order: Vec<u32> = (0..starts.len() as u32).collect();
+    let sorted = (1..starts.len() as u32).into_par_iter().all(|k| owner(k - 1).canonical_cmp(owner(k)) == std::cmp::Ordering::Less);
+    if !sorted {
+        // Compare a short key first (the first label below the apex, lower
+        // case, 8 octets, zero-padded), the whole names only on a tie: the
+        // keys are in one array, the names each behind a pointer.
+        let apex_labels = apex.label_count();
+        let keys: Vec<u64> = (0..starts.len() as u32).into_par_iter().map(|k| sort_key(owner(k), apex_labels)).collect();
+        order.par_sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then_with(|| owner(a).canonical_cmp(owner(b))));
+        if !order.par_windows(2).all(|w| owner(w[0]).canonical_cmp(owner(w[1])) == std::cmp::Ordering::Less) {
+            return None;
+        }
+    }
+    let nodes: Vec<Node> = order
+        .par_iter()
+        .map(|&run| {
+            let k = run as usize;
+            let (a, b) = (starts[k], starts.get(k + 1).copied().unwrap_or(records.len() as u32));
+            let mut node = Node { name: owner(run).clone(), kind: NameKind::Authoritative, rrsets: SmallVec::new(), rrsigs: SmallVec::new() };
+            for i in a..b {
+                let t = records[i as usize].rtype;
+                if t == rrtype::RRSIG {
+                    continue;
+                }
+                match node.rrsets.iter_mut().rev().find(|s| s.rtype == t) {
+                    Some(s) => s.records.push(i),
+                    None => node.rrsets.push(Rrset { rtype: t, records: smallvec![i], rrsigs: SmallVec::new() }),
+                }
+            }
+            let first = rrsig_record.partition_point(|&r| r < a);
+            for row in first..rrsig_record.len() {
+                if rrsig_record[row] >= b {
+                    break;
+                }
+                node.rrsigs.push(row as u32);
+                if let Some(s) = node.rrsets.iter_mut().find(|s| s.rtype == covered[row]) {
+                    s.rrsigs.push(row as u32);
+                }
+            }
+            if node.rrsets.len() > 1 {
+                node.rrsets.sort_by_key(|s| s.rtype);
+            }
+            node
+        })
+        .collect();
+    // Report row -> its run -> that run's place in canonical order.
+    let mut pos = vec![0u32; order.len()];
+    for (p, &run) in order.iter().enumerate() {
+        pos[run as usize] = p as u32;
+    }
+    let rrsig_node = rrsig_record.par_iter().map(|&rec| pos[starts.partition_point(|&s| s <= rec) - 1]).collect();
+    Some((nodes, rrsig_node))
+}
+
+/// A prefix of `name`'s canonical sort order below the apex: the first
+/// label below the apex, lower-cased, its first 8 octets big-endian and
+/// zero-padded (0 for the apex). If `sort_key(a) < sort_key(b)` then `a`
+/// sorts before `b` (RFC 4034 §6.1): the first differing octet is either a
+/// smaller octet of `a`'s label, or the end of `a`'s label, and a label
+/// sorts before any longer label it is a prefix of. Equal keys decide
+/// nothing.
+fn sort_key(name: &Name, apex_labels: usize) -> u64 {
+    let n = name.label_count();
+    if n <= apex_labels {
+        return 0;
+    }
+    let label = name.labels().nth(n - apex_labels - 1).unwrap_or(&[]);
+    let mut k = [0u8; 8];
+    for (d, s) in k.iter_mut().zip(label) {
+        *d = s.to_ascii_lowercase();
+    }
+    u64::from_be_bytes(k)
 }
 
 /// What the zone-level checks require (DESIGN.md principle 3: strict by
@@ -531,6 +651,89 @@ mod tests {
 
     fn kind(z: &Zone<'_>, n: &str) -> NameKind {
         z.node(&Name::from_text(n, None).unwrap()).unwrap().kind
+    }
+
+    /// The parallel path for canonically ordered zones and the hash-map path
+    /// build the same model: nodes, kinds, RRsets, RRSIG rows, keys, name
+    /// lookups and empty non-terminals.
+    /// `sort_key` never contradicts canonical order (random names with
+    /// mixed case, short and long labels, octets 0 and 255).
+    #[test]
+    fn sort_key_agrees_with_canonical_order() {
+        let apex = Name::from_text("Example.", None).unwrap();
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let alphabet = b"aAbBzZ09-_\x00\xff";
+        let mut names = vec![apex.clone()];
+        for _ in 0..2000 {
+            let mut labels: Vec<Vec<u8>> = Vec::new();
+            for _ in 0..1 + rnd(3) {
+                labels.push((0..1 + rnd(12)).map(|_| alphabet[rnd(alphabet.len() as u64) as usize]).collect());
+            }
+            labels.push(b"example".to_vec());
+            names.push(Name::from_labels(labels.iter().map(|l| &l[..])).unwrap());
+        }
+        let mut decided = 0;
+        for a in &names {
+            for b in names.iter().take(300) {
+                let (ka, kb) = (sort_key(a, 1), sort_key(b, 1));
+                if ka != kb {
+                    decided += 1;
+                    assert_eq!(ka.cmp(&kb), a.canonical_cmp(b), "{a} vs {b}");
+                }
+            }
+        }
+        assert!(decided > 100_000, "{decided}");
+    }
+
+    #[test]
+    fn sorted_and_hashed_builds_agree() {
+        let canonical = "@ 3600 SOA ns h 1 2 3 4 5\n@ RRSIG SOA 8 1 3600 20300101000000 20200101000000 1 example. AAAA\n@ NS ns\n@ DNSKEY 257 3 8 AwEAAQ==\n\
+                    a NS ns.a\na DS 1 8 2 00\na RRSIG DS 8 2 3600 20300101000000 20200101000000 1 example. AAAA\nns.a A 192.0.2.1\n\
+                    x.y.b TXT t\nx.y.b RRSIG TXT 8 4 3600 20300101000000 20200101000000 1 example. AAAA\nx.y.b RRSIG A 8 4 3600 20300101000000 20200101000000 1 example. AAAA\nz A 192.0.2.2\nz A 192.0.2.3\nz MX 1 z\n";
+        // As BIND writes: glue before its delegation, owners out of order.
+        let shuffled = "z A 192.0.2.2\nz A 192.0.2.3\nz MX 1 z\nns.a A 192.0.2.1\n\
+                    a NS ns.a\na DS 1 8 2 00\na RRSIG DS 8 2 3600 20300101000000 20200101000000 1 example. AAAA\n\
+                    x.y.b TXT t\nx.y.b RRSIG TXT 8 4 3600 20300101000000 20200101000000 1 example. AAAA\nx.y.b RRSIG A 8 4 3600 20300101000000 20200101000000 1 example. AAAA\n\
+                    @ 3600 SOA ns h 1 2 3 4 5\n@ RRSIG SOA 8 1 3600 20300101000000 20200101000000 1 example. AAAA\n@ NS ns\n@ DNSKEY 257 3 8 AwEAAQ==\n";
+        for text in [canonical, shuffled] {
+            let (records, apex) = zone_of(text);
+            let rrsig_record: Vec<u32> = (0..records.len() as u32).filter(|&i| records[i as usize].rtype == rrtype::RRSIG).collect();
+            let covered: Vec<u16> = rrsig_record.iter().map(|&i| u16::from_be_bytes([records[i as usize].rdata[0], records[i as usize].rdata[1]])).collect();
+            let fast = Zone::build(apex.clone(), &records, &rrsig_record, &covered, 0);
+            assert!(fast.index.is_none(), "the sorted path was not taken");
+            let slow = Zone::build_hashed(apex.clone(), &records, &rrsig_record, &covered, 0);
+            assert!(slow.index.is_some());
+            let shape = |z: &Zone<'_>| {
+                z.nodes
+                    .iter()
+                    .map(|n| {
+                        let sets: Vec<(u16, Vec<u32>, Vec<u32>)> = n.rrsets.iter().map(|s| (s.rtype, s.records.to_vec(), s.rrsigs.to_vec())).collect();
+                        (n.name.to_text(), n.kind, sets, n.rrsigs.to_vec())
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(shape(&fast), shape(&slow));
+            assert_eq!(fast.rrsig_node, slow.rrsig_node);
+            assert_eq!(fast.keys.iter().map(|k| k.record).collect::<Vec<_>>(), slow.keys.iter().map(|k| k.record).collect::<Vec<_>>());
+            assert_eq!(fast.keys.len(), 1);
+            assert_eq!(fast.empty_non_terminals(), slow.empty_non_terminals());
+            assert_eq!(fast.empty_non_terminals().len(), 2, "y.b. and b.");
+            for q in ["example.", "A.example.", "ns.a.example.", "x.y.b.example.", "y.b.example.", "zz.example.", "0.example.", "other."] {
+                let q = Name::from_text(q, None).unwrap();
+                assert_eq!(fast.node(&q).map(|n| n.name.to_text()), slow.node(&q).map(|n| n.name.to_text()), "{q}");
+            }
+        }
+        // Repeated owners or out-of-zone names take the hash-map path.
+        for t in ["a A 192.0.2.1\nb A 192.0.2.1\na TXT t\n", "a A 192.0.2.1\nother. A 192.0.2.1\n"] {
+            let (records, apex) = zone_of(t);
+            assert!(Zone::build(apex, &records, &[], &[], 0).index.is_some(), "{t}");
+        }
     }
 
     #[test]
