@@ -233,37 +233,45 @@ impl Name {
         if s == b"." {
             return Ok(Name::root());
         }
-        let mut wire: Vec<u8> = Vec::with_capacity(s.len() + 2);
-        let mut label: Vec<u8> = Vec::with_capacity(63);
+        // Built on the stack (one allocation in all: the name's own); each
+        // label is written in place after a length octet patched at its end.
+        let mut wire: smallvec::SmallVec<[u8; 256]> = smallvec::SmallVec::new();
+        let mut len_at = 0usize;
+        wire.push(0);
         let mut absolute = false;
         let mut i = 0;
         while i < s.len() {
             let c = s[i];
             match c {
                 b'.' => {
-                    if label.is_empty() {
+                    let n = wire.len() - len_at - 1;
+                    if n == 0 {
                         return Err("empty label in name".into());
                     }
-                    push_label(&mut wire, &label)?;
-                    label.clear();
+                    end_label(&mut wire, len_at)?;
                     if i + 1 == s.len() {
                         absolute = true;
                     }
+                    len_at = wire.len();
+                    wire.push(0);
                     i += 1;
                 }
                 b'\\' => {
                     let (b, used) = parse_escape(&s[i + 1..])?;
-                    label.push(b);
+                    wire.push(b);
                     i += 1 + used;
                 }
                 _ => {
-                    label.push(c);
+                    wire.push(c);
                     i += 1;
                 }
             }
         }
-        if !label.is_empty() {
-            push_label(&mut wire, &label)?;
+        if wire.len() - len_at - 1 > 0 {
+            end_label(&mut wire, len_at)?;
+        } else {
+            // No label open: drop its length octet.
+            wire.pop();
         }
         if absolute {
             wire.push(0);
@@ -279,7 +287,7 @@ impl Name {
         if wire.len() > MAX_NAME_LEN {
             return Err(format!("name longer than {MAX_NAME_LEN} octets"));
         }
-        Ok(Name::from_valid(wire))
+        Ok(Name(Arc::from(&wire[..])))
     }
 
     /// Presentation format, absolute (trailing dot), with `\DDD` for
@@ -308,15 +316,16 @@ impl Name {
     }
 }
 
-fn push_label(wire: &mut Vec<u8>, label: &[u8]) -> Result<(), String> {
+/// Closes the label whose length octet is at `at` (its octets follow it).
+fn end_label(wire: &mut [u8], at: usize) -> Result<(), String> {
+    let label = &wire[at + 1..];
     if label.len() > MAX_LABEL_LEN {
         return Err(format!(
             "label '{}' is longer than {MAX_LABEL_LEN} octets",
             String::from_utf8_lossy(label)
         ));
     }
-    wire.push(label.len() as u8);
-    wire.extend_from_slice(label);
+    wire[at] = label.len() as u8;
     Ok(())
 }
 

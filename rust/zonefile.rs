@@ -48,6 +48,21 @@ pub struct ParsedZone {
 /// (line, column, reason) of a lexical or syntax error in the current file.
 type LexErr = (u32, u32, String);
 
+/// Octets that end an unquoted token (1), the escape (2), others (0).
+static TOKEN_END: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t[b'\r' as usize] = 1;
+    t[b'\n' as usize] = 1;
+    t[b';' as usize] = 1;
+    t[b'(' as usize] = 1;
+    t[b')' as usize] = 1;
+    t[b'"' as usize] = 1;
+    t[b'\\' as usize] = 2;
+    t
+};
+
 /// Tokenizer over one file's bytes.
 struct Lexer<'a> {
     src: Cow<'a, [u8]>,
@@ -99,7 +114,12 @@ impl<'a> Lexer<'a> {
                         leading_ws = matches!(src.get(self.pos), Some(b' ' | b'\t'));
                     }
                 }
-                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b'\r' => {
+                    self.pos += 1;
+                    while matches!(src.get(self.pos), Some(b' ' | b'\t' | b'\r')) {
+                        self.pos += 1;
+                    }
+                }
                 b';' => {
                     match src[self.pos..].iter().position(|&b| b == b'\n') {
                         Some(p) => self.pos += p,
@@ -146,14 +166,16 @@ impl<'a> Lexer<'a> {
                 _ => {
                     let start = self.pos;
                     let mut i = start;
-                    while let Some(&b) = src.get(i) {
-                        match b {
-                            b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' | b'"' => break,
-                            b'\\' => {
-                                i += if matches!(src.get(i + 1), None | Some(b'\n')) { 1 } else { 2 };
-                            }
-                            _ => i += 1,
+                    loop {
+                        // Ordinary octets in a tight loop (most of a zone file).
+                        while i < len && TOKEN_END[src[i] as usize] == 0 {
+                            i += 1;
                         }
+                        if i < len && src[i] == b'\\' {
+                            i += if matches!(src.get(i + 1), None | Some(b'\n')) { 1 } else { 2 };
+                            continue;
+                        }
+                        break;
                     }
                     let i = i.min(len);
                     toks.push(Tok { start, end: i, line: self.line, col: self.col(start), quoted: false });
@@ -584,16 +606,11 @@ fn parse_window(
         .par_iter()
         .map(|&(a, b)| {
             let s = &text[a..b];
-            let mut lines = 0u32;
-            let mut dirs = Vec::new();
-            let mut at_start = true;
-            for (i, &c) in s.iter().enumerate() {
-                if at_start && c == b'$' {
-                    dirs.push(read_directive(&s[i..]));
-                }
-                at_start = c == b'\n';
-                lines += at_start as u32;
-            }
+            let lines = memchr::memchr_iter(b'\n', s).count() as u32;
+            let dirs = memchr::memchr_iter(b'$', s)
+                .filter(|&i| i == 0 || s[i - 1] == b'\n')
+                .map(|i| read_directive(&s[i..]))
+                .collect();
             (lines, dirs)
         })
         .collect();
