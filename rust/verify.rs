@@ -553,7 +553,7 @@ pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Rep
     let t2 = Instant::now();
     model.rrsig_status = status;
     let outcome = if vopts.policy.zone_checks {
-        crate::checks::run(&model, &vopts.policy)
+        pool.install(|| crate::checks::run(&model, &vopts.policy))
     } else {
         crate::checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }
     };
