@@ -759,7 +759,7 @@ fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: u
 static WINDOW_FALLBACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// How much of a large file is read at a time by [`parse_file`].
-pub const WINDOW_BYTES: usize = 64 << 20;
+pub const WINDOW_BYTES: usize = 16 << 20;
 
 /// Reads the directive at the start of `line` for the pre-scan.
 fn read_directive(line: &[u8]) -> Directive<'_> {

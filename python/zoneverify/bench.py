@@ -6,7 +6,7 @@ measured inside the verification phase, then a table:
 
 - wall time per phase: read, parse, model (canonical order, RRset
   grouping, DNSKEYs parsed), verify (parallel), zone checks. A file of
-  8 MiB or more is read in 64 MiB parts while the parts before are parsed
+  8 MiB or more is read in 16 MiB parts while the parts before are parsed
   in parallel chunks: there "read" is the time to the first part, and the
   rest of the reading is inside "parse";
 - inside verify, CPU seconds summed over threads: canonical form and
