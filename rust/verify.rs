@@ -264,10 +264,11 @@ pub fn verify_file(
 ) -> Result<Report, CoreError> {
     // A large file is read in parts while the parts before are parsed, and
     // is never in memory whole; `read` is the time before parsing started.
+    let pool = thread_pool(vopts.threads)?;
     let t0 = Instant::now();
-    let (zone, read) = thread_pool(vopts.threads)?.install(|| zonefile::parse_file(path, popts))?;
+    let (zone, read) = pool.install(|| zonefile::parse_file(path, popts))?;
     let parse = t0.elapsed().as_secs_f64() - read;
-    let mut r = verify_parsed(zone, vopts)?;
+    let mut r = verify_on(&zone, vopts, &pool)?;
     r.timings.read = read;
     r.timings.parse = parse;
     Ok(r)
@@ -280,18 +281,15 @@ pub fn verify_text(
     popts: &ParseOptions,
     vopts: &VerifyOptions,
 ) -> Result<Report, CoreError> {
+    let pool = thread_pool(vopts.threads)?;
     let t0 = Instant::now();
-    let zone = thread_pool(vopts.threads)?.install(|| zonefile::parse_zone(text, filename, popts))?;
+    let zone = pool.install(|| zonefile::parse_zone(text, filename, popts))?;
     let parse = t0.elapsed().as_secs_f64();
-    let mut r = verify_parsed(zone, vopts)?;
+    let mut r = verify_on(&zone, vopts, &pool)?;
     r.timings.parse = parse;
     Ok(r)
 }
 
-/// Verifies every RRSIG of a parsed zone, then runs the zone-level checks.
-///
-/// The zone model ([`Zone`]) is built once: it groups the RRsets, parses
-/// the apex DNSKEYs once, and serves both the signature work and the checks.
 /// The worker pool: `threads` workers, one per core when `None`; zero is a
 /// usage error.
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, CoreError> {
@@ -344,8 +342,7 @@ impl LazyPool {
 
 /// The RRSIG records of a zone, in zone order: their record indices, each
 /// RRSIG parsed once (`None`: RDATA that cannot be decoded), and the type
-/// each covers (0 when undecodable).
-/// Parallel (on the current rayon pool); the order is the zone's.
+/// each covers (0 when undecodable). Parallel, on the current rayon pool.
 fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<Option<Rrsig<'_>>>, Vec<u16>) {
     let (rrsig_record, sigs): (Vec<u32>, Vec<Option<Rrsig<'_>>>) = records
         .par_iter()
@@ -444,6 +441,10 @@ pub fn canonicalise_parsed(zone: &ParsedZone, threads: Option<usize>) -> Result<
     Ok((n, bytes))
 }
 
+/// Verifies every RRSIG of a parsed zone, then runs the zone-level checks.
+///
+/// The zone model ([`Zone`]) is built once: it groups the RRsets, parses
+/// the apex DNSKEYs once, and serves both the signature work and the checks.
 pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, CoreError> {
     verify_parsed_ref(&zone, vopts)
 }
@@ -451,8 +452,13 @@ pub fn verify_parsed(zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, 
 /// [`verify_parsed`] on a borrowed zone (the phase benchmarks verify one
 /// parsed zone many times).
 pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Report, CoreError> {
+    verify_on(zone, vopts, &thread_pool(vopts.threads)?)
+}
+
+/// [`verify_parsed_ref`] on a pool the caller already has (the one that
+/// parsed the zone).
+fn verify_on(zone: &ParsedZone, vopts: &VerifyOptions, pool: &rayon::ThreadPool) -> Result<Report, CoreError> {
     let t0 = Instant::now();
-    let pool = thread_pool(vopts.threads)?;
     let threads = pool.current_num_threads();
     let records = &zone.records;
     let apex = zone_apex(zone)?;

@@ -249,6 +249,35 @@ pub struct Node {
 }
 
 impl Node {
+    fn new(name: Name) -> Node {
+        Node { name, kind: NameKind::Authoritative, rrsets: SmallVec::new(), rrsigs: SmallVec::new() }
+    }
+
+    /// Adds record `i` (not an RRSIG) to its RRset, opening one if needed.
+    fn add_record(&mut self, i: u32, rtype: u16) {
+        // Records of one RRset are usually adjacent: try the last first.
+        match self.rrsets.iter_mut().rev().find(|s| s.rtype == rtype) {
+            Some(s) => s.records.push(i),
+            None => self.rrsets.push(Rrset { rtype, records: smallvec![i], rrsigs: SmallVec::new() }),
+        }
+    }
+
+    /// Adds report row `row`, an RRSIG covering `covered`, to the node and
+    /// to the RRset it covers, if present.
+    fn add_rrsig(&mut self, row: u32, covered: u16) {
+        self.rrsigs.push(row);
+        if let Some(s) = self.rrsets.iter_mut().find(|s| s.rtype == covered) {
+            s.rrsigs.push(row);
+        }
+    }
+
+    /// Puts the RRsets in type order, once all are added.
+    fn sort_rrsets(&mut self) {
+        if self.rrsets.len() > 1 {
+            self.rrsets.sort_by_key(|s| s.rtype);
+        }
+    }
+
     pub fn rrset(&self, rtype: u16) -> Option<&Rrset> {
         self.rrsets.iter().find(|s| s.rtype == rtype)
     }
@@ -307,8 +336,8 @@ impl<'a> Zone<'a> {
         now: u64,
     ) -> Zone<'a> {
         if let Some((mut nodes, rrsig_node)) = build_sorted(&apex, records, rrsig_record, covered) {
-            let order: Vec<u32> = (0..nodes.len() as u32).collect();
-            classify(&mut nodes, &order, &apex);
+            let n = nodes.len() as u32;
+            classify(&mut nodes, 0..n, &apex);
             let mut z = Zone { apex, records, nodes, index: None, keys: Vec::new(), rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
             z.keys = z.apex_keys();
             return z;
@@ -334,12 +363,7 @@ impl<'a> Zone<'a> {
                 match index.get(&lower[..]) {
                     Some(&n) => n,
                     None => {
-                        nodes.push(Node {
-                            name: r.owner.clone(),
-                            kind: NameKind::Authoritative,
-                            rrsets: SmallVec::new(),
-                            rrsigs: SmallVec::new(),
-                        });
+                        nodes.push(Node::new(r.owner.clone()));
                         let n = (nodes.len() - 1) as u32;
                         index.insert(lower.as_slice().into(), n);
                         n
@@ -350,28 +374,17 @@ impl<'a> Zone<'a> {
             if r.rtype == rrtype::RRSIG {
                 continue;
             }
-            let node = &mut nodes[n as usize];
-            // Records of one RRset are usually adjacent: try the last first.
-            match node.rrsets.iter_mut().rev().find(|s| s.rtype == r.rtype) {
-                Some(s) => s.records.push(i as u32),
-                None => node.rrsets.push(Rrset { rtype: r.rtype, records: smallvec![i as u32], rrsigs: SmallVec::new() }),
-            }
+            nodes[n as usize].add_record(i as u32, r.rtype);
         }
         for (row, &rec) in rrsig_record.iter().enumerate() {
-            let node = &mut nodes[node_of_record[rec as usize] as usize];
-            node.rrsigs.push(row as u32);
-            if let Some(s) = node.rrsets.iter_mut().find(|s| s.rtype == covered[row]) {
-                s.rrsigs.push(row as u32);
-            }
+            nodes[node_of_record[rec as usize] as usize].add_rrsig(row as u32, covered[row]);
         }
         for n in &mut nodes {
-            if n.rrsets.len() > 1 {
-                n.rrsets.sort_by_key(|s| s.rtype);
-            }
+            n.sort_rrsets();
         }
-        // Canonical order; then classify walking down from the apex.
-        // Signers write zones in canonical order already: check in one pass
-        // (n - 1 comparisons) before paying for a sort.
+        // Canonical order; then classify walking down from the apex. Zones
+        // often come in canonical order: check in one pass (n - 1
+        // comparisons) before paying for a sort.
         let in_order = nodes
             .par_windows(2)
             .all(|w| w[0].name.canonical_cmp(&w[1].name) != std::cmp::Ordering::Greater);
@@ -379,7 +392,7 @@ impl<'a> Zone<'a> {
         if !in_order {
             order.sort_by(|&a, &b| nodes[a as usize].name.canonical_cmp(&nodes[b as usize].name));
         }
-        classify(&mut nodes, &order, &apex);
+        classify(&mut nodes, order.iter().copied(), &apex);
         // Out-of-zone names last, keeping their order.
         if nodes.iter().any(|n| n.kind == NameKind::OutOfZone) {
             order.sort_by_key(|&i| nodes[i as usize].kind == NameKind::OutOfZone);
@@ -468,11 +481,11 @@ impl<'a> Zone<'a> {
 }
 
 /// Sets each node's kind, visiting the nodes in canonical order (`order`).
-fn classify(nodes: &mut [Node], order: &[u32], apex: &Name) {
+fn classify(nodes: &mut [Node], order: impl IntoIterator<Item = u32>, apex: &Name) {
     // In canonical order every name follows its ancestors, so one pass
     // with the innermost enclosing cut (delegation or DNAME) suffices.
     let mut cut: Option<Name> = None;
-    for &i in order {
+    for i in order {
         let n = &mut nodes[i as usize];
         if !n.name.is_subdomain_of(apex) {
             n.kind = NameKind::OutOfZone;
@@ -538,15 +551,11 @@ fn build_sorted(apex: &Name, records: &[Record], rrsig_record: &[u32], covered: 
         .map(|&run| {
             let k = run as usize;
             let (a, b) = (starts[k], starts.get(k + 1).copied().unwrap_or(records.len() as u32));
-            let mut node = Node { name: owner(run).clone(), kind: NameKind::Authoritative, rrsets: SmallVec::new(), rrsigs: SmallVec::new() };
+            let mut node = Node::new(owner(run).clone());
             for i in a..b {
                 let t = records[i as usize].rtype;
-                if t == rrtype::RRSIG {
-                    continue;
-                }
-                match node.rrsets.iter_mut().rev().find(|s| s.rtype == t) {
-                    Some(s) => s.records.push(i),
-                    None => node.rrsets.push(Rrset { rtype: t, records: smallvec![i], rrsigs: SmallVec::new() }),
+                if t != rrtype::RRSIG {
+                    node.add_record(i, t);
                 }
             }
             let first = rrsig_record.partition_point(|&r| r < a);
@@ -554,14 +563,9 @@ fn build_sorted(apex: &Name, records: &[Record], rrsig_record: &[u32], covered: 
                 if rrsig_record[row] >= b {
                     break;
                 }
-                node.rrsigs.push(row as u32);
-                if let Some(s) = node.rrsets.iter_mut().find(|s| s.rtype == covered[row]) {
-                    s.rrsigs.push(row as u32);
-                }
+                node.add_rrsig(row as u32, covered[row]);
             }
-            if node.rrsets.len() > 1 {
-                node.rrsets.sort_by_key(|s| s.rtype);
-            }
+            node.sort_rrsets();
             node
         })
         .collect();

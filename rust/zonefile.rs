@@ -250,6 +250,35 @@ fn end_pos(toks: &[Tok]) -> (u32, u32) {
 }
 
 impl<'o> State<'o> {
+    /// The state at the start of a file (`Inherit::FileStart`) or of a
+    /// chunk of one, with `$ORIGIN` and `$TTL` as given; `text_len` sizes
+    /// the record list. No source file is listed yet.
+    fn new(opts: &'o ParseOptions, origin: Option<Name>, dollar_ttl: Option<u32>, inherit: Inherit, text_len: usize) -> State<'o> {
+        let (last_ttl, last_class) = match inherit {
+            Inherit::Known(t, c) => (t, c),
+            Inherit::FileStart | Inherit::Unknown => (None, rrtype::CLASS_IN),
+        };
+        let known = !matches!(inherit, Inherit::Unknown);
+        State {
+            opts,
+            origin,
+            zone_origin: None,
+            last_owner: None,
+            last_class,
+            dollar_ttl,
+            last_ttl,
+            records: Vec::with_capacity(text_len / 64),
+            files: Vec::new(),
+            rdata_buf: Vec::with_capacity(512),
+            first_chunk: matches!(inherit, Inherit::FileStart),
+            ttl_known: known,
+            class_known: known,
+            pending_ttl: Vec::new(),
+            pending_class: Vec::new(),
+            give_up: false,
+        }
+    }
+
     /// Handles one entry. Errors are (line, column, reason) in this file.
     fn entry(&mut self, src: &[u8], toks: &[Tok], leading_ws: bool, file_idx: u32) -> Result<Action, LexErr> {
         let Some(first) = toks.first() else { return Ok(Action::None) };
@@ -618,9 +647,9 @@ fn parse_window(
     let mut origin = carry.origin.clone();
     let mut dollar_ttl = carry.dollar_ttl;
     let mut first_line = carry.line;
-    let mut plans: Vec<(usize, usize, u32, Option<Name>, Option<u32>)> = Vec::with_capacity(bounds.len());
+    let mut plans: Vec<ChunkPlan> = Vec::with_capacity(bounds.len());
     for (&(a, b), (lines, dirs)) in bounds.iter().zip(&scans) {
-        plans.push((a, b, first_line, origin.clone(), dollar_ttl));
+        plans.push(ChunkPlan { range: a..b, first_line, origin: origin.clone(), dollar_ttl });
         first_line = first_line.saturating_add(*lines);
         for d in dirs {
             match d {
@@ -636,9 +665,9 @@ fn parse_window(
     let outs: Vec<ChunkOut> = plans
         .into_par_iter()
         .enumerate()
-        .map(|(k, (a, b, line, origin, ttl))| {
+        .map(|(k, plan)| {
             let inherit = if k == 0 { first } else { Inherit::Unknown };
-            parse_chunk(&text[a..b], line, inherit, end && k == last, filename, opts, origin, ttl)
+            parse_chunk(text, plan, inherit, end && k == last, filename, opts)
         })
         .collect();
     // Join, checking each chunk's assumptions against what came before.
@@ -726,7 +755,8 @@ fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: u
             eof = read_part(&mut f, &mut buf).map_err(io)?;
             continue;
         };
-        let mut next: Vec<u8> = Vec::new();
+        // The next buffer starts with the unparsed tail of this one.
+        let mut next: Vec<u8> = buf[cut..].to_vec();
         let (done, got) = rayon::join(
             || parse_window(&buf[..cut], eof, &name, opts, chunk, &mut carry, &mut records),
             || if eof { Ok(true) } else { read_part(&mut f, &mut next) },
@@ -747,8 +777,7 @@ fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: u
             break;
         }
         eof = got.map_err(io)?;
-        buf.drain(..cut);
-        buf.extend_from_slice(&next);
+        buf = next;
     }
     // Appending parts doubled the capacity: give the slack back.
     records.shrink_to_fit();
@@ -788,43 +817,22 @@ enum Inherit {
     Unknown,
 }
 
-/// Parses one chunk of a parallel parse (see [`parse_parallel`]).
-#[allow(clippy::too_many_arguments)]
-fn parse_chunk(
-    src: &[u8],
+/// Where a chunk of a parallel parse lies and the `$ORIGIN` and `$TTL`
+/// predicted at its start.
+struct ChunkPlan {
+    range: std::ops::Range<usize>,
     first_line: u32,
-    inherit: Inherit,
-    last: bool,
-    filename: &str,
-    opts: &ParseOptions,
-    origin_in: Option<Name>,
-    dollar_ttl_in: Option<u32>,
-) -> ChunkOut {
-    let mut st = State {
-        opts,
-        origin: origin_in.clone(),
-        zone_origin: None,
-        last_owner: None,
-        last_class: match inherit {
-            Inherit::Known(_, c) => c,
-            _ => rrtype::CLASS_IN,
-        },
-        dollar_ttl: dollar_ttl_in,
-        last_ttl: match inherit {
-            Inherit::Known(t, _) => t,
-            _ => None,
-        },
-        records: Vec::with_capacity(src.len() / 64),
-        files: Vec::new(),
-        rdata_buf: Vec::with_capacity(512),
-        first_chunk: matches!(inherit, Inherit::FileStart),
-        ttl_known: !matches!(inherit, Inherit::Unknown),
-        class_known: !matches!(inherit, Inherit::Unknown),
-        pending_ttl: Vec::new(),
-        pending_class: Vec::new(),
-        give_up: false,
-    };
-    let mut lex = Lexer::at_line(src, first_line);
+    origin: Option<Name>,
+    dollar_ttl: Option<u32>,
+}
+
+/// Parses one chunk of a parallel parse (see [`parse_parallel`]); `last`:
+/// it ends the text.
+fn parse_chunk(text: &[u8], plan: ChunkPlan, inherit: Inherit, last: bool, filename: &str, opts: &ParseOptions) -> ChunkOut {
+    let src = &text[plan.range];
+    let (origin_in, dollar_ttl_in) = (plan.origin, plan.dollar_ttl);
+    let mut st = State::new(opts, origin_in.clone(), dollar_ttl_in, inherit, src.len());
+    let mut lex = Lexer::at_line(src, plan.first_line);
     let mut toks: Vec<Tok> = Vec::with_capacity(64);
     let mut error = None;
     loop {
@@ -869,24 +877,8 @@ fn parse_chunk(
 }
 
 fn parse_with(text: Cow<'_, [u8]>, filename: &str, top_path: Option<PathBuf>, opts: &ParseOptions) -> Result<ParsedZone, CoreError> {
-    let mut st = State {
-        opts,
-        origin: opts.origin.clone(),
-        zone_origin: None,
-        last_owner: None,
-        last_class: rrtype::CLASS_IN,
-        dollar_ttl: opts.default_ttl,
-        last_ttl: None,
-        records: Vec::with_capacity(text.len() / 64),
-        files: vec![filename.to_string()],
-        rdata_buf: Vec::with_capacity(512),
-        first_chunk: true,
-        ttl_known: true,
-        class_known: true,
-        pending_ttl: Vec::new(),
-        pending_class: Vec::new(),
-        give_up: false,
-    };
+    let mut st = State::new(opts, opts.origin.clone(), opts.default_ttl, Inherit::FileStart, text.len());
+    st.files.push(filename.to_string());
     let mut stack: Vec<Frame<'_>> = vec![Frame {
         lex: Lexer::new(text),
         file_idx: 0,
