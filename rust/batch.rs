@@ -275,10 +275,15 @@ pub fn verify_wire(
     };
     let verify = t1.elapsed().as_secs_f64();
 
+    let unsigned_ok = if verdicts.iter().any(|v| v.is_empty()) { must_not_be_signed(&rrs, &bounds, origin) } else { Vec::new() };
     let mut out = BatchOutcome::with_rows(sig_counts.iter().map(|&c| c as usize).sum(), bounds.len(), ctx.pool.threads());
     for (i, v) in verdicts.into_iter().enumerate() {
         let (_, s, e) = bounds[i];
-        let mut item_status = if v.is_empty() { Status::NoRrsig } else { Status::Valid };
+        let mut item_status = match (v.is_empty(), unsigned_ok.get(i).copied().unwrap_or(false)) {
+            (true, true) => Status::NotAuthoritative,
+            (true, false) => Status::NoRrsig,
+            (false, _) => Status::Valid,
+        };
         for (sig, st, why) in v {
             if st != Status::Valid && item_status == Status::Valid {
                 item_status = st;
@@ -291,6 +296,72 @@ pub fn verify_wire(
     out.split = split;
     out.verify = verify;
     Ok(out)
+}
+
+/// Per item: whether it is an RRset that must not be signed, judged from
+/// the batch itself (the zone cuts are the batch's NS RRsets below the
+/// origin, and its DNAMEs).
+///
+/// RFC 4035 §2.2: "The NS RRset that appears at the zone apex name MUST be
+/// signed, but the NS RRset that appears at a delegation point (that is,
+/// the NS RRset in the parent zone that delegates the name to the child
+/// zone's name servers) MUST NOT be signed. Glue address RRsets associated
+/// with delegations MUST NOT be signed." At a delegation point only DS and
+/// NSEC are signed; below a cut or a DNAME (RFC 6672 §2.4) nothing is,
+/// except the NSEC3 RRsets at hashed owners directly below an apex DNAME
+/// (RFC 5155 §7.1: they are the zone's own chain).
+fn must_not_be_signed(rrs: &[WireRr<'_>], bounds: &[(usize, usize, usize)], origin: &Name) -> Vec<bool> {
+    use std::collections::HashSet;
+    let origin_l: Vec<u8> = origin.as_wire().to_ascii_lowercase();
+    let below_origin = |o: &[u8]| o.len() > origin_l.len() && o.ends_with(&origin_l) && crate::name::wire_len(o).is_some();
+    let mut delegations: HashSet<Vec<u8>> = HashSet::new();
+    let mut dnames: HashSet<Vec<u8>> = HashSet::new();
+    let first = |&(a, s, _): &(usize, usize, usize)| if a < s { Some(&rrs[a]) } else { None };
+    for rr in bounds.iter().filter_map(first) {
+        if rr.rtype == rrtype::NS || rr.rtype == rrtype::DNAME {
+            let o = rr.owner.to_ascii_lowercase();
+            if rr.rtype == rrtype::DNAME {
+                dnames.insert(o);
+            } else if below_origin(&o) {
+                delegations.insert(o);
+            }
+        }
+    }
+    if delegations.is_empty() && dnames.is_empty() {
+        return vec![false; bounds.len()];
+    }
+    bounds
+        .iter()
+        .map(|b| {
+            let Some(rr) = first(b) else { return false };
+            let o = rr.owner.to_ascii_lowercase();
+            if delegations.contains(&o) {
+                return rr.rtype != rrtype::DS && rr.rtype != rrtype::NSEC;
+            }
+            // Proper ancestors, up to the origin.
+            let mut p = 0usize;
+            let mut depth = 0usize;
+            while p < o.len() && o[p] != 0 {
+                p += 1 + o[p] as usize;
+                depth += 1;
+                let anc = &o[p.min(o.len())..];
+                if anc.len() < origin_l.len() {
+                    break;
+                }
+                if dnames.contains(anc) {
+                    let hashed_nsec3 = anc == &origin_l[..] && depth == 1 && rr.rtype == rrtype::NSEC3;
+                    return !hashed_nsec3;
+                }
+                if anc.len() == origin_l.len() {
+                    break;
+                }
+                if delegations.contains(anc) {
+                    return true;
+                }
+            }
+            false
+        })
+        .collect()
 }
 
 /// One RRSIG's fields (when they decode), its status and the reason.

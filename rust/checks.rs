@@ -40,6 +40,7 @@ pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
                         let at = z.apex_node().and_then(|n| n.rrsets.first()).map(|s| &z.records[s.records[0] as usize]);
                         out.add(Code::NoRrsig, &z.apex, 0, None, at, "the zone has no RRSIG records: nothing is signed, nothing was verified");
                     } else {
+                        nothing_verified(z, &mut out);
                         keys(z, policy, &mut out);
                         completeness(z, policy, &mut out, &mut downgraded);
                     }
@@ -125,17 +126,54 @@ fn structure(z: &Zone<'_>, out: &mut Findings) {
     match z.apex_node().and_then(|n| n.rrset(rrtype::SOA)) {
         None => out.add(Code::SoaCount, &z.apex, rrtype::SOA, None, None, format!("no SOA record at the apex {}", z.apex)),
         Some(s) => {
-            // Identical RRs are one RR (RFC 2181 §5): an AXFR-style copy of
-            // the SOA at the end of a file is not a second SOA.
-            let distinct: HashSet<&[u8]> = s.records.iter().map(|&r| &z.records[r as usize].rdata[..]).collect();
-            if distinct.len() > 1 {
+            // Identical copies are already one RR (the zone model).
+            if s.records.len() > 1 {
                 let r = &z.records[s.records[1] as usize];
                 out.add(Code::SoaCount, &z.apex, rrtype::SOA, None, Some(r),
-                    format!("{} different SOA records at the apex; there must be one", distinct.len()));
+                    format!("{} different SOA records at the apex; there must be one", s.records.len()));
             }
         }
     }
+    duplicates(z, out);
     ds_digests(z, out);
+}
+
+/// Identical copies of an RR, which the zone model counts once (RFC 2181
+/// §5, RFC 4034 §6.3): a warning each, and an error when the copy's TTL
+/// differs (RFC 2181 §5.2: the TTLs of an RRset must be equal). The SOA
+/// copy that closes an AXFR-style dump, the zone's last record, is the
+/// transfer's framing (RFC 5936 §2.2), not a duplicate worth a warning.
+fn duplicates(z: &Zone<'_>, out: &mut Findings) {
+    let last = z.records.len().saturating_sub(1) as u32;
+    for &(copy, kept) in &z.duplicates {
+        let (c, k) = (&z.records[copy as usize], &z.records[kept as usize]);
+        let tname = rrtype::to_mnemonic(c.rtype);
+        if c.ttl != k.ttl {
+            out.add(Code::RrsetTtl, &c.owner, c.rtype, None, Some(c),
+                format!("an identical copy of a {tname} RR (line {}) has TTL {}, the first {} (RFC 2181 §5.2)", k.line, c.ttl, k.ttl));
+        }
+        let axfr_close = copy == last && c.rtype == rrtype::SOA && c.owner.eq_ignore_case(&z.apex);
+        if !axfr_close {
+            out.add(Code::DuplicateRr, &c.owner, c.rtype, None, Some(c),
+                format!("the same {tname} RR as on line {} again: identical RRs are one RR (RFC 2181 §5), counted once", k.line));
+        }
+    }
+}
+
+/// DESIGN.md principle 1: a zone in which no RRSIG at all verified passes
+/// under no policy. With `--allow-unsupported` every RRSIG may be
+/// unsupported, and each of those is then only a warning; this finding is
+/// what keeps such a zone, in which nothing was checked, from passing.
+fn nothing_verified(z: &Zone<'_>, out: &mut Findings) {
+    if z.rrsig_status.iter().any(|&s| s == Status::Valid as u8) {
+        return;
+    }
+    let at = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
+    let algs: BTreeSet<u8> = z.keys.iter().map(|k| k.key.algorithm).collect();
+    let names: Vec<String> = algs.iter().map(|&a| format!("{a} ({})", crypto::algorithm_name(a))).collect();
+    out.add(Code::NothingVerified, &z.apex, rrtype::RRSIG, None, at,
+        format!("not one of the zone's {} RRSIGs verified valid (DNSKEY algorithms: {}): no algorithm of the zone was actually verified",
+            z.rrsig_record.len(), if names.is_empty() { "none".to_string() } else { names.join(", ") }));
 }
 
 /// DS and CDS digest lengths per digest type (RFC 4034 §5.1.4, RFC 4509
@@ -247,9 +285,12 @@ fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &
     }
 }
 
-/// RRSIGs over RRSIG, and duplicate RRSIGs at one name.
+/// RRSIGs over RRSIG, and identical RRSIGs at one name (the `duplicate-rr`
+/// rule of the other types, compared the same way: class and canonical
+/// RDATA, the signer's name without case). Unlike other RRs a copy keeps
+/// its report row: every RRSIG record is verified.
 fn check_node_rrsigs(z: &Zone<'_>, n: &Node, out: &mut Findings) {
-    let mut seen: HashMap<&[u8], u32> = HashMap::new();
+    let mut seen: HashMap<(u16, Vec<u8>), u32> = HashMap::new();
     for &row in &n.rrsigs {
         let rec = z.rrsig(row);
         if let Some((_, tag, covered)) = row_fields(z, row) {
@@ -257,9 +298,18 @@ fn check_node_rrsigs(z: &Zone<'_>, n: &Node, out: &mut Findings) {
                 out.add(Code::RrsigOverRrsig, &n.name, rrtype::RRSIG, Some(tag), Some(rec),
                     "an RRSIG covers type RRSIG: RRSIG RRsets are never signed (RFC 4035 §2.2)");
             }
-            if seen.insert(&rec.rdata[..], row).is_some() {
-                out.add(Code::DuplicateRrsig, &n.name, covered, Some(tag), Some(rec),
-                    format!("the same RRSIG over {} appears more than once", rrtype::to_mnemonic(covered)));
+            if n.rrsigs.len() < 2 {
+                continue;
+            }
+            let mut form = Vec::with_capacity(rec.rdata.len());
+            if !canon::canonical_rdata(rrtype::RRSIG, &rec.rdata, &mut form) {
+                form.clear();
+                form.extend_from_slice(&rec.rdata);
+            }
+            if let Some(first) = seen.insert((rec.class, form), row) {
+                out.add(Code::DuplicateRr, &n.name, covered, Some(tag), Some(rec),
+                    format!("the same RRSIG over {} as on line {} again: identical RRs are one RR (RFC 2181 §5)",
+                        rrtype::to_mnemonic(covered), z.rrsig(first).line));
             }
         }
     }
@@ -294,20 +344,36 @@ fn keys(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
             }
         }
     }
+    let Some(set) = z.apex_node().and_then(|apex| apex.rrset(rrtype::DNSKEY)) else { return };
+    // Whether a key of the DNSKEY RRset validly signs that RRset.
+    let self_signs = |k: &crypto::Dnskey| {
+        set.rrsigs.iter().any(|&row| {
+            status(z, row) == Status::Valid as u8
+                && row_fields(z, row).is_some_and(|(a, tag, _)| a == k.algorithm && tag == k.key_tag)
+        })
+    };
+    // RFC 5011 §2.1: "Once the resolver sees the REVOKE bit, it MUST NOT use
+    // this key as a trust anchor or for any other purpose except to validate
+    // the RRSIG it signed over the DNSKEY RRset specifically for the purpose
+    // of validating the revocation." and "the key MUST self-sign". A revoked
+    // key that does not is an error; one of an algorithm we cannot verify
+    // is already `unusable-dnskey`.
+    for k in z.keys.iter().filter(|k| k.key.is_revoked() && k.key.is_zone_key() && k.key.key.is_ok()) {
+        if !self_signs(&k.key) {
+            out.add(Code::RevokedNotSelfSigned, &z.apex, rrtype::DNSKEY, Some(k.key.key_tag), Some(&z.records[k.record as usize]),
+                format!("DNSKEY {} has the REVOKE flag but no valid RRSIG of its own over the DNSKEY RRset (RFC 5011 §2.1: the key MUST self-sign)", k.key.key_tag));
+        }
+    }
     if policy.require_ksk {
-        let Some(apex) = z.apex_node() else { return };
-        let Some(set) = apex.rrset(rrtype::DNSKEY) else { return };
         for alg in zone_algorithms(z) {
-            let ok = set.rrsigs.iter().any(|&row| {
-                status(z, row) == Status::Valid as u8
-                    && row_fields(z, row).is_some_and(|(a, tag, _)| {
-                        a == alg && z.keys.iter().any(|k| k.key.algorithm == a && k.key.key_tag == tag && k.key.is_sep())
-                    })
+            // A revoked key is not a usable KSK (RFC 5011 §2.1).
+            let ok = z.keys.iter().any(|k| {
+                k.key.algorithm == alg && k.key.is_sep() && k.key.is_zone_key() && !k.key.is_revoked() && self_signs(&k.key)
             });
             if !ok {
                 let rec = &z.records[set.records[0] as usize];
                 out.add(Code::NoKskSignature, &z.apex, rrtype::DNSKEY, None, Some(rec),
-                    format!("the DNSKEY RRset has no valid RRSIG by a key with the SEP flag for algorithm {alg} ({})", crypto::algorithm_name(alg)));
+                    format!("the DNSKEY RRset has no valid RRSIG by an unrevoked key with the SEP flag for algorithm {alg} ({})", crypto::algorithm_name(alg)));
             }
         }
     }

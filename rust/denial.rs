@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use smallvec::SmallVec;
+
 use crate::name::Name;
 use crate::record::Record;
 use crate::rrtype;
@@ -281,13 +283,38 @@ struct N3<'a> {
     matched: bool,
 }
 
+/// The hash parameters that make one NSEC3 chain: algorithm, iterations
+/// and salt (the flags, opt-out, differ per record within a chain).
+type ChainKey<'a> = (u8, u16, &'a [u8]);
+
+fn chain_key<'a>(p: &Params<'a>) -> ChainKey<'a> {
+    (p.alg, p.iterations, p.salt)
+}
+
+fn describe_chain(k: &ChainKey<'_>) -> String {
+    format!("hash algorithm {}, {} iterations, salt {}", k.0, k.1, hex_salt(k.2))
+}
+
 /// NSEC3 checks; does nothing when the zone has no NSEC3/NSEC3PARAM records.
+///
+/// A zone may hold more than one NSEC3 chain: while its NSEC3 parameters
+/// change, a signer builds the new chain beside the old one. RFC 5155 §4:
+/// "If an NSEC3PARAM RR is present at the apex of a zone with a Flags field
+/// value of zero, then there MUST be an NSEC3 RR using the same hash
+/// algorithm, iterations, and salt parameters present at every hashed owner
+/// name in the zone. That is, the zone MUST contain a complete set of NSEC3
+/// RRs with the same hash algorithm, iterations, and salt parameters."
+/// So every chain an NSEC3PARAM (flags 0) names is checked in full, each on
+/// its own (without an NSEC3PARAM: the chain of the first NSEC3). Any other
+/// chain is checked in full when it is complete (an NSEC3 for every name
+/// that needs one); an incomplete one is a chain under construction, which
+/// authoritative servers do not use (they choose a chain by NSEC3PARAM,
+/// RFC 5155 §4): one `nsec3-partial-chain` warning, nothing per record.
 pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
     if !z.records.iter().any(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC3PARAM) {
         return;
     }
-    // NSEC3PARAM: exactly one at the apex, flags 0, hash algorithm 1.
-    let mut params: Option<Params<'_>> = None;
+    // NSEC3PARAM: at the apex, flags 0, hash algorithm 1.
     for n in &z.nodes {
         if n.kind != NameKind::Apex {
             if let Some(s) = n.rrset(rrtype::NSEC3PARAM) {
@@ -296,34 +323,42 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
             }
         }
     }
-    match z.apex_node().and_then(|a| a.rrset(rrtype::NSEC3PARAM)) {
+    // The chains the NSEC3PARAM RRset names, in record order.
+    let mut named: Vec<(ChainKey<'_>, &Record)> = Vec::new();
+    let param_set = z.apex_node().and_then(|a| a.rrset(rrtype::NSEC3PARAM));
+    match param_set {
         None => {
             out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, None, format!("no NSEC3PARAM at the apex {}", z.apex));
         }
         Some(s) => {
-            if s.records.len() > 1 {
-                let r = &z.records[s.records[1] as usize];
-                out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), format!("{} NSEC3PARAM RRs at the apex; there must be one", s.records.len()));
-            }
-            let r = &z.records[s.records[0] as usize];
-            match parse_params(&r.rdata) {
-                None => out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), "NSEC3PARAM RDATA cannot be decoded"),
-                Some((p, _)) => {
-                    if p.flags != 0 {
-                        out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), format!("NSEC3PARAM flags are {}, must be 0", p.flags));
+            for &ri in &s.records {
+                let r = &z.records[ri as usize];
+                match parse_params(&r.rdata) {
+                    None => out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), "NSEC3PARAM RDATA cannot be decoded"),
+                    Some((p, _)) => {
+                        let mut usable = true;
+                        if p.flags != 0 {
+                            // RFC 5155 §4.1.2: "NSEC3PARAM RRs with a Flags field
+                            // value other than zero MUST be ignored."
+                            out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), format!("NSEC3PARAM flags are {}, must be 0 (RFC 5155 §4.1.2: it must then be ignored)", p.flags));
+                            usable = false;
+                        }
+                        if p.alg != 1 {
+                            out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), format!("NSEC3PARAM hash algorithm {} is not SHA-1 (1)", p.alg));
+                            usable = false;
+                        }
+                        if usable && !named.iter().any(|(k, _)| *k == chain_key(&p)) {
+                            named.push((chain_key(&p), r));
+                        }
                     }
-                    if p.alg != 1 {
-                        out.add(Code::Nsec3Param, &z.apex, rrtype::NSEC3PARAM, None, Some(r), format!("NSEC3PARAM hash algorithm {} is not SHA-1 (1)", p.alg));
-                    }
-                    params = Some(p);
                 }
             }
         }
     }
     let ttl = denial_ttl(z);
     let apex_labels = z.apex.label_count();
-    // The NSEC3 records with a usable owner.
-    let mut n3: Vec<N3<'_>> = Vec::new();
+    // The NSEC3 records with a usable owner, by chain (first-seen order).
+    let mut chains: Vec<(ChainKey<'_>, Vec<N3<'_>>)> = Vec::new();
     for n in &z.nodes {
         let Some(s) = n.rrset(rrtype::NSEC3) else { continue };
         for &ri in &s.records {
@@ -333,40 +368,17 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                     out.add(Code::Nsec3Ttl, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 at {} has TTL {}, not min(SOA MINIMUM, SOA TTL) = {t}", n.name, rec.ttl));
                 }
             }
-            let Some((p, rest)) = parse_params(&rec.rdata) else {
+            let decoded = parse_params(&rec.rdata).and_then(|(p, rest)| match rest.first() {
+                Some(&hl) if rest.len() > hl as usize && hl > 0 => Some((p, &rest[1..1 + hl as usize], &rest[1 + hl as usize..])),
+                _ => None,
+            });
+            let Some((p, next, bitmap)) = decoded else {
                 out.add(Code::Nsec3Params, &n.name, rrtype::NSEC3, None, Some(rec), "NSEC3 RDATA cannot be decoded");
                 continue;
             };
-            let (next, bitmap) = match rest.first() {
-                Some(&hl) if rest.len() > hl as usize && hl > 0 => (&rest[1..1 + hl as usize], &rest[1 + hl as usize..]),
-                _ => {
-                    out.add(Code::Nsec3Params, &n.name, rrtype::NSEC3, None, Some(rec), "NSEC3 RDATA cannot be decoded");
-                    continue;
-                }
-            };
-            match &params {
-                None => params = Some(Params { flags: 0, ..p.clone() }),
-                Some(q) => {
-                    if p.alg != q.alg || p.iterations != q.iterations || p.salt != q.salt {
-                        out.add(
-                            Code::Nsec3Params,
-                            &n.name,
-                            rrtype::NSEC3,
-                            None,
-                            Some(rec),
-                            format!(
-                                "NSEC3 at {} uses algorithm {}, {} iterations, salt {}; the zone's parameters (NSEC3PARAM, else the first NSEC3) are {}, {}, {}",
-                                n.name,
-                                p.alg,
-                                p.iterations,
-                                hex_salt(p.salt),
-                                q.alg,
-                                q.iterations,
-                                hex_salt(q.salt)
-                            ),
-                        );
-                    }
-                }
+            if p.alg != 1 {
+                out.add(Code::Nsec3Params, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 at {} uses hash algorithm {}; only SHA-1 (1) is defined (RFC 5155 §11)", n.name, p.alg));
+                continue;
             }
             // Owner: one base32hex label directly below the apex.
             let label = n.name.labels().next().unwrap_or(&[]);
@@ -379,29 +391,153 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                 out.add(Code::Nsec3Extra, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 owner {} is not a base32hex SHA-1 hash label directly below the apex", n.name));
                 continue;
             };
-            n3.push(N3 { hash, rec, flags: p.flags, next, bitmap, matched: false });
+            let key = chain_key(&p);
+            let e = N3 { hash, rec, flags: p.flags, next, bitmap, matched: false };
+            match chains.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.push(e),
+                None => chains.push((key, vec![e])),
+            }
         }
     }
-    let Some(params) = params else { return };
-    if n3.is_empty() {
+    if chains.is_empty() {
         // NSEC3PARAM without any usable NSEC3: one finding, not one per name.
         // With an NSEC chain this is the mixed-denial case (reported there).
-        if !z.records.iter().any(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC) {
+        if !named.is_empty() && !z.records.iter().any(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC) {
             out.add(Code::Nsec3Missing, &z.apex, rrtype::NSEC3, None, None, "the zone has an NSEC3PARAM but no NSEC3 records");
         }
         return;
     }
-    if params.iterations > 0 || !params.salt.is_empty() {
-        out.add(
-            Code::Nsec3Iterations,
-            &z.apex,
-            rrtype::NSEC3PARAM,
-            None,
-            z.apex_node().and_then(|a| a.rrset(rrtype::NSEC3PARAM)).map(|s| &z.records[s.records[0] as usize]),
-            format!("NSEC3 uses {} additional iterations and salt {}; RFC 9276 §3.1 says 0 and no salt", params.iterations, hex_salt(params.salt)),
-        );
+    for (k, r) in &named {
+        if !chains.iter().any(|(c, _)| c == k) {
+            out.add(Code::Nsec3Missing, &z.apex, rrtype::NSEC3, None, Some(r),
+                format!("the NSEC3PARAM names the chain with {}, but no NSEC3 uses these parameters (RFC 5155 §4: the zone MUST contain a complete set of them)", describe_chain(k)));
+        }
+        if k.1 > 0 || !k.2.is_empty() {
+            out.add(Code::Nsec3Iterations, &z.apex, rrtype::NSEC3PARAM, None, Some(r),
+                format!("NSEC3 uses {} additional iterations and salt {}; RFC 9276 §3.1 says 0 and no salt", k.1, hex_salt(k.2)));
+        }
     }
-    // Chain, by hash order.
+    let main_by_default = named.is_empty();
+    if main_by_default {
+        let k = chains[0].0;
+        if k.1 > 0 || !k.2.is_empty() {
+            out.add(Code::Nsec3Iterations, &z.apex, rrtype::NSEC3, None, chains[0].1.first().map(|e| e.rec),
+                format!("NSEC3 uses {} additional iterations and salt {}; RFC 9276 §3.1 says 0 and no salt", k.1, hex_salt(k.2)));
+        }
+    }
+    // Names to hash, shared by every chain: original names and the empty
+    // non-terminals above them (a misplaced NSEC3 owner deeper below the
+    // apex makes none).
+    let names = ChainNames::of(z);
+    // One bound for all chains together: a zone cannot multiply the work by
+    // carrying many chains.
+    let mut budget = policy.nsec3_max_hashes;
+    for (i, (key, n3)) in chains.iter_mut().enumerate() {
+        let is_named = named.iter().any(|(k, _)| k == key) || (main_by_default && i == 0);
+        let cost = (names.originals.len() + names.ents.len()) as u64 * (key.1 as u64 + 1);
+        if cost > budget {
+            out.add(
+                Code::Nsec3Bound,
+                &z.apex,
+                rrtype::NSEC3,
+                None,
+                None,
+                format!(
+                    "{} names x {} hashes each for the chain with {} exceeds the remaining bound of {budget} SHA-1 computations (of {}); hash-based NSEC3 checks skipped",
+                    names.originals.len() + names.ents.len(),
+                    key.1 as u64 + 1,
+                    describe_chain(key),
+                    policy.nsec3_max_hashes
+                ),
+            );
+            return;
+        }
+        budget -= cost;
+        let mut found = Findings { list: Vec::new(), severity_override: out.severity_override.clone() };
+        check_chain(z, &names, *key, n3, &mut found);
+        let missing = found.list.iter().filter(|f| f.code == Code::Nsec3Missing).count();
+        if is_named || missing == 0 {
+            out.list.extend(found.list);
+        } else {
+            out.add(
+                Code::Nsec3PartialChain,
+                &z.apex,
+                rrtype::NSEC3,
+                None,
+                n3.first().map(|e| e.rec),
+                format!(
+                    "a second NSEC3 chain ({}, {} records), named by no NSEC3PARAM, lacks the NSEC3 of {missing} names: a chain under construction, not used by servers (RFC 5155 §4); not checked further",
+                    describe_chain(key),
+                    n3.len()
+                ),
+            );
+        }
+    }
+}
+
+/// The names every NSEC3 chain must cover: original names (in zone order)
+/// and the empty non-terminals above them, with the original names below
+/// each empty non-terminal.
+struct ChainNames<'z> {
+    originals: Vec<&'z Node>,
+    /// Lower-cased, canonical order.
+    ents: Vec<Name>,
+    /// For each original name (same index), the indices into `ents` of its
+    /// empty non-terminal ancestors.
+    ent_ancestors: Vec<SmallVec<[u32; 2]>>,
+}
+
+impl<'z> ChainNames<'z> {
+    fn of(z: &'z Zone<'_>) -> ChainNames<'z> {
+        let apex_labels = z.apex.label_count();
+        let originals: Vec<&Node> = z.nodes.iter().filter(|n| is_original(z, n)).collect();
+        let all_ents = z.empty_non_terminals();
+        let mut ent_ancestors: Vec<SmallVec<[u32; 2]>> = vec![SmallVec::new(); originals.len()];
+        let mut used = vec![false; all_ents.len()];
+        if !all_ents.is_empty() {
+            let ent_index: HashMap<&[u8], usize> = all_ents.iter().enumerate().map(|(i, e)| (e.as_wire(), i)).collect();
+            let mut lower: Vec<u8> = Vec::new();
+            for (k, n) in originals.iter().enumerate() {
+                if n.name.label_count() <= apex_labels + 1 {
+                    continue;
+                }
+                lower.clear();
+                lower.extend(n.name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
+                let mut p = 0;
+                while p < lower.len() && lower[p] != 0 {
+                    p += 1 + lower[p] as usize;
+                    if let Some(&e) = ent_index.get(&lower[p..]) {
+                        used[e] = true;
+                        ent_ancestors[k].push(e as u32);
+                    }
+                }
+            }
+        }
+        // Keep the ENTs that are above an original name; renumber.
+        let mut renumber = vec![u32::MAX; all_ents.len()];
+        let mut ents = Vec::new();
+        for (i, e) in all_ents.into_iter().enumerate() {
+            if used[i] {
+                renumber[i] = ents.len() as u32;
+                ents.push(e);
+            }
+        }
+        for a in &mut ent_ancestors {
+            for e in a.iter_mut() {
+                *e = renumber[*e as usize];
+            }
+        }
+        ChainNames { originals, ents, ent_ancestors }
+    }
+}
+
+/// One chain's checks: order and closure, one NSEC3 per hashed owner, an
+/// NSEC3 for every name (RFC 5155 §7.1, opt-out spans aside), bitmaps, and
+/// no NSEC3 that matches no name. `n3`: the chain's records.
+fn check_chain(z: &Zone<'_>, names: &ChainNames<'_>, key: ChainKey<'_>, n3: &mut [N3<'_>], out: &mut Findings) {
+    let (_, iterations, salt) = key;
+    // Chain, by hash order. Identical RRs are already one RR (the zone
+    // model), so two NSEC3s at one hash differ.
     n3.sort_by_key(|e| e.hash);
     for i in 1..n3.len() {
         if n3[i].hash == n3[i - 1].hash {
@@ -429,59 +565,20 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
             );
         }
     }
-    // Names to hash: original names and empty non-terminals.
-    let originals: Vec<&Node> = z.nodes.iter().filter(|n| is_original(z, n)).collect();
-    // Empty non-terminals above original names (a misplaced NSEC3 owner
-    // deeper below the apex makes none). Those with only unsigned
-    // delegations below may be omitted under opt-out (RFC 5155 §7.1).
-    let all_ents = z.empty_non_terminals();
-    let mut ent_used = vec![false; all_ents.len()];
-    let mut ent_needed = vec![false; all_ents.len()];
-    let mut lower: Vec<u8> = Vec::new();
-    if !all_ents.is_empty() {
-        let ent_index: HashMap<&[u8], usize> = all_ents.iter().enumerate().map(|(i, e)| (e.as_wire(), i)).collect();
-        for n in originals.iter().filter(|n| n.name.label_count() > apex_labels + 1) {
-            let insecure = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
-            lower.clear();
-            lower.extend(n.name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
-            let mut p = 0;
-            while p < lower.len() && lower[p] != 0 {
-                p += 1 + lower[p] as usize;
-                if let Some(&e) = ent_index.get(&lower[p..]) {
-                    ent_used[e] = true;
-                    ent_needed[e] |= !insecure;
-                }
-            }
-        }
-    }
-    let (ents, ent_needed): (Vec<Name>, Vec<bool>) =
-        all_ents.into_iter().zip(ent_needed).zip(ent_used).filter(|&(_, used)| used).map(|(e, _)| e).unzip();
-    let total = (originals.len() + ents.len()) as u64;
-    if total.saturating_mul(params.iterations as u64 + 1) > policy.nsec3_max_hashes {
-        out.add(
-            Code::Nsec3Bound,
-            &z.apex,
-            rrtype::NSEC3,
-            None,
-            None,
-            format!("{total} names x {} hashes each exceeds the bound of {} SHA-1 computations; hash-based NSEC3 checks skipped", params.iterations as u64 + 1, policy.nsec3_max_hashes),
-        );
-        return;
-    }
-    if params.alg != 1 {
-        return; // Nsec3Param already says why; no other hash is defined.
-    }
+    let originals = &names.originals;
+    let ents = &names.ents;
     // The hashes alone, contiguous, for the lookups.
     let keys: Vec<[u8; 20]> = n3.iter().map(|e| e.hash).collect();
     let mut listed: Vec<u16> = Vec::new();
     let mut expected: Vec<u16> = Vec::new();
+    let mut lower: Vec<u8> = Vec::new();
     // Hash every name, then walk names and NSEC3s together in hash order
     // (a merge: no random lookups into the NSEC3 list).
     let mut targets: Vec<([u8; 20], u32)> = Vec::with_capacity(originals.len() + ents.len());
     for (i, name) in originals.iter().map(|n| &n.name).chain(ents.iter()).enumerate() {
         lower.clear();
         lower.extend(name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
-        targets.push((nsec3_hash(&lower, params.salt, params.iterations), i as u32));
+        targets.push((nsec3_hash(&lower, salt, iterations), i as u32));
     }
     targets.sort_unstable();
     // Match names to NSEC3s in hash order; then check in name order, so
@@ -499,15 +596,27 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
         }
     }
     drop(targets);
+    let has_own = |i: usize| (found[i] as usize) < keys.len() && keys[found[i] as usize] == hashes[i];
+    // RFC 5155 §7.1: "each empty non-terminal MUST have a corresponding
+    // NSEC3 RR, unless the empty non-terminal is only derived from an
+    // insecure delegation covered by an Opt-Out NSEC3 RR." An insecure
+    // delegation that has an NSEC3 of its own is in the chain, not covered
+    // by an opt-out span: an empty non-terminal above it needs its NSEC3
+    // (else its NODATA cannot be proven).
+    let mut ent_needed = vec![false; ents.len()];
+    for (i, n) in originals.iter().enumerate() {
+        let insecure = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
+        if !insecure || has_own(i) {
+            for &e in &names.ent_ancestors[i] {
+                ent_needed[e as usize] = true;
+            }
+        }
+    }
     let mut check_name = |j: u32, h: [u8; 20], name: &Name, node: Option<&Node>, may_opt_out: bool, n3: &mut [N3<'_>], out: &mut Findings| {
         let j = j as usize;
         match if j < keys.len() && keys[j] == h { Ok(j) } else { Err(j) } {
             Ok(i) => {
-                // binary_search may land on any duplicate; take the first.
-                let mut i = i;
-                while i > 0 && n3[i - 1].hash == n3[i].hash {
-                    i -= 1;
-                }
+                // The merge lands on the first of equal hashes.
                 n3[i].matched = true;
                 let mut k = i + 1;
                 while k < n3.len() && n3[k].hash == n3[i].hash {
@@ -536,6 +645,12 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                 }
                 let reason = if may_opt_out {
                     format!("no NSEC3 for {name} (hash {}), and it is not covered by an opt-out span", b32(&h))
+                } else if node.is_none() && opted_out {
+                    format!(
+                        "no NSEC3 for the empty non-terminal {name} (expected owner {}.{}): an opt-out span covers it, but a name below it is in the chain (RFC 5155 §7.1: it may be left out only when it is derived from insecure delegations covered by an opt-out NSEC3 alone)",
+                        b32(&h),
+                        z.apex
+                    )
                 } else {
                     format!("no NSEC3 for {name} (expected owner {}.{})", b32(&h), z.apex)
                 };
@@ -545,13 +660,13 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
     };
     for (i, n) in originals.iter().enumerate() {
         let unsigned_delegation = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
-        check_name(found[i], hashes[i], &n.name, Some(n), unsigned_delegation, &mut n3, out);
+        check_name(found[i], hashes[i], &n.name, Some(n), unsigned_delegation, n3, out);
     }
     for (e, name) in ents.iter().enumerate() {
         let i = originals.len() + e;
-        check_name(found[i], hashes[i], name, None, !ent_needed[e], &mut n3, out);
+        check_name(found[i], hashes[i], name, None, !ent_needed[e], n3, out);
     }
-    for e in &n3 {
+    for e in n3.iter() {
         if !e.matched {
             out.add(Code::Nsec3Extra, &e.rec.owner, rrtype::NSEC3, None, Some(e.rec), format!("NSEC3 at {} matches no name of the zone", e.rec.owner));
         }
@@ -588,6 +703,7 @@ mod tests {
         Code::Nsec3Bitmap,
         Code::Nsec3Iterations,
         Code::Nsec3Bound,
+        Code::Nsec3PartialChain,
         Code::Nsec3Ttl,
     ];
 
@@ -791,10 +907,18 @@ x.y 300 NS ns1
         let f = run(&nsec3_zone(&names, 0), "example.");
         assert!(has(&f, Code::Nsec3Missing, "sub.example."), "{:?}", codes(&f));
         assert!(has(&f, Code::Nsec3Missing, "y.example."));
-        // The ENT b is above a.b (not a delegation): never optional.
+        // The ENT b is above a.b (not a delegation): never optional. The
+        // ENT y is above x.y, an insecure delegation that has an NSEC3 of
+        // its own (it is in the chain, not opted out): RFC 5155 §7.1 lets y
+        // go only when it is derived from opted-out delegations alone.
+        let f = run(&nsec3_zone(&names, 1), "example.");
+        assert_eq!(errors(&f), vec![("nsec3-missing", "b.example.".to_string()), ("nsec3-missing", "y.example.".to_string())]);
+        assert!(f[0].reason.contains("expected owner"), "{}", f[0].reason);
+        assert!(f[1].reason.contains("a name below it is in the chain"), "{}", f[1].reason);
+        // With x.y opted out too, y may go.
+        let names: Vec<_> = names.into_iter().filter(|(n, _)| *n != "x.y.example.").collect();
         let f = run(&nsec3_zone(&names, 1), "example.");
         assert_eq!(errors(&f), vec![("nsec3-missing", "b.example.".to_string())]);
-        assert!(f[0].reason.contains("not covered by an opt-out span") || f[0].reason.contains("expected owner"));
 
         // Bitmap, an extra NSEC3, the glue hashed, a chain break, parameters.
         let mut names = NSEC3_NAMES.to_vec();
@@ -817,11 +941,17 @@ x.y 300 NS ns1
                 _ => z.push_str(rr),
             }
         }
+        // The record with salt ab is a one-record second chain (a partial
+        // chain: a warning), and the NSEC3PARAM's chain lacks its name.
         let f = run(&z, "example.");
-        assert!(f.iter().any(|x| x.code == Code::Nsec3Params && x.owner.to_string().starts_with(&chain[0].0)), "{:?}", codes(&f));
+        assert!(f.iter().any(|x| x.code == Code::Nsec3PartialChain && x.severity == crate::zone::Severity::Warning), "{:?}", codes(&f));
+        assert!(f.iter().any(|x| x.code == Code::Nsec3Missing && x.owner.to_string() == NSEC3_NAMES.iter().find(|(n, _)| chain[0].0 == b32(&nsec3_hash(Name::from_text(n, None).unwrap().to_lowercase().as_wire(), &[], 0))).unwrap().0), "{:?}", codes(&f));
+        // The edited next of chain[2], and the NSEC3 before chain[0] (whose
+        // next, chain[0], has left the NSEC3PARAM's chain).
         let c: Vec<_> = f.iter().filter(|x| x.code == Code::Nsec3Chain).collect();
-        assert_eq!(c.len(), 1, "{:?}", codes(&f));
-        assert!(c[0].owner.to_string().starts_with(&chain[2].0));
+        assert_eq!(c.len(), 2, "{:?}", codes(&f));
+        assert!(c.iter().any(|x| x.owner.to_string().starts_with(&chain[2].0)));
+        assert!(c.iter().any(|x| x.owner.to_string().starts_with(&chain[chain.len() - 1].0)));
     }
 
     #[test]
@@ -867,11 +997,59 @@ x.y 300 NS ns1
         let mut c: Vec<&str> = f.iter().map(|x| x.code.as_str()).collect();
         c.sort();
         assert_eq!(c, vec!["nsec3-bitmap", "nsec3param"]);
-        // Iterations: a warning once, plus every NSEC3 disagreeing.
+        // The NSEC3PARAM names 5 iterations, the one chain has 0: the named
+        // chain is missing (RFC 5155 §4), the other is complete and fine;
+        // and the named parameters draw the iterations warning.
         let z = nsec3_zone(NSEC3_NAMES, 0).replace("NSEC3PARAM 1 0 0 -", "NSEC3PARAM 1 0 5 -");
         let f = run(&z, "example.");
         assert_eq!(f.iter().filter(|x| x.code == Code::Nsec3Iterations).count(), 1);
-        assert_eq!(f.iter().filter(|x| x.code == Code::Nsec3Params).count(), NSEC3_NAMES.len());
+        assert_eq!(errors(&f), vec![("nsec3-missing", "example.".to_string())]);
+        assert!(f.iter().any(|x| x.reason.contains("no NSEC3 uses these parameters")));
+    }
+
+    /// The chain of `nsec3_chain` with a salt and iterations of choice.
+    fn salted_chain(names: &[(&str, &str)], salt: &[u8], iterations: u16) -> Vec<String> {
+        let mut h: Vec<([u8; 20], &str)> = names
+            .iter()
+            .map(|(n, t)| (nsec3_hash(Name::from_text(n, None).unwrap().to_lowercase().as_wire(), salt, iterations), *t))
+            .collect();
+        h.sort();
+        (0..h.len())
+            .map(|i| format!("{}.example. 300 NSEC3 1 0 {iterations} {} {} {}\n", b32(&h[i].0), hex_salt(salt), b32(&h[(i + 1) % h.len()].0), h[i].1))
+            .collect()
+    }
+
+    #[test]
+    fn two_nsec3_chains() {
+        // RFC 5155 §4: each chain an NSEC3PARAM names must be complete. A
+        // zone changing its parameters holds both chains; each is checked
+        // on its own, and neither's records are errors of the other.
+        let old = nsec3_zone(NSEC3_NAMES, 0);
+        let second = salted_chain(NSEC3_NAMES, &[0xab, 0xcd], 3);
+        let both = format!("{old}{}", second.concat());
+        let f = run(&both, "example.");
+        assert!(errors(&f).is_empty(), "{:?}", codes(&f));
+        // Named by a second NSEC3PARAM: the same.
+        let both2 = both.replace("@ 300 NSEC3PARAM 1 0 0 -\n", "@ 300 NSEC3PARAM 1 0 0 -\n@ 300 NSEC3PARAM 1 0 3 abcd\n");
+        let f = run(&both2, "example.");
+        assert!(errors(&f).is_empty(), "{:?}", codes(&f));
+        assert!(f.iter().any(|x| x.code == Code::Nsec3Iterations));
+        // A defect in the second, complete chain is still found.
+        let bad = format!("{old}{}", second.iter().map(|r| r.replace(" NS DS\n", " NS\n")).collect::<String>());
+        assert_ne!(bad, both);
+        let f = run(&bad, "example.");
+        assert_eq!(errors(&f).len(), 1, "{:?}", codes(&f));
+        assert!(f.iter().any(|x| x.code == Code::Nsec3Bitmap && x.reason.contains("for sec.example.") && x.reason.contains("omits DS")), "{:?}", codes(&f));
+        // The second chain half built (a chain under construction): one
+        // warning, no per-record errors.
+        let half = format!("{old}{}", second[..4].concat());
+        let f = run(&half, "example.");
+        assert!(errors(&f).is_empty(), "{:?}", codes(&f));
+        assert_eq!(f.iter().filter(|x| x.code == Code::Nsec3PartialChain).count(), 1, "{:?}", codes(&f));
+        // ... but when an NSEC3PARAM names it, it must be complete.
+        let half_named = half.replace("@ 300 NSEC3PARAM 1 0 0 -\n", "@ 300 NSEC3PARAM 1 0 0 -\n@ 300 NSEC3PARAM 1 0 3 abcd\n");
+        let f = run(&half_named, "example.");
+        assert_eq!(errors(&f).iter().filter(|(c, _)| *c == "nsec3-missing").count(), NSEC3_NAMES.len() - 4, "{:?}", codes(&f));
     }
 
     #[test]

@@ -103,15 +103,19 @@ pub fn parse_yyyymmddhhmmss(s: &str) -> Result<i64, String> {
     Ok(epoch_from_civil(y as i64, mo, d, h, mi, se.min(59)))
 }
 
+/// `YYYYMMDDHHmmSS` (UTC) of a time in seconds since 1970.
+pub fn format_epoch(t: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil_from_epoch(t);
+    format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
+}
+
 /// `YYYYMMDDHHmmSS` for a 32-bit timestamp, read as the instant closest to
 /// `reference` (seconds since 1970) in serial arithmetic, so that
 /// timestamps past 2106 print as such.
 pub fn format_rrsig_time(ts: u32, reference: u64) -> String {
     let r = reference as i64;
     let diff = ts.wrapping_sub(reference as u32) as i32 as i64;
-    let t = r + diff;
-    let (y, mo, d, h, mi, s) = civil_from_epoch(t);
-    format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
+    format_epoch(r + diff)
 }
 
 #[cfg(test)]

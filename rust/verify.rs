@@ -55,10 +55,15 @@ pub enum Status {
     /// (A zone report has one row per RRSIG, so it never shows this; an
     /// unsigned RRset in a zone is the `no-rrsig` finding.)
     NoRrsig = 11,
+    /// Per-RRset verdicts of the batch API only: the RRset has no RRSIG and
+    /// must not have one: a delegation point's NS RRset, glue, or data
+    /// below a zone cut or a DNAME of the batch (RFC 4035 §2.2). It does
+    /// not make a batch fail.
+    NotAuthoritative = 12,
 }
 
 impl Status {
-    pub const ALL: [Status; 12] = [
+    pub const ALL: [Status; 13] = [
         Status::Valid,
         Status::BadSignature,
         Status::NoMatchingKey,
@@ -71,6 +76,7 @@ impl Status {
         Status::Orphan,
         Status::Malformed,
         Status::NoRrsig,
+        Status::NotAuthoritative,
     ];
 
     /// Stable code used in findings, JSON and the README.
@@ -88,6 +94,7 @@ impl Status {
             Status::Orphan => "orphan-rrsig",
             Status::Malformed => "malformed",
             Status::NoRrsig => "no-rrsig",
+            Status::NotAuthoritative => "not-authoritative",
         }
     }
 
@@ -105,6 +112,7 @@ impl Status {
             Status::Orphan => "ORPHAN",
             Status::Malformed => "MALFORMED",
             Status::NoRrsig => "NO_RRSIG",
+            Status::NotAuthoritative => "NOT_AUTHORITATIVE",
         }
     }
 
@@ -519,14 +527,17 @@ fn verify_on(zone: &ParsedZone, vopts: &VerifyOptions, pool: &rayon::ThreadPool)
     let verify = t1.elapsed().as_secs_f64();
 
     // Columns in zone order.
-    let mut verdicts: Vec<(Status, Option<String>)> = vec![(Status::Valid, None); rrsig_record.len()];
+    // Every row is reached by exactly one work group; a row that were not
+    // would stay "not verified", never valid (DESIGN.md principle 1).
+    let mut verdicts: Vec<Option<(Status, Option<String>)>> = vec![None; rrsig_record.len()];
     for v in results {
         for (row, st, why) in v {
-            verdicts[row as usize] = (st, why);
+            verdicts[row as usize] = Some((st, why));
         }
     }
     let mut cols = RrsigColumns::with_capacity(verdicts.len());
-    for (sig, (st, why)) in sigs.iter().zip(verdicts) {
+    for (sig, verdict) in sigs.iter().zip(verdicts) {
+        let (st, why) = verdict.unwrap_or_else(|| (Status::Malformed, Some("internal error: this RRSIG was not verified".into())));
         cols.push(sig.as_ref(), st, why);
     }
     let status = std::mem::take(&mut cols.status);

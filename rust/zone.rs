@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use smallvec::{smallvec, SmallVec};
 
+use crate::canon;
 use crate::crypto::Dnskey;
 use crate::name::Name;
 use crate::record::Record;
@@ -67,11 +68,22 @@ codes! {
     Unsigned = "unsigned-rrset", Error;
     /// An RRSIG whose Type Covered is RRSIG (RFC 4035 §2.2: RRSIGs are not signed).
     RrsigOverRrsig = "rrsig-over-rrsig", Error;
-    /// The same RRSIG twice.
-    DuplicateRrsig = "duplicate-rrsig", Warning;
+    /// The same RR more than once (same owner, class, type and RDATA in
+    /// canonical form; RRSIGs included): RFC 2181 §5 makes them one RR, and
+    /// every check counts them once. The SOA copy that closes an AXFR-style
+    /// dump (RFC 5936 §2.2) is not reported.
+    DuplicateRr = "duplicate-rr", Warning;
     /// A failing RRSIG on an RRset that another RRSIG of the same algorithm
     /// validly signs, when downgraded by policy (`--redundant-failures warning`).
     RedundantFailure = "redundant-failure", Warning;
+    /// RRSIGs, but not one of them was verified valid (every one failed or
+    /// could not be checked): a zone passes only when at least one algorithm
+    /// of its DNSKEY RRset was actually verified (DESIGN.md principle 1),
+    /// whatever the policy (`--allow-unsupported` included).
+    NothingVerified = "nothing-verified", Error;
+    /// A published DNSKEY with the REVOKE flag that does not sign the DNSKEY
+    /// RRset (RFC 5011 §2.1: "the key MUST self-sign").
+    RevokedNotSelfSigned = "revoked-not-self-signed", Error;
     /// RRSIGs in a zone without an apex DNSKEY RRset.
     NoDnskey = "no-dnskey", Error;
     /// With `--require-ksk`: no valid RRSIG over the DNSKEY RRset by a key
@@ -113,10 +125,12 @@ codes! {
     NsecTtl = "nsec-ttl", Warning;
     /// Both NSEC and NSEC3 records in the zone.
     MixedDenial = "mixed-denial", Error;
-    /// No NSEC3PARAM at the apex of an NSEC3 zone, or more than one, or
-    /// flags other than 0 (RFC 5155 §4.1.2, §7.1).
+    /// No NSEC3PARAM at the apex of an NSEC3 zone, one elsewhere, or one
+    /// with flags other than 0 or a hash algorithm other than SHA-1
+    /// (RFC 5155 §4, §4.1.2).
     Nsec3Param = "nsec3param", Error;
-    /// An NSEC3 whose hash parameters differ from the NSEC3PARAM's (RFC 5155 §7.1).
+    /// An NSEC3 whose RDATA cannot be decoded, or whose hash algorithm is not
+    /// SHA-1 (RFC 5155 §3.1.1, §11).
     Nsec3Params = "nsec3-params", Error;
     /// An authoritative name or empty non-terminal without its NSEC3, not
     /// covered by an opt-out span (RFC 5155 §7.1).
@@ -129,6 +143,10 @@ codes! {
     Nsec3Bitmap = "nsec3-bitmap", Error;
     /// NSEC3 iterations above 0 or a salt (RFC 9276 §3.1).
     Nsec3Iterations = "nsec3-iterations", Warning;
+    /// A second NSEC3 chain (other hash parameters), named by no NSEC3PARAM,
+    /// that lacks the NSEC3 of some names: a chain under construction
+    /// (RFC 5155 §4 requires completeness of the chains NSEC3PARAM names).
+    Nsec3PartialChain = "nsec3-partial-chain", Warning;
     /// NSEC3 hashing was stopped by the computation bound.
     Nsec3Bound = "nsec3-bound", Error;
     /// The NSEC3 TTL is not min(SOA MINIMUM, SOA TTL) (RFC 9077 §3).
@@ -316,6 +334,10 @@ pub struct Zone<'a> {
     index: Option<HashMap<Box<[u8]>, u32>>,
     /// Apex DNSKEYs in record order.
     pub keys: Vec<ApexKey>,
+    /// Identical copies taken out of their RRsets (RFC 2181 §5): (copy, the
+    /// record kept), record indices, zone order. RRSIGs are not among them:
+    /// every RRSIG record keeps its report row and is verified.
+    pub duplicates: Vec<(u32, u32)>,
     /// Per report row: the RRSIG record index, the node that owns it, and
     /// its status (`Status as u8`; filled in once the signatures are verified).
     pub rrsig_record: &'a [u32],
@@ -338,7 +360,8 @@ impl<'a> Zone<'a> {
         if let Some((mut nodes, rrsig_node)) = build_sorted(&apex, records, rrsig_record, covered) {
             let n = nodes.len() as u32;
             classify(&mut nodes, 0..n, &apex);
-            let mut z = Zone { apex, records, nodes, index: None, keys: Vec::new(), rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
+            let duplicates = remove_duplicates(&mut nodes, records);
+            let mut z = Zone { apex, records, nodes, index: None, keys: Vec::new(), duplicates, rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
             z.keys = z.apex_keys();
             return z;
         }
@@ -413,7 +436,8 @@ impl<'a> Zone<'a> {
         }
         let pos = |old: u32| if new_pos.is_empty() { old } else { new_pos[old as usize] };
         let rrsig_node: Vec<u32> = rrsig_record.iter().map(|&rec| pos(node_of_record[rec as usize])).collect();
-        let mut z = Zone { apex, records, nodes, index: Some(index), keys: Vec::new(), rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
+        let duplicates = remove_duplicates(&mut nodes, records);
+        let mut z = Zone { apex, records, nodes, index: Some(index), keys: Vec::new(), duplicates, rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
         z.keys = z.apex_keys();
         z
     }
@@ -480,6 +504,91 @@ impl<'a> Zone<'a> {
     }
 }
 
+/// Whether two records of one RRset are the same RR: same class and the
+/// same RDATA in canonical form (RFC 4034 §6.2: names that the canonical
+/// form lower-cases compare without case). TTLs are not compared: RFC 2181
+/// §5.2 makes a TTL difference an error of its own.
+fn same_rr(a: &Record, b: &Record, ba: &mut Vec<u8>, bb: &mut Vec<u8>) -> bool {
+    if a.class != b.class || a.rdata.len() != b.rdata.len() {
+        return false;
+    }
+    if a.rdata == b.rdata {
+        return true;
+    }
+    ba.clear();
+    bb.clear();
+    canon::canonical_rdata(a.rtype, &a.rdata, ba) && canon::canonical_rdata(b.rtype, &b.rdata, bb) && ba == bb
+}
+
+/// Takes identical copies out of every RRset, keeping the first, and
+/// returns (copy, kept) record pairs in zone order.
+///
+/// RFC 2181 §5: "the RRs in an RRSet ... It is meaningless for two
+/// identical RRs to appear" — RFC 4034 §6.3 calls duplicates in an RRset "a
+/// protocol error" that an implementation may handle by removing "all but
+/// one of the duplicate RR(s)". One rule for every check: an identical
+/// copy is one RR (two identical SOAs are one SOA, an identical NSEC3 is
+/// not a second NSEC3), reported once as `duplicate-rr`.
+fn remove_duplicates(nodes: &mut [Node], records: &[Record]) -> Vec<(u32, u32)> {
+    /// Above this many RRs, sort the canonical forms instead of comparing pairs.
+    const PAIRWISE: usize = 16;
+    let mut dups: Vec<(u32, u32)> = nodes
+        .par_iter_mut()
+        .flat_map_iter(|n| {
+            let mut found: Vec<(u32, u32)> = Vec::new();
+            for s in n.rrsets.iter_mut().filter(|s| s.records.len() > 1) {
+                let before = found.len();
+                if s.records.len() <= PAIRWISE {
+                    let (mut ba, mut bb) = (Vec::new(), Vec::new());
+                    let mut kept: Rows = SmallVec::new();
+                    for &r in &s.records {
+                        let rec = &records[r as usize];
+                        match kept.iter().find(|&&k| same_rr(&records[k as usize], rec, &mut ba, &mut bb)) {
+                            Some(&k) => found.push((r, k)),
+                            None => kept.push(r),
+                        }
+                    }
+                    if found.len() > before {
+                        s.records = kept;
+                    }
+                } else {
+                    let mut forms: Vec<(u16, Vec<u8>, u32)> = s
+                        .records
+                        .iter()
+                        .map(|&r| {
+                            let rec = &records[r as usize];
+                            let mut o = Vec::with_capacity(rec.rdata.len());
+                            if !canon::canonical_rdata(rec.rtype, &rec.rdata, &mut o) {
+                                o.clear();
+                                o.extend_from_slice(&rec.rdata);
+                            }
+                            (rec.class, o, r)
+                        })
+                        .collect();
+                    forms.sort_unstable();
+                    // Equal forms sort together, lowest record index first:
+                    // every copy points at its run's first record.
+                    let mut first = forms[0].2;
+                    for i in 1..forms.len() {
+                        if forms[i].0 == forms[i - 1].0 && forms[i].1 == forms[i - 1].1 {
+                            found.push((forms[i].2, first));
+                        } else {
+                            first = forms[i].2;
+                        }
+                    }
+                    if found.len() > before {
+                        let copies: std::collections::HashSet<u32> = found[before..].iter().map(|&(c, _)| c).collect();
+                        s.records.retain(|r| !copies.contains(r));
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    dups.sort_unstable();
+    dups
+}
+
 /// Sets each node's kind, visiting the nodes in canonical order (`order`).
 fn classify(nodes: &mut [Node], order: impl IntoIterator<Item = u32>, apex: &Name) {
     // In canonical order every name follows its ancestors, so one pass
@@ -493,7 +602,16 @@ fn classify(nodes: &mut [Node], order: impl IntoIterator<Item = u32>, apex: &Nam
         }
         if let Some(c) = &cut {
             if n.name.is_subdomain_of(c) && !n.name.eq_ignore_case(c) {
-                n.kind = NameKind::NonAuthoritative;
+                // A DNAME at the apex occludes the names below it (RFC 6672
+                // §2.4), but not the zone's NSEC3 chain: NSEC3 RRs live at
+                // hashed owner names directly below the apex (RFC 5155 §3,
+                // §7.1) and are authoritative data of the zone whatever the
+                // apex holds.
+                let hashed_owner = c.eq_ignore_case(apex)
+                    && n.name.label_count() == apex.label_count() + 1
+                    && !n.rrsets.is_empty()
+                    && n.rrsets.iter().all(|s| s.rtype == rrtype::NSEC3);
+                n.kind = if hashed_owner { NameKind::Authoritative } else { NameKind::NonAuthoritative };
                 continue;
             }
         }

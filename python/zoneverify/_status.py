@@ -24,6 +24,10 @@ class Status(enum.IntEnum):
     MALFORMED = 10
     #: Per-RRset verdicts of the batch API only: the RRset has no RRSIG.
     NO_RRSIG = 11
+    #: Per-RRset verdicts of the batch API only: the RRset has no RRSIG and
+    #: must not have one (a delegation's NS RRset, glue, data below a zone
+    #: cut or DNAME: RFC 4035 §2.2); it does not make the batch fail.
+    NOT_AUTHORITATIVE = 12
 
     @property
     def code(self) -> str:
@@ -55,4 +59,5 @@ _CODES = {
     Status.ORPHAN: "orphan-rrsig",
     Status.MALFORMED: "malformed",
     Status.NO_RRSIG: "no-rrsig",
+    Status.NOT_AUTHORITATIVE: "not-authoritative",
 }

@@ -66,7 +66,10 @@ class BatchResult:
 
     Per RRset (one entry per batch item): ``rrset_status`` is
     :attr:`Status.VALID` when the RRset has RRSIGs and every one of them is
-    valid, :attr:`Status.NO_RRSIG` when it has none, and otherwise the
+    valid, :attr:`Status.NO_RRSIG` when it has none,
+    :attr:`Status.NOT_AUTHORITATIVE` when it has none and must have none
+    (an NS RRset at a delegation point of the batch, glue, data below a
+    zone cut or DNAME of the batch: RFC 4035 §2.2), and otherwise the
     status of its first RRSIG that is not valid; ``rrset_rrsigs`` counts
     its RRSIGs.
 
@@ -122,8 +125,13 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        """True when every RRset has RRSIGs and all of them are valid."""
-        return bool(self.rrsets) and bool(np.all(self.rrset_status == Status.VALID))
+        """True when every RRset that must be signed has RRSIGs and all of
+        them are valid, and at least one RRSIG was verified. RRsets that
+        must not be signed (:attr:`Status.NOT_AUTHORITATIVE`: delegation NS
+        RRsets, glue) do not make a batch fail."""
+        st = self.rrset_status
+        return (bool(np.any(st == Status.VALID))
+                and bool(np.all((st == Status.VALID) | (st == Status.NOT_AUTHORITATIVE))))
 
     def reason(self, row: int) -> str | None:
         """Why RRSIG ``row`` is not valid (None when it is)."""

@@ -110,8 +110,10 @@ class Report:
         error (with ``warnings_as_errors``, no finding at all).
 
         Every RRSIG that is not VALID is an error, except unsupported ones
-        with ``allow_unsupported`` and failures that policy downgrades."""
-        if len(self) == 0:
+        with ``allow_unsupported`` and failures that policy downgrades. Under
+        every policy at least one RRSIG must be VALID: a zone in which nothing
+        was verified does not pass (the ``nothing-verified`` finding)."""
+        if len(self) == 0 or not bool(np.any(self.status == Status.VALID)):
             return False
         if self.warnings_as_errors:
             return not self.findings
@@ -133,7 +135,13 @@ class Report:
         for row, reason in self._reasons:
             st = Status(int(self.status[row]))
             severity = "error"
-            if row in self._downgraded or (st.unsupported and self.allow_unsupported):
+            code = st.code
+            if row in self._downgraded:
+                # A failure next to a valid RRSIG of the same algorithm, which
+                # policy downgrades: its own code, the status still says why.
+                severity, code = "warning", "redundant-failure"
+                reason = f"{st.code} (another RRSIG of this algorithm validly signs the RRset): {reason}"
+            elif st.unsupported and self.allow_unsupported:
                 severity = "warning"
             out.append(
                 Finding(
@@ -142,7 +150,7 @@ class Report:
                     key_tag=int(self.key_tag[row]),
                     algorithm=int(self.algorithm[row]),
                     status=st,
-                    code=st.code,
+                    code=code,
                     severity=severity,
                     reason=reason,
                     line=int(self.line[row]),
