@@ -61,11 +61,13 @@ def verify_zone(
         redundant_failures: ``"error"`` (default) or ``"warning"``: how to
             report a failing RRSIG when another RRSIG of the same algorithm
             validly signs the same RRset.
-        require_ksk: the DNSKEY RRset must be signed by a SEP key of each
-            algorithm.
+        require_ksk: the DNSKEY RRset must be signed by a SEP key without
+            the REVOKE flag, of each algorithm.
         require_zonemd: a ZONEMD RRset must be present at the apex.
         trust_anchor: file with a DS RRset, a DNSKEY RRset or IANA's
-            ``root-anchors.xml``; one anchor must match a DNSKEY that validly
+            ``root-anchors.xml``; one anchor for the zone (the records'
+            owner, the XML ``<Zone>``), in force at ``now`` (the XML
+            ``validFrom``/``validUntil``), must match a DNSKEY that validly
             signs the DNSKEY RRset.
         expire_within: flag valid RRSIGs expiring within this duration of
             ``now`` (seconds, or ``"7d"``, ``"12h"``, ``"1w2d"``).

@@ -98,13 +98,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a failing RRSIG next to a valid RRSIG of the same algorithm on the same RRset is an "
         "error (default) or a warning",
     )
-    pol.add_argument("--require-ksk", action="store_true", help="the DNSKEY RRset must be signed by a SEP key of each algorithm")
+    pol.add_argument("--require-ksk", action="store_true", help="the DNSKEY RRset must be signed by an unrevoked SEP key of each algorithm")
     pol.add_argument("--require-zonemd", action="store_true", help="a ZONEMD RRset must be present at the apex")
     pol.add_argument(
         "--trust-anchor",
         metavar="FILE",
-        help="DS RRset, DNSKEY RRset or IANA root-anchors.xml; one anchor must match a DNSKEY that "
-        "validly signs the DNSKEY RRset",
+        help="DS RRset, DNSKEY RRset or IANA root-anchors.xml; one anchor for the zone, in force at "
+        "the verification time (validFrom/validUntil), must match a DNSKEY that validly signs the DNSKEY RRset",
     )
     pol.add_argument(
         "--expire-within",
