@@ -160,19 +160,22 @@ fn duplicates(z: &Zone<'_>, out: &mut Findings) {
     }
 }
 
-/// DESIGN.md principle 1: a zone in which no RRSIG at all verified passes
-/// under no policy. With `--allow-unsupported` every RRSIG may be
-/// unsupported, and each of those is then only a warning; this finding is
-/// what keeps such a zone, in which nothing was checked, from passing.
+/// DESIGN.md principle 1: a zone in which no RRSIG could be verified
+/// passes under no policy. With `--allow-unsupported` every RRSIG may be
+/// of an unsupported algorithm or key, and each of those is then only a
+/// warning; this finding is what keeps such a zone, in which nothing was
+/// checked, from passing. (When some RRSIG failed, its own error already
+/// fails the zone; this finding would only repeat it.)
 fn nothing_verified(z: &Zone<'_>, out: &mut Findings) {
-    if z.rrsig_status.iter().any(|&s| s == Status::Valid as u8) {
+    let unsupported = |s: u8| s == Status::UnsupportedAlgorithm as u8 || s == Status::UnsupportedKey as u8;
+    if z.rrsig_status.is_empty() || !z.rrsig_status.iter().all(|&s| unsupported(s)) {
         return;
     }
     let at = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
     let algs: BTreeSet<u8> = z.keys.iter().map(|k| k.key.algorithm).collect();
     let names: Vec<String> = algs.iter().map(|&a| format!("{a} ({})", crypto::algorithm_name(a))).collect();
     out.add(Code::NothingVerified, &z.apex, rrtype::RRSIG, None, at,
-        format!("not one of the zone's {} RRSIGs verified valid (DNSKEY algorithms: {}): no algorithm of the zone was actually verified",
+        format!("not one of the zone's {} RRSIGs could be verified, each is of an unsupported algorithm or key (DNSKEY algorithms: {}): no algorithm of the zone was actually verified, so it cannot pass",
             z.rrsig_record.len(), if names.is_empty() { "none".to_string() } else { names.join(", ") }));
 }
 

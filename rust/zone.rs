@@ -76,10 +76,10 @@ codes! {
     /// A failing RRSIG on an RRset that another RRSIG of the same algorithm
     /// validly signs, when downgraded by policy (`--redundant-failures warning`).
     RedundantFailure = "redundant-failure", Warning;
-    /// RRSIGs, but not one of them was verified valid (every one failed or
-    /// could not be checked): a zone passes only when at least one algorithm
-    /// of its DNSKEY RRset was actually verified (DESIGN.md principle 1),
-    /// whatever the policy (`--allow-unsupported` included).
+    /// RRSIGs, but not one of them could be verified: every one is of an
+    /// unsupported algorithm or key. A zone passes only when at least one
+    /// algorithm of its DNSKEY RRset was actually verified (DESIGN.md
+    /// principle 1), whatever the policy (`--allow-unsupported` included).
     NothingVerified = "nothing-verified", Error;
     /// A published DNSKEY with the REVOKE flag that does not sign the DNSKEY
     /// RRset (RFC 5011 §2.1: "the key MUST self-sign").

@@ -380,7 +380,12 @@ def test_bind10_rfc5155_512_bit_keys_are_unsupported(corpus):
     assert len(r.status) == len(zonetext.rrsigs(p.read_text(), "example.")) == 30
     assert (r.status == Status.UNSUPPORTED_KEY).all(), set(r.status.tolist())
     assert not r.ok
-    assert zoneverify.verify_zone(p, origin="example.", now=now, allow_unsupported=True, zone_checks=False).ok
+    # Nothing verified: no pass, whatever the options (with and without the
+    # zone checks, which report it as nothing-verified).
+    assert not zoneverify.verify_zone(p, origin="example.", now=now, allow_unsupported=True, zone_checks=False).ok
+    full = zoneverify.verify_zone(p, origin="example.", now=now, allow_unsupported=True)
+    assert not full.ok
+    assert [f.code for f in full.errors] == ["nothing-verified"], [str(f) for f in full.errors]
 
 
 def test_pdns_uppercase_nsec_rdata(corpus):

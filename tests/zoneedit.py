@@ -217,3 +217,80 @@ def check_defect(path: Path, expected: set[tuple[str, str]], cli_args=(), **kw):
     assert p.returncode == 1, (p.stdout[-3000:], p.stderr[-2000:])
     assert "Traceback" not in p.stderr
     return r
+
+
+def ldns_zone(workdir: Path, text: str, nsec3: bool = False, optout: bool = False,
+              salt: str = "-", iterations: int = 0, keys_from: Path | None = None,
+              out: str = "signed.db") -> tuple[Path, list[SigningKey]]:
+    """Sign `text` with ``ldns-signzone`` and an ECDSA P-256 KSK and ZSK made
+    by ``ldns-keygen`` (or the keys already in `keys_from`, to sign a second
+    time with the same keys). NSEC3 with `salt` ("-" none) and `iterations`,
+    opt-out (-p: ldns sets the flag on every NSEC3 and keeps every name in
+    the chain)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "zone.db").write_text(text)
+    if keys_from is None:
+        for _ in range(5):
+            for f in workdir.glob("K*"):
+                f.unlink()
+            for ksk in (True, False):
+                cmd = ["ldns-keygen", "-a", "ECDSAP256SHA256"] + (["-k"] if ksk else [])
+                signers.run(cmd + [ORIGIN.rstrip(".")], workdir)
+            keys = load_keys(workdir)
+            if len({k.tag for k in keys}) == len(keys):
+                break
+        else:
+            raise RuntimeError("key tag collision five times in a row")
+    else:
+        for f in keys_from.glob("K*"):
+            (workdir / f.name).write_bytes(f.read_bytes())
+        keys = load_keys(workdir)
+    bases = sorted(p.name[:-len(".key")] for p in workdir.glob("K*.key"))
+    cmd = ["ldns-signzone", "-o", ORIGIN.rstrip("."), "-i", signers.VALID_WINDOW[0],
+           "-e", signers.VALID_WINDOW[1], "-f", out]
+    if nsec3:
+        cmd += ["-n", "-t", str(iterations)] + ([] if salt == "-" else ["-s", salt])
+        if optout:
+            cmd += ["-p"]
+    signers.run(cmd + ["zone.db", *bases], workdir)
+    return workdir / out, keys
+
+
+def nsec3_nodes(zone: dns.zone.Zone) -> dict[dns.name.Name, dns.rdata.Rdata]:
+    """Hashed owner -> its NSEC3 RR (one per owner in these zones)."""
+    out = {}
+    for name, node in zone.items():
+        rds = node.get_rdataset(IN, dns.rdatatype.NSEC3)
+        if rds is not None:
+            (out[name],) = list(rds)
+    return out
+
+
+def hashed_owner(name: str, salt: str = "", iterations: int = 0) -> dns.name.Name:
+    h = dns.dnssec.nsec3_hash(n(name) if not name.endswith(".") else dns.name.from_text(name),
+                              salt, iterations, 1)
+    return dns.name.from_text(h.lower(), APEX)
+
+
+def remove_nsec3s(zone: dns.zone.Zone, owners: list[dns.name.Name], keys: list[SigningKey]) -> None:
+    """Takes the NSEC3s (and their RRSIGs) at `owners` out of the chain and
+    re-links it: every NSEC3 whose next hash is now gone points at the next
+    one that remains, and is re-signed with the signer's key."""
+    for o in owners:
+        assert zone.get_node(o) is not None, o
+        zone.delete_node(o)
+    chain = nsec3_nodes(zone)
+    order = sorted(chain, key=lambda x: x.labels[0].upper())
+    for i, o in enumerate(order):
+        rd = chain[o]
+        want = base64.b32decode(order[(i + 1) % len(order)].labels[0].upper().translate(
+            bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUV", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")))
+        if rd.next != want:
+            node = zone.get_node(o)
+            rds = node.get_rdataset(IN, dns.rdatatype.NSEC3)
+            ttl = rds.ttl
+            node.delete_rdataset(IN, dns.rdatatype.NSEC3)
+            new = node.get_rdataset(IN, dns.rdatatype.NSEC3, create=True)
+            new.update_ttl(ttl)
+            new.add(rd.replace(next=want))
+            resign(zone, o, dns.rdatatype.NSEC3, keys)
