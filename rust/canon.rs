@@ -229,6 +229,21 @@ pub fn canonical_rdata(rtype: u16, rdata: &[u8], out: &mut Vec<u8>) -> bool {
     true
 }
 
+/// Whether two RDATAs of type `rtype` are equal in canonical form (RFC 4034
+/// §6.2): the test for identical RRs (RFC 2181 §5). Allocation-free unless
+/// they differ only in letter case.
+pub fn same_rdata(rtype: u16, a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() || !a.eq_ignore_ascii_case(b) {
+        // Canonical form only folds letters: equal forms are equal ignoring case.
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let (mut ca, mut cb) = (Vec::with_capacity(a.len()), Vec::with_capacity(b.len()));
+    canonical_rdata(rtype, a, &mut ca) && canonical_rdata(rtype, b, &mut cb) && ca == cb
+}
+
 /// The RDATAs of one RRset in canonical form, sorted in canonical RR order
 /// (RFC 4034 §6.3) with duplicates removed (§6.3, RFC 2181 §5).
 ///

@@ -508,16 +508,8 @@ impl<'a> Zone<'a> {
 /// same RDATA in canonical form (RFC 4034 §6.2: names that the canonical
 /// form lower-cases compare without case). TTLs are not compared: RFC 2181
 /// §5.2 makes a TTL difference an error of its own.
-fn same_rr(a: &Record, b: &Record, ba: &mut Vec<u8>, bb: &mut Vec<u8>) -> bool {
-    if a.class != b.class || a.rdata.len() != b.rdata.len() {
-        return false;
-    }
-    if a.rdata == b.rdata {
-        return true;
-    }
-    ba.clear();
-    bb.clear();
-    canon::canonical_rdata(a.rtype, &a.rdata, ba) && canon::canonical_rdata(b.rtype, &b.rdata, bb) && ba == bb
+fn same_rr(a: &Record, b: &Record) -> bool {
+    a.class == b.class && canon::same_rdata(a.rtype, &a.rdata, &b.rdata)
 }
 
 /// Takes identical copies out of every RRset, keeping the first, and
@@ -539,11 +531,10 @@ fn remove_duplicates(nodes: &mut [Node], records: &[Record]) -> Vec<(u32, u32)> 
             for s in n.rrsets.iter_mut().filter(|s| s.records.len() > 1) {
                 let before = found.len();
                 if s.records.len() <= PAIRWISE {
-                    let (mut ba, mut bb) = (Vec::new(), Vec::new());
                     let mut kept: Rows = SmallVec::new();
                     for &r in &s.records {
                         let rec = &records[r as usize];
-                        match kept.iter().find(|&&k| same_rr(&records[k as usize], rec, &mut ba, &mut bb)) {
+                        match kept.iter().find(|&&k| same_rr(&records[k as usize], rec)) {
                             Some(&k) => found.push((r, k)),
                             None => kept.push(r),
                         }
@@ -884,6 +875,59 @@ mod tests {
         // Empty non-terminals of authoritative names only (not below the cut).
         let ents: Vec<String> = z.empty_non_terminals().iter().map(|n| n.to_text()).collect();
         assert_eq!(ents, vec!["c.example.", "b.c.example."]);
+    }
+
+    #[test]
+    fn nsec3_owners_below_an_apex_dname_are_authoritative() {
+        // RFC 5155 §7.1 / RFC 6672 §2.4: the apex DNAME occludes names below
+        // it, not the NSEC3 RRs of the zone's chain at hashed owners.
+        let h = "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom";
+        let (recs, apex) = zone_of(&[
+            "@ SOA ns.other. hostmaster 1 2 3 4 5",
+            "@ NS ns.other.",
+            "@ DNAME target.other.",
+            "@ NSEC3PARAM 1 0 0 -",
+            &format!("{h} NSEC3 1 0 0 - {h} NS SOA DNAME RRSIG NSEC3PARAM"),
+            "www A 192.0.2.1",
+            &format!("{h}.deeper NSEC3 1 0 0 - {h} A"),
+            &format!("mixed NSEC3 1 0 0 - {h} A"),
+            "mixed TXT x",
+            "",
+        ].join("\n"));
+        let z = Zone::build(apex, &recs, &[], &[], 0);
+        assert_eq!(kind(&z, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example."), NameKind::Authoritative);
+        assert_eq!(kind(&z, "www.example."), NameKind::NonAuthoritative);
+        // Not directly below the apex, or owning other data: occluded.
+        assert_eq!(kind(&z, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.deeper.example."), NameKind::NonAuthoritative);
+        assert_eq!(kind(&z, "mixed.example."), NameKind::NonAuthoritative);
+    }
+
+    #[test]
+    fn identical_rrs_are_one_rr() {
+        // RFC 2181 §5: identical RRs (class, type, canonical RDATA; names of
+        // RFC 4034 §6.2 compared without case) are one; the first stays.
+        let (recs, apex) = zone_of(
+            "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\n@ NS NS\n@ NS ns2\n\
+             t TXT \"Case\"\nt TXT \"case\"\nt 60 TXT \"Case\"\n@ SOA ns hostmaster 1 2 3 4 5\n",
+        );
+        let z = Zone::build(apex.clone(), &recs, &[], &[], 0);
+        let lines = |d: &[(u32, u32)]| d.iter().map(|&(c, k)| (recs[c as usize].line, recs[k as usize].line)).collect::<Vec<_>>();
+        // NS "NS" is ns (names fold); TXT strings keep their case; the SOA copy.
+        assert_eq!(lines(&z.duplicates), vec![(3, 2), (7, 5), (8, 1)]);
+        assert_eq!(z.node(&apex).unwrap().rrset(rrtype::NS).unwrap().records.len(), 2);
+        assert_eq!(z.node(&apex).unwrap().rrset(rrtype::SOA).unwrap().records.len(), 1);
+        // Many RRs: the sorting path gives the same answer.
+        let mut text = String::from("@ SOA ns hostmaster 1 2 3 4 5\n");
+        for i in 0..40 {
+            text.push_str(&format!("m MX {} mail{}.example.\n", i % 20, i % 20));
+        }
+        text.push_str("m MX 0 MAIL0.example.\n");
+        let (recs, apex) = zone_of(&text);
+        let z = Zone::build(apex, &recs, &[], &[], 0);
+        assert_eq!(z.duplicates.len(), 21);
+        assert!(z.duplicates.iter().all(|&(c, k)| c > k && recs[c as usize].rdata.eq_ignore_ascii_case(&recs[k as usize].rdata)));
+        let m = z.node(&Name::from_text("m.example.", None).unwrap()).unwrap();
+        assert_eq!(m.rrset(rrtype::MX).unwrap().records.len(), 20);
     }
 
     #[test]
