@@ -359,6 +359,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
     let apex_labels = z.apex.label_count();
     // The NSEC3 records with a usable owner, by chain (first-seen order).
     let mut chains: Vec<(ChainKey<'_>, Vec<N3<'_>>)> = Vec::new();
+    let mut chain_of: HashMap<ChainKey<'_>, usize> = HashMap::new();
     for n in &z.nodes {
         let Some(s) = n.rrset(rrtype::NSEC3) else { continue };
         for &ri in &s.records {
@@ -393,9 +394,12 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
             };
             let key = chain_key(&p);
             let e = N3 { hash, rec, flags: p.flags, next, bitmap, matched: false };
-            match chains.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, v)) => v.push(e),
-                None => chains.push((key, vec![e])),
+            match chain_of.get(&key) {
+                Some(&c) => chains[c].1.push(e),
+                None => {
+                    chain_of.insert(key, chains.len());
+                    chains.push((key, vec![e]));
+                }
             }
         }
     }
