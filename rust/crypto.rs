@@ -17,7 +17,7 @@
 //! | Ed25519 | 13,171 | 18,678 | aws-lc-rs |
 //!
 //! Neither has Ed448 (16); a third library, RustCrypto's `ed448-goldilocks`,
-//! verifies it (why that one: the comment on [`ALGORITHMS`]).
+//! verifies it (why that one: the comment on `ALGORITHMS`).
 //!
 //! ring 0.17 has no public API that keeps a parsed public key: it re-parses
 //! the key on every verification (for RSA it rebuilds the modulus and its
@@ -91,32 +91,36 @@ struct Algorithm {
 ///
 /// 16 (Ed448) is verified with RustCrypto's `ed448-goldilocks`, pinned to
 /// `=0.14.0-pre.15` in Cargo.toml: neither ring nor aws-lc-rs has Ed448,
-/// and this is the one maintained pure-Rust Ed448 verifier on crates.io
-/// (the alternatives there: `ed448-rust` 0.1.1, a one-off from 2021;
-/// `crrl`, which calls itself a research library; the `openssl` crate,
-/// which would add libssl-dev to the install). Its signature API exists
-/// only in the 0.14 pre-releases (0.9.0, the last stable release, is an
-/// older code base without signatures), and its README says "THIS CODE HAS
-/// NOT BEEN AUDITED OR REVIEWED"; no audit is published. What was read
-/// (2026-12-01): `src/sign/verifying_key.rs` (`verify_raw`, the checks
-/// listed on [`Ed448Key`]; its code is adapted from Thomas Pornin's
-/// `crrl`), the point decoding in `src/edwards/affine.rs`, the scalar
-/// decoding in `src/edwards/scalar.rs`, its RFC 8032 §7.4 test vectors,
-/// and the issue trackers (the RustCrypto release PRs for 0.14.0-pre.*;
-/// Ed448 reports elsewhere about unchecked `S < L` in OpenSSL 1.1.1,
-/// ignored bits 448-454 in circl and small-order points in Ladybird,
-/// each checked here). It is slow: on this project's 2-core machine
-/// (release build, one thread, a tiny timing loop of 3,000 verifications
-/// of one 200-octet message, 2026-12-01, other work running, so counted
-/// per CPU-second) `verify_raw` did about 720 verifications/s (733/s by
-/// the wall clock in a quieter moment) and `VerifyingKey::from_bytes`
-/// took 190 us, where `cryptography` 48 and 50 (OpenSSL 4.0) did about
-/// 4,800/s in the same loop. It computes [S]B and [k]A with two
-/// constant-time scalar multiplications instead of one variable-time
-/// double-base one.
-/// Ed448 zones are rare, and a slow correct verifier beats reporting
-/// every Ed448 RRSIG as unsupported; if Ed448 zones of size appear,
-/// OpenSSL is the faster choice at the cost of a system library.
+/// and it is the Ed448 verifier of a project with several maintainers and
+/// ongoing releases among the crates found (`cargo search` does not work on
+/// this machine; looked up by name): `ed448-rust` has two 0.1 releases from
+/// one author; `crrl` 0.9.0 (Thomas Pornin's, the code `ed448-goldilocks`
+/// adapted its verification from) is 8x faster (below) but calls itself a
+/// library "for purposes of cryptographic research" with no guarantee, from
+/// one author; the `openssl` crate would add libssl-dev to the README's
+/// install command. Its signature API exists only in the 0.14 pre-releases
+/// (0.9.0, the last stable release, is an older code base without
+/// signatures), and its README says "THIS CODE HAS NOT BEEN AUDITED OR
+/// REVIEWED"; no audit is published. What was read (2026-12-01):
+/// `src/sign/verifying_key.rs` (`verify_raw`, the checks listed on
+/// [`Ed448Key`]), the point decoding in `src/edwards/affine.rs`, the scalar
+/// decoding in `src/edwards/scalar.rs`, its RFC 8032 §7.4 test vectors, and
+/// the issue trackers (the RustCrypto release PRs for 0.14.0-pre.*; Ed448
+/// reports elsewhere about unchecked `S < L` in OpenSSL 1.1.1, ignored bits
+/// 448-454 in circl and small-order points in Ladybird, each checked here).
+/// It is slow: on this project's 2-core machine (release build, one thread,
+/// a tiny timing loop of 3,000 verifications of one 200-octet message,
+/// 2026-12-01, other work running, so counted per CPU-second) `verify_raw`
+/// did about 720 verifications/s (733/s by the wall clock in a quieter
+/// moment) and `VerifyingKey::from_bytes` took 190 us, where `cryptography`
+/// 48 and 50 (OpenSSL 4.0) did about 4,800/s and `crrl` 0.9.0 about 6,200/s
+/// (decoding a key in 15 us) in the same loop. It computes `[S]B` and `[k]A`
+/// with two constant-time scalar multiplications instead of one
+/// variable-time double-base one. Ed448 zones are rare, and the library of
+/// a project with several maintainers and regular releases was preferred to
+/// the fastest; if large Ed448 zones appear, `crrl` or OpenSSL is the
+/// faster choice (both verify with the cofactor: the strictness checks on
+/// [`Ed448Key`] would then need a subgroup check of our own).
 static ALGORITHMS: &[Algorithm] = &[
     Algorithm { number: 1, name: "RSAMD5", scheme: None },
     Algorithm { number: 3, name: "DSA", scheme: None },
@@ -275,13 +279,13 @@ impl PublicKey {
 ///   checks both), or that is the identity (the library);
 /// - `S` not below the group order L, or a nonzero 57th octet of `S`
 ///   (RFC 8032 §5.2.7; the library), and `S` = 0 (the library);
-/// - any signature for which [S]B != R + [k]A (the library's equation,
+/// - any signature for which `[S]B != R + [k]A` (the library's equation,
 ///   without the cofactor 4).
 ///
 /// This is stricter than OpenSSL (so BIND, ldns, Knot, dnspython via
-/// `cryptography`): OpenSSL verifies with the cofactor ([4][S]B = [4]R +
-/// [4][k]A) and accepts keys and `R` with small-order components. Honest
-/// signers never produce those (A = [a]B and R = [r]B), so the two only
+/// `cryptography`): OpenSSL verifies with the cofactor (`[4][S]B = [4]R +
+/// [4][k]A`) and accepts keys and `R` with small-order components. Honest
+/// signers never produce those (`A = [a]B` and `R = [r]B`), so the two only
 /// disagree on crafted signatures, which we report as bad (tested below).
 pub struct Ed448Key {
     key: ed448_goldilocks::VerifyingKey,
