@@ -97,7 +97,10 @@ def corpus() -> Path:
 def zoneverify_commands() -> list[tuple[str, list[str]]]:
     """The two ways the CLI is run: module and console script."""
     cmds = [("module", [sys.executable, "-m", "zoneverify"])]
-    script = shutil.which("zoneverify") or str(Path(sys.executable).parent / "zoneverify")
+    # The script beside this interpreter first: in a virtualenv, a
+    # "zoneverify" earlier on PATH may be another installation.
+    here = Path(sys.executable).parent / "zoneverify"
+    script = str(here) if here.exists() else shutil.which("zoneverify") or str(here)
     cmds.append(("script", [script]))
     return cmds
 

@@ -314,10 +314,10 @@ SIGNERS = {"bind": sign_bind, "ldns": sign_ldns, "knot": sign_knot}
 # (signer, algorithm, nsec3) combinations the suite signs.
 MATRIX = [
     ("bind", 8, False), ("bind", 10, False), ("bind", 13, False),
-    ("bind", 14, False), ("bind", 15, False), ("bind", 13, True),
+    ("bind", 14, False), ("bind", 15, False), ("bind", 16, False), ("bind", 13, True),
     ("ldns", 8, False), ("ldns", 13, False), ("ldns", 15, False),
     ("ldns", 16, False), ("ldns", 8, True),
-    ("knot", 13, False), ("knot", 15, True),
+    ("knot", 13, False), ("knot", 15, True), ("knot", 16, False),
 ]
 
 

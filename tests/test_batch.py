@@ -140,11 +140,17 @@ def test_verifier_argument_errors(p256):
 
 
 def test_unusable_key_is_described(p256):
-    v = Verifier("example. 300 IN DNSKEY 256 3 16 " + "A" * 76 + "\n"
-                 "example. 300 IN DNSKEY 256 3 13 AAAA\n")
+    v = Verifier("example. 300 IN DNSKEY 256 3 12 " + "A" * 88 + "\n"
+                 "example. 300 IN DNSKEY 256 3 13 AAAA\n"
+                 "example. 300 IN DNSKEY 256 3 16 " + "A" * 76 + "\n"
+                 "example. 300 IN DNSKEY 256 3 16 " + "A" * 80 + "\n")
     probs = [k.problem for k in v.keys]
-    assert probs[0] == "unsupported algorithm 16 (ED448)"
+    assert probs[0] == "unsupported algorithm 12 (ECC-GOST)"
     assert probs[1] and "expected 64" in probs[1], probs
+    # 57 zero octets: y = 0, a point of order 4.
+    assert probs[2] and "prime-order subgroup" in probs[2], probs
+    assert probs[3] and "Ed448 key of 60 octets, expected 57" in probs[3], probs
+    assert [k.bits for k in v.keys] == [None] * 4
 
 
 # --- verify() on dnspython objects ---------------------------------------
@@ -251,13 +257,34 @@ def test_batch_shape_errors(p256):
 
 
 def test_unsupported_algorithm_is_never_valid():
+    # DSA (3): dnspython signs it, zoneverify does not verify it.
+    from cryptography.hazmat.primitives.asymmetric import dsa
+    priv = dsa.generate_private_key(1024)
+    key = dns.dnssec.make_dnskey(priv.public_key(), 3)
+    keys = dns.rrset.from_rdata(ORIGIN, 3600, key)
+    rs = a_rrset(1)
+    allow = dns.dnssec.allow_all_policy  # dnspython's default policy refuses DSA
+    sigs = sign(rs, priv, key, policy=allow)
+    dns.dnssec.validate(rs, sigs, {ORIGIN: keys}, now=NOW, policy=allow)
+    r = Verifier(keys, now=NOW).verify([(rs, sigs)])
+    assert statuses(r) == ["unsupported-algorithm"] and not r.ok
+
+
+def test_ed448_through_the_batch_api():
     from cryptography.hazmat.primitives.asymmetric import ed448
     priv = ed448.Ed448PrivateKey.generate()
     key = dns.dnssec.make_dnskey(priv.public_key(), 16)
     keys = dns.rrset.from_rdata(ORIGIN, 3600, key)
-    rs = a_rrset(1)
-    r = Verifier(keys, now=NOW).verify([(rs, sign(rs, priv, key))])
-    assert statuses(r) == ["unsupported-algorithm"] and not r.ok
+    v = Verifier(keys, now=NOW)
+    assert [(k.algorithm, k.bits, k.problem) for k in v.keys] == [(16, 456, None)]
+    rs = [a_rrset(i) for i in range(4)]
+    sigs = [sign(x, priv, key) for x in rs]
+    bad = sigs[3][0].replace(signature=bytes([sigs[3][0].signature[0] ^ 1]) + sigs[3][0].signature[1:])
+    other_data = a_rrset(2, owner="h1.example.")  # the owner of sigs[1], other addresses
+    r = v.verify([(rs[0], sigs[0]), (rs[1], sigs[1]), (other_data, sigs[1]),
+                  (rs[3], dns.rrset.from_rdata(rs[3].name, 300, bad))])
+    assert statuses(r) == ["valid", "valid", "bad-signature", "bad-signature"], r.failures()
+    assert r.algorithm.tolist() == [16] * 4
 
 
 # --- wire path --------------------------------------------------------------

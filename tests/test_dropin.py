@@ -18,7 +18,7 @@ import dns.rdata  # noqa: E402
 import dns.rdataclass  # noqa: E402
 import dns.rdatatype  # noqa: E402
 import dns.rrset  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa  # noqa: E402
 from hypothesis import HealthCheck, assume, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -26,7 +26,7 @@ import zoneverify.dnssec as zdnssec  # noqa: E402
 
 ORIGIN = dns.name.from_text("Example.")
 NOW = 1_800_000_000
-ALGORITHMS = [8, 13, 14, 15]
+ALGORITHMS = [8, 13, 14, 15, 16]
 
 
 def _private(alg: int):
@@ -40,6 +40,8 @@ def _private(alg: int):
         return ed25519.Ed25519PrivateKey.generate()
     if alg == 16:
         return ed448.Ed448PrivateKey.generate()
+    if alg == 3:
+        return dsa.generate_private_key(1024)
     raise ValueError(alg)
 
 
@@ -176,13 +178,15 @@ def test_keys_as_nodes_tuples_origin_and_policy():
             fn(dns.rrset.from_text("x.example.", 300, "IN", "AAAA", "2001:db8::1"), sigset, keys, now=NOW)
 
 
-def test_ed448_is_reported_unsupported_not_valid():
-    """A documented difference: dnspython verifies Ed448, zoneverify does not
-    (no stable Rust implementation yet) and says so instead of passing."""
-    priv, key, keys = keypair(16)
+def test_dsa_is_reported_unsupported_not_valid():
+    """A documented difference: dnspython verifies DSA (3), zoneverify does
+    not (RFC 8624 §3.1: MUST NOT) and says so instead of passing."""
+    priv, key, keys = keypair(3)
+    allow = dns.dnssec.allow_all_policy  # dnspython's default policy refuses DSA
     rrset = dns.rrset.from_text("www.example.", 300, "IN", "A", "192.0.2.1")
-    sig = dns.dnssec.sign(rrset, priv, ORIGIN, key, inception=NOW - 100, expiration=NOW + 100)
+    sig = dns.dnssec.sign(rrset, priv, ORIGIN, key, inception=NOW - 100, expiration=NOW + 100,
+                          policy=allow)
     sigset = dns.rrset.from_rdata(rrset.name, 300, sig)
-    dns.dnssec.validate(rrset, sigset, keys, now=NOW)
+    dns.dnssec.validate(rrset, sigset, keys, now=NOW, policy=allow)
     with pytest.raises(dns.dnssec.ValidationFailure, match="unsupported-algorithm"):
-        zdnssec.validate(rrset, sigset, keys, now=NOW)
+        zdnssec.validate(rrset, sigset, keys, now=NOW, policy=allow)

@@ -19,8 +19,11 @@ must agree):
 - the validity window is compared in RFC 1982 serial arithmetic
   (RFC 4034 §3.1.5), dnspython compares plain integers: they differ only
   for windows of 68 years or more;
-- RSA keys below 1024 bits and Ed448 (algorithm 16) are not verified
-  (unsupported), so their RRSIGs do not validate;
+- RSA keys below 1024 bits are not verified (unsupported), so their
+  RRSIGs do not validate;
+- Ed448 (algorithm 16) keys and signature points with a small-order
+  component are refused (OpenSSL, and so dnspython, verifies with the
+  cofactor and accepts them); honest signers never make them;
 - an RRSIG whose covered type is not the RRset's type fails outright.
 
 For many RRsets at once use :class:`zoneverify.Verifier`: one call per
