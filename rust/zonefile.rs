@@ -712,8 +712,9 @@ pub fn parse_file(path: &Path, opts: &ParseOptions) -> Result<(ParsedZone, f64),
 }
 
 /// [`parse_file`] with the window size and the size below which a file is
-/// parsed in one piece (tests use small ones).
-fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: usize) -> Result<(ParsedZone, f64), CoreError> {
+/// parsed in one piece (tests and the fuzz targets use small ones).
+#[doc(hidden)]
+pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: usize) -> Result<(ParsedZone, f64), CoreError> {
     use std::io::Read;
     let name = path.display().to_string();
     let io = |e: std::io::Error| CoreError::Io { file: name.clone(), reason: e.to_string() };
