@@ -3,7 +3,7 @@
 //! as it was; sorted_canonical_rdatas is sorted, free of duplicates and
 //! idempotent; parse_rrsig splits its input exactly; signed_data writes
 //! exactly RFC 4034 §3.1.8.1's octets (checked against an independent
-//! construction here).
+//! construction here); canonical name order is a total order.
 //!
 //! Input: two octets of type (big-endian; below 0x8000 an entry of the
 //! mnemonic table), one of class, then length-prefixed items (one octet of
@@ -65,6 +65,23 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(sorted, want);
     assert!(sorted.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(sorted_canonical_rdatas(rtype, sorted.iter().map(|v| v.as_slice())), sorted, "not idempotent");
+
+    // Canonical name order (RFC 4034 §6.1) is a total order whose
+    // equality is case-insensitive equality, among the names in the input.
+    let names: Vec<Name> = it.iter().filter_map(|w| Name::from_wire(w)).map(|(n, _)| n).take(8).collect();
+    for a in &names {
+        for b in &names {
+            let o = a.canonical_cmp(b);
+            assert_eq!(o, b.canonical_cmp(a).reverse());
+            assert_eq!(o == std::cmp::Ordering::Equal, a.eq_ignore_case(b), "{a} / {b}");
+            assert_eq!(o, a.to_lowercase().canonical_cmp(&b.to_lowercase()));
+            for c in &names {
+                if o.is_lt() && b.canonical_cmp(c).is_lt() {
+                    assert!(a.canonical_cmp(c).is_lt(), "not transitive: {a} < {b} < {c}");
+                }
+            }
+        }
+    }
 
     // parse_rrsig and signed_data.
     let Some(sig) = parse_rrsig(rrsig_rdata) else { return };

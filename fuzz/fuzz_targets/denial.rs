@@ -2,8 +2,8 @@
 //! check_nsec/check_nsec3) as the denial.rs tests run them: zone text
 //! through verify::verify_text with a policy. No panic, no hang; errors
 //! are parse errors naming a line (or line 0 for the whole zone) or
-//! usage errors; the report's columns agree and findings name lines of
-//! the text.
+//! usage errors; the report's columns agree, findings name lines of the
+//! text, and one worker thread or two give the same report.
 //!
 //! Input: one control octet (bit 0: origin `example.` given, else the
 //! SOA owner; bit 1: signed by any algorithm; bit 2: ZONEMD required;
@@ -12,11 +12,26 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoneverify::verify::{verify_text, VerifyOptions};
+use zoneverify::verify::{verify_text, Report, VerifyOptions};
 use zoneverify::zone::Policy;
 use zoneverify::zonefile::ParseOptions;
 use zoneverify::CoreError;
 use zoneverify_fuzz::{example, line_count};
+
+/// What a verification says, for comparing two runs.
+type Verdict = Result<(Vec<u8>, Vec<(u32, String)>, Vec<(u32, u32)>, Vec<String>), CoreError>;
+
+fn verdict(r: &Result<Report, CoreError>) -> Verdict {
+    match r {
+        Ok(rep) => Ok((
+            rep.rrsigs.status.clone(),
+            rep.rrsigs.reasons.clone(),
+            rep.line.iter().copied().zip(rep.owner.iter().copied()).collect(),
+            rep.findings.iter().map(|f| format!("{f:?}")).collect(),
+        )),
+        Err(e) => Err(e.clone()),
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&ctl, text)) = data.split_first() else { return };
@@ -36,7 +51,12 @@ fuzz_target!(|data: &[u8]| {
     let now = [1_700_000_000u64, 1_000_000_000, 4_300_000_000, 0][(ctl >> 5) as usize & 3];
     let vopts = VerifyOptions { now, threads: Some(1), policy, profile: false };
     let lines = line_count(text);
-    match verify_text(text, "fuzz", &popts, &vopts) {
+    let got = verify_text(text, "fuzz", &popts, &vopts);
+    // On two threads (parallel parse of RRSIG rows, zone model, signature
+    // jobs and check groups) the verdict must be the same, in the same order.
+    let two = verify_text(text, "fuzz", &popts, &VerifyOptions { threads: Some(2), ..vopts.clone() });
+    assert_eq!(verdict(&got), verdict(&two), "one and two threads disagree");
+    match got {
         Ok(rep) => {
             let n = rep.rrsigs.len();
             assert_eq!(rep.owner.len(), n);

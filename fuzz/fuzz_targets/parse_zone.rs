@@ -1,6 +1,7 @@
 //! The zone-file parser: sequential, chunked parallel and windowed file
 //! reading must give the same answer (records or the same error), errors
-//! must name a line of the text, records must be wire-representable.
+//! must name a line of the text, records must be wire-representable, and
+//! owner names must read back from their presentation form.
 //!
 //! Input: two control octets, then the zone text.
 //! - octet 0: bits 0-5 chunk size (1..=64) of the chunked parse, bit 6
@@ -10,6 +11,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
+use zoneverify::name::Name;
 use zoneverify::zonefile::{parse_file_in_windows, parse_parallel, parse_sequential, parse_zone, ParseOptions};
 use zoneverify_fuzz::{assert_error_names_line, assert_records_sane, example};
 
@@ -41,7 +43,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let want = parse_sequential(text, "fuzz", &opts);
     match &want {
-        Ok(z) => assert_records_sane(&z.records, text),
+        Ok(z) => {
+            assert_records_sane(&z.records, text);
+            // A name reads back from its presentation form, case kept.
+            for r in z.records.iter().take(50) {
+                let t = r.owner.to_text();
+                assert_eq!(Name::from_text(&t, None).as_ref(), Ok(&r.owner), "{t}");
+            }
+        }
         Err(e) => assert_error_names_line(e, text),
     }
     pool().install(|| {
