@@ -38,12 +38,12 @@ for t in $(cargo +nightly fuzz list); do
     echo "== fuzz $t: replay $(ls corpus/$t | wc -l) seeds, then ${secs} s =="
     ASAN_OPTIONS=${asan[$t]:-} cargo +nightly fuzz run -a "$t" "corpus/$t" -- -runs=0 "${limits[@]}" >"$work/$t.replay" 2>&1 || {
         tail -n 60 "$work/$t.replay"; echo "fuzz/run-ci.sh: $t fails on its seed corpus" >&2; exit 1; }
-    grep -E '^#[0-9]+ +DONE' "$work/$t.replay"
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$work/$t.replay"
     if [ "$secs" -gt 0 ]; then
         mkdir -p "$work/$t"
         ASAN_OPTIONS=${asan[$t]:-} cargo +nightly fuzz run -a "$t" "$work/$t" "corpus/$t" -- -max_total_time="$secs" "${limits[@]}" >"$work/$t.log" 2>&1 || {
             tail -n 60 "$work/$t.log"; echo "fuzz/run-ci.sh: $t crashed (input in fuzz/artifacts/$t/)" >&2; exit 1; }
-        grep -E '^#[0-9]+ +DONE' "$work/$t.log" || tail -n 2 "$work/$t.log"
+        grep -E '^#[0-9]+[[:space:]]+DONE' "$work/$t.log" || tail -n 2 "$work/$t.log"
     fi
     passed=$((passed + 1))
 done
@@ -55,13 +55,13 @@ python3 -m venv --system-site-packages "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check atheris
 "$venv/bin/python" python/fuzz_api.py corpus/python_api -runs=0 "${limits[@]}" >"$work/py.replay" 2>&1 || {
     tail -n 60 "$work/py.replay"; echo "fuzz/run-ci.sh: python_api fails on its seed corpus" >&2; exit 1; }
-grep -E '^#[0-9]+ +DONE' "$work/py.replay"
+grep -E '^#[0-9]+[[:space:]]+DONE' "$work/py.replay"
 if [ "$secs" -gt 0 ]; then
     mkdir -p "$work/py" artifacts/python_api
     "$venv/bin/python" python/fuzz_api.py "$work/py" corpus/python_api -max_total_time="$secs" "${limits[@]}" \
         -artifact_prefix=artifacts/python_api/ >"$work/py.log" 2>&1 || {
         tail -n 60 "$work/py.log"; echo "fuzz/run-ci.sh: python_api crashed (input in fuzz/artifacts/python_api/)" >&2; exit 1; }
-    grep -E '^#[0-9]+ +DONE' "$work/py.log" || tail -n 2 "$work/py.log"
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$work/py.log" || tail -n 2 "$work/py.log"
 fi
 passed=$((passed + 1))
 echo "fuzz: $passed passed, 0 failed"
