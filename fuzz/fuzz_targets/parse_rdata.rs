@@ -1,7 +1,8 @@
 //! RDATA presentation to wire (rdata::parse_rdata, through one-record
 //! zones). Whatever the parser accepts must be well-formed wire RDATA for
 //! its type (rdata::validate_wire, canon::canonical_rdata), and must read
-//! back identically through the RFC 3597 generic form `\# len hex`.
+//! back identically through the RFC 3597 generic form `\# len hex`;
+//! under a long origin too, the RDATA must fit in 65535 octets.
 //!
 //! Input: two octets choosing the type (big-endian; below 0x8000 an entry
 //! of the mnemonic table, else `TYPEnnn` with the low 15 bits), then the
@@ -10,10 +11,15 @@
 
 use libfuzzer_sys::fuzz_target;
 use zoneverify::canon::canonical_rdata;
+use zoneverify::name::Name;
 use zoneverify::rdata::validate_wire;
 use zoneverify::rrtype;
 use zoneverify::zonefile::{parse_sequential, ParseOptions};
 use zoneverify_fuzz::{assert_error_names_line, assert_records_sane, example};
+
+fn long_origin() -> Name {
+    Name::from_text(&format!("{}.", vec!["o".repeat(60); 4].join(".")), None).unwrap()
+}
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02X}")).collect()
@@ -32,6 +38,12 @@ fuzz_target!(|data: &[u8]| {
     let mut text = format!("x.example. 300 IN {mnemonic} ").into_bytes();
     text.extend_from_slice(&data[2..]);
     let opts = ParseOptions { origin: Some(example()), default_ttl: Some(300), allow_include: false };
+    // Under a 245-octet origin every relative name grows to its limit.
+    let long = ParseOptions { origin: Some(long_origin()), ..opts.clone() };
+    match parse_sequential(&text, "fuzz", &long) {
+        Ok(z) => assert_records_sane(&z.records, &text),
+        Err(e) => assert_error_names_line(&e, &text),
+    }
     let z = match parse_sequential(&text, "fuzz", &opts) {
         Ok(z) => z,
         Err(e) => {
