@@ -8,12 +8,8 @@ use zoneverify::CoreError;
 /// Lines of `text` as the parser counts them (a last line without a
 /// newline counts).
 pub fn line_count(text: &[u8]) -> u32 {
-    let n = memchr_count(text, b'\n');
-    (n + 1).min(u32::MAX as usize) as u32
-}
-
-fn memchr_count(text: &[u8], c: u8) -> usize {
-    text.iter().filter(|&&b| b == c).count()
+    let newlines = text.iter().filter(|&&b| b == b'\n').count();
+    (newlines + 1).min(u32::MAX as usize) as u32
 }
 
 /// A zone-file parse error names a line of the text (1-based, inside it).
