@@ -247,7 +247,8 @@ fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &
                 continue;
             }
             let first = &z.records[s.records[0] as usize];
-            let mut present: HashSet<u8> = HashSet::new();
+            // Ordered: the finding lists these, and must read the same every run.
+            let mut present: BTreeSet<u8> = BTreeSet::new();
             let mut valid_by_alg: HashSet<u8> = HashSet::new();
             for &row in &s.rrsigs {
                 if let Some((alg, _, _)) = row_fields(z, row) {
@@ -426,6 +427,35 @@ fn ttls_and_time(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::name::Name;
+    use crate::verify::{verify_text, VerifyOptions};
+    use crate::zone::{Code, Policy};
+    use crate::zonefile::ParseOptions;
+
+    /// The algorithms that do sign an RRset are listed in order, the same
+    /// on every run (fuzz target denial: they came from a HashSet, so one
+    /// and two threads, or two runs, wrote them in different orders).
+    #[test]
+    fn missing_algorithm_lists_algorithms_in_order() {
+        let mut text = String::from("$TTL 300\n@ SOA ns h 1 2 3 4 5\n");
+        for alg in [8, 11, 13, 14, 15, 16] {
+            text.push_str(&format!("@ DNSKEY 256 3 {alg} AAAA\n"));
+        }
+        for alg in [16, 15, 14, 13, 8] {
+            text.push_str(&format!("@ RRSIG SOA {alg} 1 300 20300101000000 20200101000000 1 example. AAAA\n"));
+        }
+        let popts = ParseOptions { origin: Some(Name::from_text("example.", None).unwrap()), ..Default::default() };
+        for threads in [1, 2, 1, 2, 1, 2, 1, 2] {
+            let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(threads), policy: Policy::default(), profile: false };
+            let rep = verify_text(text.as_bytes(), "t", &popts, &vopts).unwrap();
+            let f = rep.findings.iter().find(|f| f.code == Code::MissingAlgorithm && f.rtype == 6).expect("SOA lacks algorithm 11");
+            assert!(f.reason.contains("it is signed by algorithm 8, 13, 14, 15, 16 "), "{}", f.reason);
         }
     }
 }

@@ -1296,6 +1296,24 @@ pub fn validate_wire(rtype: u16, d: &[u8]) -> Result<(), String> {
         109 => {
             w.take(8)?;
         }
+        // NXT (RFC 2535 §5.2): next domain name, then its type bitmap.
+        30 => {
+            w.name()?;
+            return Ok(());
+        }
+        // A6 (RFC 2874 §3.1.1): prefix length (0..=128), the address suffix
+        // in the fewest octets that hold 128 - prefix length bits, and the
+        // prefix name only when the prefix length is not zero.
+        38 => {
+            let plen = w.u8()?;
+            if plen > 128 {
+                return Err("A6 prefix length above 128".into());
+            }
+            w.take((128 - plen as usize).div_ceil(8))?;
+            if plen > 0 {
+                w.name()?;
+            }
+        }
         _ => return Ok(()),
     }
     w.end()
@@ -1323,6 +1341,31 @@ mod tests {
     }
     fn nw(s: &str) -> Vec<u8> {
         Name::from_text(s, None).unwrap().as_wire().to_vec()
+    }
+
+    /// RDATA that validate_wire accepts is well formed for canonical form
+    /// too (fuzz target parse_rdata: `A6 \# 0` was accepted, then
+    /// canonical_rdata called it malformed).
+    #[test]
+    fn validate_wire_a6_nxt() {
+        assert!(validate_wire(38, &[]).is_err());
+        assert!(validate_wire(38, &[129]).is_err());
+        assert!(validate_wire(38, &[64, 0, 0, 0, 0, 0, 0, 0]).is_err()); // suffix one octet short
+        assert!(validate_wire(38, &[0; 17]).is_ok());
+        assert!(validate_wire(38, &[0; 18]).is_err()); // no name after prefix length 0
+        assert!(validate_wire(38, &[128, 0]).is_ok()); // root prefix name
+        assert!(validate_wire(38, &[128]).is_err());
+        assert!(validate_wire(30, &[]).is_err());
+        assert!(validate_wire(30, &[0, 0x40]).is_ok());
+        // Both are read in the generic form only.
+        for (rr, rtype) in [("A6 \\# 10 40 0000000000000001 00", 38), ("A6 \\# 2 80 00", 38), ("NXT \\# 3 00 4000", 30)] {
+            let w = wire(rr);
+            assert_eq!(validate_wire(rtype, &w), Ok(()), "{rr}");
+            let mut out = Vec::new();
+            assert!(crate::canon::canonical_rdata(rtype, &w, &mut out), "{rr}");
+        }
+        assert!(try_wire("A6 \\# 0").is_err());
+        assert!(try_wire("NXT \\# 1 01").is_err());
     }
 
     #[test]

@@ -365,6 +365,13 @@ impl<'o> State<'o> {
             };
             return Err((l, c, e.reason));
         }
+        // RFC 1035 §3.2.1: RDLENGTH is 16 bits. Relative names grow by the
+        // origin, so short text can make longer RDATA (HIP, many names).
+        if self.rdata_buf.len() > 65535 {
+            let (l, c) = rtoks.first().map_or_else(|| end_pos(toks), |t| (t.line, t.col));
+            let n = self.rdata_buf.len();
+            return Err((l, c, format!("{}: RDATA of {n} octets is longer than 65535 (RFC 1035 §3.2.1)", rrtype::to_mnemonic(rtype))));
+        }
         let ttl = match ttl {
             Some(t) => {
                 self.last_ttl = Some(t);
@@ -712,8 +719,9 @@ pub fn parse_file(path: &Path, opts: &ParseOptions) -> Result<(ParsedZone, f64),
 }
 
 /// [`parse_file`] with the window size and the size below which a file is
-/// parsed in one piece (tests use small ones).
-fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: usize) -> Result<(ParsedZone, f64), CoreError> {
+/// parsed in one piece (tests and the fuzz targets use small ones).
+#[doc(hidden)]
+pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: usize) -> Result<(ParsedZone, f64), CoreError> {
     use std::io::Read;
     let name = path.display().to_string();
     let io = |e: std::io::Error| CoreError::Io { file: name.clone(), reason: e.to_string() };
@@ -1144,6 +1152,26 @@ mod tests {
         assert_eq!(e, parse_sequential(t.as_bytes(), "t", &o).unwrap_err());
         assert!(e.to_string().contains(":2:"), "{e}");
     }
+    /// RDATA longer than RDLENGTH can say is an error, also when short
+    /// text makes it (relative names and a long origin: fuzz target
+    /// parse_zone's check that records fit on the wire).
+    #[test]
+    fn rdata_longer_than_65535_octets() {
+        let origin = format!("{}.", vec!["b".repeat(60); 4].join("."));
+        let key = "AwEAAbdxyhNuSutc5EMzxTs9LBPCIkOFH8cIvM4p9+LrV4e19WzK00+CI6zBCQTdtWsuxKbWIy87UOoJTwkUs7lBu+Upr1gsNrut79ryra+bSRGQb1slImA8YVJyuIDsj7kwzG7jnERNqnWxZ48AWkskmdHaVDP4BcelrTI3rMXdXF5D";
+        let hip = |n: usize| format!("$ORIGIN {origin}\n$TTL 1\nx HIP 2 200100107B1A74DF365639CC39F1D578 {key} {}\n", vec!["a"; n].join(" "));
+        // Each rendezvous server name is 247 octets: 264 of them fit.
+        let fixed = parse(&hip(0)).records[0].rdata.len();
+        assert_eq!(parse(&hip(264)).records[0].rdata.len(), fixed + 264 * 247);
+        assert!(fixed + 264 * 247 <= 65535 && fixed + 265 * 247 > 65535);
+        let (l, c, r) = perr(hip(265).as_bytes(), &ParseOptions::default());
+        assert_eq!((l, c), (3, 7));
+        assert_eq!(r, format!("HIP: RDATA of {} octets is longer than 65535 (RFC 1035 §3.2.1)", fixed + 265 * 247));
+        // TXT: 257 strings of 255 octets.
+        let txt = format!("a. 1 TXT {}\n", vec!["x".repeat(255); 257].join(" "));
+        assert!(perr(txt.as_bytes(), &ParseOptions::default()).2.contains("longer than 65535"));
+    }
+
     fn parse(text: &str) -> ParsedZone {
         parse_zone(text.as_bytes(), "test.zone", &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}"))
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs every test: Rust unit tests, the
-# Python suites (tests/) and the benchmark suites as smoke tests (benches/).
+# Python suites (tests/), the benchmark suites as smoke tests (benches/) and
+# the fuzz targets briefly (fuzz/run-ci.sh).
 # This is the README's second command and what .ci/run calls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,3 +33,6 @@ python3 -m pytest -q tests
 
 echo "== pytest benches/ (smoke: --benchmark-disable) =="
 python3 -m pytest -q benches --benchmark-disable
+
+echo "== fuzz targets (brief: replay the seed corpora, ~20 s each; fuzz/run-ci.sh) =="
+bash fuzz/run-ci.sh

@@ -1,0 +1,74 @@
+//! The whole-zone path, aimed at the NSEC/NSEC3 checks (denial.rs
+//! check_nsec/check_nsec3) as the denial.rs tests run them: zone text
+//! through verify::verify_text with a policy. No panic, no hang; errors
+//! are parse errors naming a line (or line 0 for the whole zone) or
+//! usage errors; the report's columns agree, findings name lines of the
+//! text, and one worker thread or two give the same report.
+//!
+//! Input: one control octet (bit 0: origin `example.` given, else the
+//! SOA owner; bit 1: signed by any algorithm; bit 2: ZONEMD required;
+//! bit 3: redundant failures as warnings; bit 4: a default TTL; bits 5-7
+//! choose the verification time), then the zone text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use zoneverify::verify::{verify_text, Report, VerifyOptions};
+use zoneverify::zone::Policy;
+use zoneverify::zonefile::ParseOptions;
+use zoneverify::CoreError;
+use zoneverify_fuzz::{example, line_count};
+
+/// What a verification says, for comparing two runs.
+type Verdict = Result<(Vec<u8>, Vec<(u32, String)>, Vec<(u32, u32)>, Vec<String>), CoreError>;
+
+fn verdict(r: &Result<Report, CoreError>) -> Verdict {
+    match r {
+        Ok(rep) => Ok((
+            rep.rrsigs.status.clone(),
+            rep.rrsigs.reasons.clone(),
+            rep.line.iter().copied().zip(rep.owner.iter().copied()).collect(),
+            rep.findings.iter().map(|f| format!("{f:?}")).collect(),
+        )),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&ctl, text)) = data.split_first() else { return };
+    let popts = ParseOptions {
+        origin: (ctl & 1 != 0).then(example),
+        default_ttl: (ctl & 16 != 0).then_some(3600),
+        allow_include: false,
+    };
+    let policy = Policy {
+        every_algorithm: ctl & 2 == 0,
+        require_zonemd: ctl & 4 != 0,
+        redundant_failures_warning: ctl & 8 != 0,
+        ..Policy::default()
+    };
+    // 2023-11-14, 2001-09-09 (before most inceptions), 2106 (after most
+    // expirations, and past 2^32: serial arithmetic), 1970.
+    let now = [1_700_000_000u64, 1_000_000_000, 4_300_000_000, 0][(ctl >> 5) as usize & 3];
+    let vopts = VerifyOptions { now, threads: Some(1), policy, profile: false };
+    let lines = line_count(text);
+    let got = verify_text(text, "fuzz", &popts, &vopts);
+    // On two threads (parallel parse of RRSIG rows, zone model, signature
+    // jobs and check groups) the verdict must be the same, in the same order.
+    let two = verify_text(text, "fuzz", &popts, &VerifyOptions { threads: Some(2), ..vopts.clone() });
+    assert_eq!(verdict(&got), verdict(&two), "one and two threads disagree");
+    match got {
+        Ok(rep) => {
+            let n = rep.rrsigs.len();
+            assert_eq!(rep.owner.len(), n);
+            assert_eq!(rep.line.len(), n);
+            assert_eq!(rep.file.len(), n);
+            assert!(rep.owner.iter().all(|&o| (o as usize) < rep.names.len()));
+            for f in &rep.findings {
+                assert!(f.line <= lines, "finding at line {} of {lines}: {f:?}", f.line);
+            }
+        }
+        Err(CoreError::Parse { line, .. }) => assert!(line <= lines),
+        Err(CoreError::Usage(_)) => {}
+        Err(e) => panic!("unexpected error {e:?}"),
+    }
+});
