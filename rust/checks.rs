@@ -294,34 +294,17 @@ fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &
 /// RDATA, the signer's name without case). Unlike other RRs a copy keeps
 /// its report row: every RRSIG record is verified.
 fn check_node_rrsigs(z: &Zone<'_>, n: &Node, out: &mut Findings) {
-    // Most names own a handful of RRSIGs: compare pairs (no allocation);
-    // many, by a map of lower-cased RDATA first.
-    const PAIRWISE: usize = 16;
-    let mut by_form: HashMap<(u16, Vec<u8>), Vec<u32>> = HashMap::new();
-    for (i, &row) in n.rrsigs.iter().enumerate() {
-        let rec = z.rrsig(row);
-        let Some((_, tag, covered)) = row_fields(z, row) else { continue };
-        if covered == rrtype::RRSIG {
-            out.add(Code::RrsigOverRrsig, &n.name, rrtype::RRSIG, Some(tag), Some(rec),
+    for &row in &n.rrsigs {
+        if let Some((_, tag, rrtype::RRSIG)) = row_fields(z, row) {
+            out.add(Code::RrsigOverRrsig, &n.name, rrtype::RRSIG, Some(tag), Some(z.rrsig(row)),
                 "an RRSIG covers type RRSIG: RRSIG RRsets are never signed (RFC 4035 §2.2)");
         }
-        let same = |&other: &u32| {
-            let o = z.rrsig(other);
-            o.class == rec.class && canon::same_rdata(rrtype::RRSIG, &o.rdata, &rec.rdata)
-        };
-        let first = if n.rrsigs.len() <= PAIRWISE {
-            n.rrsigs[..i].iter().find(|r| same(r)).copied()
-        } else {
-            let earlier = by_form.entry((rec.class, rec.rdata.to_ascii_lowercase())).or_default();
-            let f = earlier.iter().find(|r| same(r)).copied();
-            earlier.push(row);
-            f
-        };
-        if let Some(first) = first {
-            out.add(Code::DuplicateRr, &n.name, covered, Some(tag), Some(rec),
-                format!("the same RRSIG over {} as on line {} again: identical RRs are one RR (RFC 2181 §5)",
-                    rrtype::to_mnemonic(covered), z.rrsig(first).line));
-        }
+    }
+    for (copy, first) in crate::zone::identical_copies(&n.rrsigs, |row| z.rrsig(row)) {
+        let Some((_, tag, covered)) = row_fields(z, copy) else { continue };
+        out.add(Code::DuplicateRr, &n.name, covered, Some(tag), Some(z.rrsig(copy)),
+            format!("the same RRSIG over {} as on line {} again: identical RRs are one RR (RFC 2181 §5)",
+                rrtype::to_mnemonic(covered), z.rrsig(first).line));
     }
 }
 

@@ -522,55 +522,16 @@ fn same_rr(a: &Record, b: &Record) -> bool {
 /// copy is one RR (two identical SOAs are one SOA, an identical NSEC3 is
 /// not a second NSEC3), reported once as `duplicate-rr`.
 fn remove_duplicates(nodes: &mut [Node], records: &[Record]) -> Vec<(u32, u32)> {
-    /// Above this many RRs, sort the canonical forms instead of comparing pairs.
-    const PAIRWISE: usize = 16;
     let mut dups: Vec<(u32, u32)> = nodes
         .par_iter_mut()
         .flat_map_iter(|n| {
             let mut found: Vec<(u32, u32)> = Vec::new();
             for s in n.rrsets.iter_mut().filter(|s| s.records.len() > 1) {
-                let before = found.len();
-                if s.records.len() <= PAIRWISE {
-                    let mut kept: Rows = SmallVec::new();
-                    for &r in &s.records {
-                        let rec = &records[r as usize];
-                        match kept.iter().find(|&&k| same_rr(&records[k as usize], rec)) {
-                            Some(&k) => found.push((r, k)),
-                            None => kept.push(r),
-                        }
-                    }
-                    if found.len() > before {
-                        s.records = kept;
-                    }
-                } else {
-                    let mut forms: Vec<(u16, Vec<u8>, u32)> = s
-                        .records
-                        .iter()
-                        .map(|&r| {
-                            let rec = &records[r as usize];
-                            let mut o = Vec::with_capacity(rec.rdata.len());
-                            if !canon::canonical_rdata(rec.rtype, &rec.rdata, &mut o) {
-                                o.clear();
-                                o.extend_from_slice(&rec.rdata);
-                            }
-                            (rec.class, o, r)
-                        })
-                        .collect();
-                    forms.sort_unstable();
-                    // Equal forms sort together, lowest record index first:
-                    // every copy points at its run's first record.
-                    let mut first = forms[0].2;
-                    for i in 1..forms.len() {
-                        if forms[i].0 == forms[i - 1].0 && forms[i].1 == forms[i - 1].1 {
-                            found.push((forms[i].2, first));
-                        } else {
-                            first = forms[i].2;
-                        }
-                    }
-                    if found.len() > before {
-                        let copies: std::collections::HashSet<u32> = found[before..].iter().map(|&(c, _)| c).collect();
-                        s.records.retain(|r| !copies.contains(r));
-                    }
+                let copies = identical_copies(&s.records, |r| &records[r as usize]);
+                if !copies.is_empty() {
+                    let gone: std::collections::HashSet<u32> = copies.iter().map(|&(c, _)| c).collect();
+                    s.records.retain(|r| !gone.contains(r));
+                    found.extend(copies);
                 }
             }
             found
@@ -578,6 +539,54 @@ fn remove_duplicates(nodes: &mut [Node], records: &[Record]) -> Vec<(u32, u32)> 
         .collect();
     dups.sort_unstable();
     dups
+}
+
+/// The identical copies among `rows` (each row's record given by `rec`):
+/// (copy, first) pairs, `first` the earliest row of the same RR (class and
+/// canonical RDATA, [`same_rr`]). `rows` ascending. The one test of
+/// identical RRs, for RRsets (the zone model) and RRSIGs (the checks).
+pub fn identical_copies<'r>(rows: &[u32], rec: impl Fn(u32) -> &'r Record) -> Vec<(u32, u32)> {
+    /// Above this many RRs, sort the canonical forms instead of comparing pairs.
+    const PAIRWISE: usize = 16;
+    let mut found: Vec<(u32, u32)> = Vec::new();
+    if rows.len() < 2 {
+        return found;
+    }
+    if rows.len() <= PAIRWISE {
+        let mut kept: Rows = SmallVec::new();
+        for &r in rows {
+            match kept.iter().find(|&&k| same_rr(rec(k), rec(r))) {
+                Some(&k) => found.push((r, k)),
+                None => kept.push(r),
+            }
+        }
+        return found;
+    }
+    let mut forms: Vec<(u16, Vec<u8>, u32)> = rows
+        .iter()
+        .map(|&r| {
+            let x = rec(r);
+            let mut o = Vec::with_capacity(x.rdata.len());
+            if !canon::canonical_rdata(x.rtype, &x.rdata, &mut o) {
+                o.clear();
+                o.extend_from_slice(&x.rdata);
+            }
+            (x.class, o, r)
+        })
+        .collect();
+    forms.sort_unstable();
+    // Equal forms sort together, lowest row first: every copy points at its
+    // run's first row.
+    let mut first = forms[0].2;
+    for i in 1..forms.len() {
+        if forms[i].0 == forms[i - 1].0 && forms[i].1 == forms[i - 1].1 {
+            found.push((forms[i].2, first));
+        } else {
+            first = forms[i].2;
+        }
+    }
+    found.sort_unstable();
+    found
 }
 
 /// Sets each node's kind, visiting the nodes in canonical order (`order`).
