@@ -5,7 +5,7 @@ the small signed zone the anchor target checks (fuzz/anchor_zone.txt).
 Everything is made here: records written by hand for each RR type, zones
 signed with dnspython at generation time (keys made and thrown away), the
 project's own examples/sample.zone cut into pieces, and random zones in the
-style of rust/zonefile.rs's equivalence tests. Nothing is copied from
+style of rust/parse/zonefile.rs's equivalence tests. Nothing is copied from
 third-party material. Needs dnspython and cryptography (the test extras).
 
     python3 fuzz/make_seeds.py          # rewrites fuzz/corpus/* (keeps regress-*)
@@ -45,9 +45,9 @@ NOW = 1_700_000_000
 INCEPTION = NOW - 86400 * 30
 EXPIRATION = NOW + 86400 * 3650
 
-# Index of each mnemonic in rust/rrtype.rs's TYPES table: the targets
+# Index of each mnemonic in rust/dns/rrtype.rs's TYPES table: the targets
 # choose a type by that index.
-TYPES = [(int(n), m) for n, m in re.findall(r'\((\d+), "([^"]+)"\)', (TOP / "rust/rrtype.rs").read_text().split("pub const TYPES")[1].split("];")[0])]
+TYPES = [(int(n), m) for n, m in re.findall(r'\((\d+), "([^"]+)"\)', (TOP / "rust/dns/rrtype.rs").read_text().split("pub const TYPES")[1].split("];")[0])]
 INDEX = {m: i for i, (_, m) in enumerate(TYPES)}
 
 # One presentation RDATA (or several) per type, written for these seeds.
@@ -154,7 +154,7 @@ def zone_text(z: dns.zone.Zone) -> bytes:
 
 
 def random_zone(rnd: random.Random, errors: bool) -> str:
-    """As rust/zonefile.rs's random_zone: directives, omitted fields,
+    """As rust/parse/zonefile.rs's random_zone: directives, omitted fields,
     parentheses, comments, quotes, and now and then an error."""
     t = "$TTL 600\n" if rnd.random() < 0.5 else ""
     t += "@ 3600 IN SOA ns1 host 1 2 3 4 5\n"

@@ -20,13 +20,17 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::canon::{self, Rrsig};
-use crate::crypto::Dnskey;
+use crate::dns::canon;
+use crate::dns::canon::Rrsig;
+use crate::sig::crypto::Dnskey;
 use crate::error::CoreError;
-use crate::name::Name;
-use crate::record::Record;
-use crate::rrtype;
-use crate::verify::{crypto_verdict, crypto_verdict_among, Keys, LazyPool, RrsigColumns, Status};
+use crate::dns::name::Name;
+use crate::dns::record::Record;
+use crate::dns::rrtype;
+use crate::sig::keys::{crypto_verdict, crypto_verdict_among, Keys};
+use crate::pool::LazyPool;
+use crate::sig::columns::RrsigColumns;
+use crate::sig::status::Status;
 
 /// The DNSKEY RRset of one zone, each key parsed once, shared by every
 /// batch verified against it (and by several threads at once).
@@ -125,7 +129,7 @@ pub fn split_wire<'a>(buf: &'a [u8], source: &str) -> Result<Vec<WireRr<'a>>, Co
         let bad = |why: &str| {
             CoreError::Usage(format!("{source}: record {} at byte offset {p}: {why}", out.len() + 1))
         };
-        let nlen = crate::name::wire_len(&buf[p..])
+        let nlen = crate::dns::name::wire_len(&buf[p..])
             .ok_or_else(|| bad("owner name is not an uncompressed wire-format name"))?;
         let h = p + nlen;
         if buf.len() < h + 10 {
@@ -313,7 +317,7 @@ pub fn verify_wire(
 fn must_not_be_signed(rrs: &[WireRr<'_>], bounds: &[(usize, usize, usize)], origin: &Name) -> Vec<bool> {
     use std::collections::HashSet;
     let origin_l: Vec<u8> = origin.as_wire().to_ascii_lowercase();
-    let below_origin = |o: &[u8]| o.len() > origin_l.len() && o.ends_with(&origin_l) && crate::name::wire_len(o).is_some();
+    let below_origin = |o: &[u8]| o.len() > origin_l.len() && o.ends_with(&origin_l) && crate::dns::name::wire_len(o).is_some();
     let mut delegations: HashSet<Vec<u8>> = HashSet::new();
     let mut dnames: HashSet<Vec<u8>> = HashSet::new();
     let first = |&(a, s, _): &(usize, usize, usize)| if a < s { Some(&rrs[a]) } else { None };
@@ -690,7 +694,7 @@ mod tests {
         let ks = KeySet::from_rdatas(Name::root(), vec![vec![1, 0, 3, 13]]).unwrap();
         let p = pool();
         let ctx = BatchContext { keyset: &ks, now: 0, pool: &p };
-        let mut rng = crate::crypto::testutil::Lcg(7);
+        let mut rng = crate::sig::crypto::testutil::Lcg(7);
         for _ in 0..2000 {
             let b = rng.bytes(300);
             let _ = verify_wire(&ctx, &b, &[1], &[1]);

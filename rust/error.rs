@@ -1,5 +1,5 @@
 //! The one core error type. Verification outcomes are data (see
-//! [`crate::verify::Status`]); errors are for input that cannot be used.
+//! [`crate::sig::status::Status`]); errors are for input that cannot be used.
 
 use thiserror::Error;
 

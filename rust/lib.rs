@@ -1,25 +1,25 @@
 //! zoneverify core: parse a DNSSEC-signed zone, build canonical signed data,
-//! verify every RRSIG in parallel and report.
+//! verify every RRSIG in parallel, check the zone and report.
+//!
+//! One folder per stage of a record's way through the core: [`parse`]
+//! (text to records), [`model`] (RRsets and names), [`sig`] (every RRSIG's
+//! status), [`checks`] (findings about the zone), [`report`]; [`pipeline`]
+//! drives them. [`dns`] is the vocabulary they share, [`batch`] the path
+//! of RRsets handed over without a zone file.
 //!
 //! Every module here is free of PyO3 so that `cargo test` needs no Python;
-//! the binding lives in [`python`] behind the `python` feature.
+//! the binding lives in `python.rs` behind the `python` feature.
 
-pub mod anchor;
 pub mod batch;
-pub mod canon;
 pub mod checks;
-pub mod crypto;
-pub mod denial;
+pub mod dns;
 pub mod error;
-pub mod name;
-pub mod rdata;
-pub mod record;
-pub mod rrtype;
-pub mod serial;
-pub mod verify;
-pub mod zone;
-pub mod zonefile;
-pub mod zonemd;
+pub mod model;
+pub mod parse;
+pub mod pipeline;
+pub mod pool;
+pub mod report;
+pub mod sig;
 
 #[cfg(feature = "python")]
 mod python;

@@ -14,14 +14,19 @@ use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use crate::anchor;
 use crate::batch::{self, BatchContext, BatchOutcome, KeySet};
-use crate::crypto;
-use crate::zone::{Code, Policy};
+use crate::checks::findings::Code;
+use crate::checks::policy::Policy;
+use crate::dns::name::Name;
 use crate::error::CoreError;
-use crate::name::Name;
-use crate::verify::{self, Report, RrsigColumns, Status, VerifyOptions};
-use crate::zonefile::{self, ParseOptions};
+use crate::parse::anchors;
+use crate::parse::zonefile::{self, ParseOptions};
+use crate::pipeline::{self, VerifyOptions};
+use crate::pool::LazyPool;
+use crate::report::Report;
+use crate::sig::columns::RrsigColumns;
+use crate::sig::crypto;
+use crate::sig::Status;
 
 /// Converts a core error into the Python exception the public API documents
 /// (`zoneverify.ZoneParseError`, defined in Python; `OSError`; `ValueError`).
@@ -141,7 +146,7 @@ fn options(
                 "profile" => profile = v.extract()?,
                 "trust_anchor" => {
                     let (text, filename): (Vec<u8>, String) = v.extract()?;
-                    p.trust_anchors = anchor::parse_anchors(&text, &filename).map_err(|e| to_pyerr(py, e))?;
+                    p.trust_anchors = anchors::parse_anchors(&text, &filename).map_err(|e| to_pyerr(py, e))?;
                 }
                 other => return Err(PyValueError::new_err(format!("unknown policy option '{other}'"))),
             }
@@ -163,7 +168,7 @@ fn verify_file<'py>(
     policy: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (popts, vopts) = options(py, origin, allow_include, now, jobs, policy)?;
-    let r = run_detached(py, || verify::verify_file(&path, &popts, &vopts))?;
+    let r = run_detached(py, || pipeline::verify_file(&path, &popts, &vopts))?;
     report_to_dict(py, r)
 }
 
@@ -181,7 +186,7 @@ fn verify_text<'py>(
     policy: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (popts, vopts) = options(py, origin, allow_include, now, jobs, policy)?;
-    let r = run_detached(py, || verify::verify_text(text, filename, &popts, &vopts))?;
+    let r = run_detached(py, || pipeline::verify_text(text, filename, &popts, &vopts))?;
     report_to_dict(py, r)
 }
 
@@ -257,11 +262,11 @@ fn outcome_to_dict<'py>(py: Python<'py>, r: BatchOutcome, detached: (f64, f64)) 
 struct NativeVerifier {
     keyset: KeySet,
     /// Started on the first batch large enough to run in parallel.
-    pool: verify::LazyPool,
+    pool: LazyPool,
 }
 
-fn make_pool(py: Python<'_>, jobs: Option<usize>) -> PyResult<verify::LazyPool> {
-    verify::LazyPool::new(jobs).map_err(|e| to_pyerr(py, e))
+fn make_pool(py: Python<'_>, jobs: Option<usize>) -> PyResult<LazyPool> {
+    LazyPool::new(jobs).map_err(|e| to_pyerr(py, e))
 }
 
 #[pymethods]
@@ -418,7 +423,7 @@ fn verify_wire_zone<'py>(
         let records = batch::records_from_wire(wire, source)?;
         let zone = zonefile::ParsedZone { records, files: vec![source.to_string()], origin: popts.origin.clone() };
         let parse = t.elapsed().as_secs_f64();
-        let mut r = verify::verify_parsed(zone, &vopts)?;
+        let mut r = pipeline::verify_parsed(zone, &vopts)?;
         r.timings.parse = parse;
         Ok(r)
     })?;
@@ -457,7 +462,7 @@ impl PreparedZone {
 
     /// canonicalise(jobs) -> (RRSIGs prepared, octets of signed data); jobs None: one per core
     fn canonicalise(&self, py: Python<'_>, jobs: Option<usize>) -> PyResult<(usize, usize)> {
-        run_detached(py, || verify::canonicalise_parsed(&self.zone, jobs))
+        run_detached(py, || pipeline::canonicalise_parsed(&self.zone, jobs))
     }
 
     /// verify(now, jobs, policy=None) -> dict, as verify_text without parsing
@@ -470,7 +475,7 @@ impl PreparedZone {
         policy: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let (_, vopts) = options(py, None, false, now, jobs, policy)?;
-        let r = run_detached(py, || verify::verify_parsed_ref(&self.zone, &vopts))?;
+        let r = run_detached(py, || pipeline::verify_parsed_ref(&self.zone, &vopts))?;
         report_to_dict(py, r)
     }
 }
@@ -496,7 +501,7 @@ fn statuses() -> Vec<(u8, &'static str, &'static str)> {
 /// type_name(rtype) -> mnemonic or TYPEnnn.
 #[pyfunction]
 fn type_name(rtype: u16) -> String {
-    crate::rrtype::to_mnemonic(rtype)
+    crate::dns::rrtype::to_mnemonic(rtype)
 }
 
 /// finding_codes() -> list of (code, default severity), zone-level checks.

@@ -1,6 +1,6 @@
 """Ed448 (algorithm 16) against an independent implementation.
 
-zoneverify verifies Ed448 with RustCrypto's ed448-goldilocks (rust/crypto.rs);
+zoneverify verifies Ed448 with RustCrypto's ed448-goldilocks (rust/sig/crypto.rs);
 here every verdict is compared with pyca/cryptography's Ed448 (OpenSSL), on
 seeded random keys and messages, through the public batch API
 (``Verifier(...).verify_raw``): the path pipeline tools use, keys parsed once

@@ -5,10 +5,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoneverify::anchor::parse_anchors;
-use zoneverify::verify::{verify_text, VerifyOptions};
-use zoneverify::zone::Policy;
-use zoneverify::zonefile::ParseOptions;
+use zoneverify::parse::anchors::parse_anchors;
+use zoneverify::pipeline::{verify_text, VerifyOptions};
+use zoneverify::checks::policy::Policy;
+use zoneverify::parse::zonefile::ParseOptions;
 use zoneverify::CoreError;
 use zoneverify_fuzz::line_count;
 

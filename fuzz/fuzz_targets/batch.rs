@@ -11,9 +11,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use zoneverify::batch::{records_from_wire, split_wire, verify_raw, verify_wire, BatchContext, KeySet};
-use zoneverify::name::Name;
-use zoneverify::rrtype;
-use zoneverify::verify::LazyPool;
+use zoneverify::dns::name::Name;
+use zoneverify::dns::rrtype;
+use zoneverify::pool::LazyPool;
 use zoneverify_fuzz::example;
 
 fn take<'a>(d: &mut &'a [u8], n: usize) -> &'a [u8] {

@@ -1,4 +1,4 @@
-//! Canonical form and signed data (canon.rs): canonical_rdata is
+//! Canonical form and signed data (dns/canon.rs): canonical_rdata is
 //! idempotent, changes only the case of octets and leaves malformed RDATA
 //! as it was; sorted_canonical_rdatas is sorted, free of duplicates and
 //! idempotent; parse_rrsig splits its input exactly; signed_data writes
@@ -12,9 +12,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoneverify::canon::{canonical_rdata, parse_rrsig, signed_data, sorted_canonical_rdatas};
-use zoneverify::name::Name;
-use zoneverify::rrtype;
+use zoneverify::dns::canon::{canonical_rdata, parse_rrsig, signed_data, sorted_canonical_rdatas};
+use zoneverify::dns::name::Name;
+use zoneverify::dns::rrtype;
 
 fn items(mut d: &[u8]) -> Vec<&[u8]> {
     let mut v = Vec::new();

@@ -1,5 +1,5 @@
-//! The whole-zone path, aimed at the NSEC/NSEC3 checks (denial.rs
-//! check_nsec/check_nsec3) as the denial.rs tests run them: zone text
+//! The whole-zone path, aimed at the NSEC/NSEC3 checks (checks/denial.rs
+//! check_nsec/check_nsec3) as its tests run them: zone text
 //! through verify::verify_text with a policy. No panic, no hang; errors
 //! are parse errors naming a line (or line 0 for the whole zone) or
 //! usage errors; the report's columns agree, findings name lines of the
@@ -12,9 +12,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoneverify::verify::{verify_text, Report, VerifyOptions};
-use zoneverify::zone::Policy;
-use zoneverify::zonefile::ParseOptions;
+use zoneverify::pipeline::{verify_text, VerifyOptions};
+use zoneverify::report::Report;
+use zoneverify::checks::policy::Policy;
+use zoneverify::parse::zonefile::ParseOptions;
 use zoneverify::CoreError;
 use zoneverify_fuzz::{example, line_count};
 

@@ -10,11 +10,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoneverify::canon::canonical_rdata;
-use zoneverify::name::Name;
-use zoneverify::rdata::validate_wire;
-use zoneverify::rrtype;
-use zoneverify::zonefile::{parse_sequential, ParseOptions};
+use zoneverify::dns::canon::canonical_rdata;
+use zoneverify::dns::name::Name;
+use zoneverify::parse::rdata::validate_wire;
+use zoneverify::dns::rrtype;
+use zoneverify::parse::zonefile::{parse_sequential, ParseOptions};
 use zoneverify_fuzz::{assert_error_names_line, assert_records_sane, example};
 
 fn long_origin() -> Name {

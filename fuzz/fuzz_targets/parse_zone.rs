@@ -11,8 +11,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-use zoneverify::name::Name;
-use zoneverify::zonefile::{parse_file_in_windows, parse_parallel, parse_sequential, parse_zone, ParseOptions};
+use zoneverify::dns::name::Name;
+use zoneverify::parse::zonefile::{parse_file_in_windows, parse_parallel, parse_sequential, parse_zone, ParseOptions};
 use zoneverify_fuzz::{assert_error_names_line, assert_records_sane, example};
 
 fn pool() -> &'static rayon::ThreadPool {

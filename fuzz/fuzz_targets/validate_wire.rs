@@ -8,10 +8,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoneverify::canon::canonical_rdata;
-use zoneverify::rdata::validate_wire;
-use zoneverify::rrtype;
-use zoneverify::zonefile::{parse_sequential, ParseOptions};
+use zoneverify::dns::canon::canonical_rdata;
+use zoneverify::parse::rdata::validate_wire;
+use zoneverify::dns::rrtype;
+use zoneverify::parse::zonefile::{parse_sequential, ParseOptions};
 use zoneverify_fuzz::example;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,8 +1,8 @@
 //! Helpers shared by the fuzz targets: the invariants every target checks
 //! beyond "no panic".
 
-use zoneverify::name::Name;
-use zoneverify::record::Record;
+use zoneverify::dns::name::Name;
+use zoneverify::dns::record::Record;
 use zoneverify::CoreError;
 
 /// Lines of `text` as the parser counts them (a last line without a

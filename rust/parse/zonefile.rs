@@ -7,10 +7,11 @@
 //! of open files, never recursion.
 
 use crate::error::CoreError;
-use crate::name::Name;
-use crate::rdata::{self, show, Tok};
-use crate::record::Record;
-use crate::rrtype;
+use crate::dns::name::Name;
+use crate::parse::rdata;
+use crate::parse::rdata::{show, Tok};
+use crate::dns::record::Record;
+use crate::dns::rrtype;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 

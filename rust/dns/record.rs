@@ -1,7 +1,7 @@
 //! A resource record as the parser produces it: owner, type, class, TTL and
 //! RDATA in uncompressed wire form, plus where it came from.
 
-use crate::name::Name;
+use crate::dns::name::Name;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {

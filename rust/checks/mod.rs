@@ -1,16 +1,22 @@
-//! Zone-level checks: structure, completeness per algorithm, keys, TTLs
-//! and time margins. NSEC/NSEC3 ([`crate::denial`]), ZONEMD
-//! ([`crate::zonemd`]), CDS/CDNSKEY and trust anchors ([`crate::anchor`])
-//! live in their own modules and are called from [`run`].
+//! Stage 4, the zone-level checks: structure, completeness per algorithm,
+//! keys, TTLs and time margins here; NSEC/NSEC3 ([`denial`]), ZONEMD
+//! ([`zonemd`]), DS, CDS/CDNSKEY and trust anchors ([`anchor`]) in their
+//! own modules, all called from [`run`]. Their vocabulary: [`findings`]
+//! and [`policy`].
+
+pub mod anchor;
+pub mod denial;
+pub mod findings;
+pub mod policy;
+pub mod zonemd;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::canon;
-use crate::crypto;
-use crate::rrtype;
-use crate::serial;
-use crate::verify::Status;
-use crate::zone::{Code, Finding, Findings, NameKind, Node, Policy, Zone};
+use crate::dns::{canon, rrtype, serial};
+use crate::model::zone::{identical_copies, NameKind, Node, Zone};
+use crate::sig::{crypto, Status};
+use findings::{Code, Finding, Findings};
+use policy::Policy;
 
 /// What the checks found: zone-level findings, and the report rows whose
 /// failure policy downgrades to a warning (`redundant-failure`).
@@ -57,16 +63,16 @@ pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
                         out.add(Code::NoDenial, &z.apex, 0, None, None,
                             "the zone is signed but has neither NSEC nor NSEC3 records: no authenticated denial (RFC 4035 §2.3)");
                     }
-                    crate::denial::check_nsec(z, &mut out);
+                    denial::check_nsec(z, &mut out);
                     out
                 },
                 || {
                     let mut out = Findings::default();
-                    crate::denial::check_nsec3(z, policy, &mut out);
-                    crate::zonemd::check_zonemd(z, policy, &mut out);
-                    crate::anchor::check_cds(z, &mut out);
+                    denial::check_nsec3(z, policy, &mut out);
+                    zonemd::check_zonemd(z, policy, &mut out);
+                    anchor::check_cds(z, &mut out);
                     if !policy.trust_anchors.is_empty() {
-                        crate::anchor::check_trust_anchor(z, &policy.trust_anchors, &mut out);
+                        anchor::check_trust_anchor(z, &policy.trust_anchors, &mut out);
                     }
                     out
                 },
@@ -300,7 +306,7 @@ fn check_node_rrsigs(z: &Zone<'_>, n: &Node, out: &mut Findings) {
                 "an RRSIG covers type RRSIG: RRSIG RRsets are never signed (RFC 4035 §2.2)");
         }
     }
-    for (copy, first) in crate::zone::identical_copies(&n.rrsigs, |row| z.rrsig(row)) {
+    for (copy, first) in identical_copies(&n.rrsigs, |row| z.rrsig(row)) {
         let Some((_, tag, covered)) = row_fields(z, copy) else { continue };
         out.add(Code::DuplicateRr, &n.name, covered, Some(tag), Some(z.rrsig(copy)),
             format!("the same RRSIG over {} as on line {} again: identical RRs are one RR (RFC 2181 §5)",
@@ -416,10 +422,11 @@ fn ttls_and_time(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
 
 #[cfg(test)]
 mod tests {
-    use crate::name::Name;
-    use crate::verify::{verify_text, VerifyOptions};
-    use crate::zone::{Code, Policy};
-    use crate::zonefile::ParseOptions;
+    use crate::dns::name::Name;
+    use crate::pipeline::{verify_text, VerifyOptions};
+    use crate::checks::findings::Code;
+    use crate::checks::policy::Policy;
+    use crate::parse::zonefile::ParseOptions;
 
     /// The algorithms that do sign an RRset are listed in order, the same
     /// on every run (fuzz target denial: they came from a HashSet, so one

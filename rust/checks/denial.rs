@@ -5,10 +5,12 @@ use std::collections::HashMap;
 
 use smallvec::SmallVec;
 
-use crate::name::Name;
-use crate::record::Record;
-use crate::rrtype;
-use crate::zone::{Code, Findings, NameKind, Node, Policy, Zone};
+use crate::dns::name::Name;
+use crate::dns::record::Record;
+use crate::dns::rrtype;
+use crate::checks::findings::{Code, Findings};
+use crate::model::zone::{NameKind, Node, Zone};
+use crate::checks::policy::Policy;
 
 /// Decodes an RFC 4034 §4.1.2 type bitmap into `out` (ascending). `false`
 /// when malformed (window out of order, length 0 or above 32, truncated).
@@ -688,9 +690,10 @@ fn hex_salt(s: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::{verify_text, VerifyOptions};
-    use crate::zone::Finding;
-    use crate::zonefile::ParseOptions;
+    use crate::checks::findings::Severity;
+    use crate::pipeline::{verify_text, VerifyOptions};
+    use crate::checks::findings::Finding;
+    use crate::parse::zonefile::ParseOptions;
 
     const DENIAL: &[Code] = &[
         Code::NsecMissing,
@@ -745,7 +748,7 @@ mod tests {
     }
 
     fn errors(f: &[Finding]) -> Vec<(&'static str, String)> {
-        codes(&f.iter().filter(|x| x.severity == crate::zone::Severity::Error).cloned().collect::<Vec<_>>())
+        codes(&f.iter().filter(|x| x.severity == Severity::Error).cloned().collect::<Vec<_>>())
     }
 
     #[test]
@@ -948,7 +951,7 @@ x.y 300 NS ns1
         // The record with salt ab is a one-record second chain (a partial
         // chain: a warning), and the NSEC3PARAM's chain lacks its name.
         let f = run(&z, "example.");
-        assert!(f.iter().any(|x| x.code == Code::Nsec3PartialChain && x.severity == crate::zone::Severity::Warning), "{:?}", codes(&f));
+        assert!(f.iter().any(|x| x.code == Code::Nsec3PartialChain && x.severity == Severity::Warning), "{:?}", codes(&f));
         assert!(f.iter().any(|x| x.code == Code::Nsec3Missing && x.owner.to_string() == NSEC3_NAMES.iter().find(|(n, _)| chain[0].0 == b32(&nsec3_hash(Name::from_text(n, None).unwrap().to_lowercase().as_wire(), &[], 0))).unwrap().0), "{:?}", codes(&f));
         // The edited next of chain[2], and the NSEC3 before chain[0] (whose
         // next, chain[0], has left the NSEC3PARAM's chain).
@@ -1068,7 +1071,7 @@ x.y 300 NS ns1
         let z = nsec3_zone(NSEC3_NAMES, 0).replacen(".example. 300 NSEC3", ".example. 600 NSEC3", 1);
         let f = run(&z, "example.");
         assert_eq!(f.iter().map(|x| x.code).collect::<Vec<_>>(), vec![Code::Nsec3Ttl]);
-        assert_eq!(f[0].severity, crate::zone::Severity::Warning);
+        assert_eq!(f[0].severity, Severity::Warning);
     }
 
     const DNST: &str = "dnst/derived-from-src_commands_signzone.rs";
@@ -1221,7 +1224,7 @@ x.y 300 NS ns1
         let popts = ParseOptions { origin: Some(Name::from_text("example.", None).unwrap()), ..Default::default() };
         let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy: Policy::default(), profile: false };
         let timed = |text: &str| {
-            let parsed = crate::zonefile::parse_zone(text.as_bytes(), "big", &popts).unwrap();
+            let parsed = crate::parse::zonefile::parse_zone(text.as_bytes(), "big", &popts).unwrap();
             let t = std::time::Instant::now();
             let zone = Zone::build(Name::from_text("example.", None).unwrap(), &parsed.records, &[], &[], 0);
             let build = t.elapsed().as_secs_f64();

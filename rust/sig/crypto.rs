@@ -505,9 +505,9 @@ pub fn algorithm_supported(alg: u8) -> bool {
 /// vectors use (the zone parser is written elsewhere).
 #[cfg(test)]
 pub(crate) mod testutil {
-    use crate::name::Name;
-    use crate::rrtype;
-    use crate::serial::parse_rrsig_time;
+    use crate::dns::name::Name;
+    use crate::dns::rrtype;
+    use crate::dns::serial::parse_rrsig_time;
     use data_encoding::BASE64;
     use std::path::PathBuf;
 
@@ -663,8 +663,8 @@ pub(crate) mod testutil {
 mod tests {
     use super::testutil::{corpus, corpus_records, parse_line, Lcg, Rr};
     use super::*;
-    use crate::canon::{parse_rrsig, signed_data, sorted_canonical_rdatas};
-    use crate::rrtype;
+    use crate::dns::canon::{parse_rrsig, signed_data, sorted_canonical_rdatas};
+    use crate::dns::rrtype;
 
     fn dnskey(line: &str) -> Vec<u8> {
         let rr = parse_line(line).unwrap();
@@ -1117,14 +1117,14 @@ mod tests {
         let sig = parse_rrsig(&sig_rr.rdata).unwrap();
         let mut buf = Vec::new();
         for owner in ["*.example.com.", "a.example.com.", "A.B.c.example.com."] {
-            let owner = crate::name::Name::from_text(owner, None).unwrap();
+            let owner = crate::dns::name::Name::from_text(owner, None).unwrap();
             signed_data(&mut buf, &sig, &owner, 1, &canon);
             assert!(key.verify(&buf, sig.signature), "{owner}");
         }
         let mut rd = sig_rr.rdata.clone();
         rd[3] = 3;
         let sig3 = parse_rrsig(&rd).unwrap();
-        let owner = crate::name::Name::from_text("a.example.com.", None).unwrap();
+        let owner = crate::dns::name::Name::from_text("a.example.com.", None).unwrap();
         signed_data(&mut buf, &sig3, &owner, 1, &canon);
         assert!(!key.verify(&buf, sig3.signature));
     }

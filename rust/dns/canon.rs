@@ -30,7 +30,7 @@
 //! Names in RDATA arrive here uncompressed (the parser writes them so), so
 //! item 1 holds already.
 
-use crate::name::{wire_len, Name};
+use crate::dns::name::{wire_len, Name};
 
 /// The fields of an RRSIG RDATA (RFC 4034 §3.1), borrowing the RDATA.
 #[derive(Clone, Debug)]
@@ -379,9 +379,9 @@ pub fn signed_data(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::testutil::{corpus_records, Lcg};
-    use crate::crypto::Dnskey;
-    use crate::rrtype;
+    use crate::sig::crypto::testutil::{corpus_records, Lcg};
+    use crate::sig::crypto::Dnskey;
+    use crate::dns::rrtype;
 
     fn n(s: &str) -> Name {
         Name::from_text(s, None).unwrap()

@@ -13,10 +13,12 @@
 
 use ring::digest;
 
-use crate::canon::canonical_rdata;
-use crate::name;
-use crate::rrtype;
-use crate::zone::{Code, Findings, NameKind, Node, Policy, Zone};
+use crate::dns::canon::canonical_rdata;
+use crate::dns::name;
+use crate::dns::rrtype;
+use crate::checks::findings::{Code, Findings};
+use crate::model::zone::{NameKind, Node, Zone};
+use crate::checks::policy::Policy;
 
 /// SIMPLE scheme (RFC 8976 §5.2).
 pub const SCHEME_SIMPLE: u8 = 1;
@@ -297,10 +299,10 @@ pub fn check_zonemd(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::testutil::corpus;
-    use crate::name::Name;
-    use crate::verify::{verify_text, VerifyOptions};
-    use crate::zonefile::ParseOptions;
+    use crate::sig::crypto::testutil::corpus;
+    use crate::dns::name::Name;
+    use crate::pipeline::{verify_text, VerifyOptions};
+    use crate::parse::zonefile::ParseOptions;
 
     /// The ZONEMD finding codes for a corpus zone, `None` if the corpus is absent.
     fn zonemd_codes(rel: &str, origin: &str, require: bool) -> Option<Vec<&'static str>> {
@@ -441,7 +443,7 @@ mod tests {
             default_ttl: Some(3600),
             allow_include: false,
         };
-        let pz = crate::zonefile::parse_zone(&text, rel, &popts).unwrap();
+        let pz = crate::parse::zonefile::parse_zone(&text, rel, &popts).unwrap();
         let z = Zone::build(popts.origin.clone().unwrap(), &pz.records, &[], &[], 0);
         let d = data_encoding::HEXUPPER.encode(&zone_digest(&z, HASH_SHA512).unwrap());
         assert!(d.starts_with("20564D10") && d.ends_with("B7"), "{d}");

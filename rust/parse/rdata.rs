@@ -5,8 +5,9 @@
 //! The zone-file tokenizer hands this module a slice of [`Tok`]s (byte
 //! ranges into the source text); nothing here allocates per character.
 
-use crate::name::{self, Name};
-use crate::rrtype;
+use crate::dns::name;
+use crate::dns::name::Name;
+use crate::dns::rrtype;
 use data_encoding::{BASE32HEX_NOPAD, BASE64, BASE64_NOPAD, HEXUPPER_PERMISSIVE};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -118,7 +119,7 @@ pub fn algorithm_from_text(t: &[u8]) -> Option<u8> {
     }
     // Signing algorithms come from the one table in crypto.rs; the rest
     // of the IANA registry's mnemonics are not signing algorithms.
-    if let Some(n) = crate::crypto::algorithm_from_name(t) {
+    if let Some(n) = crate::sig::crypto::algorithm_from_name(t) {
         return Some(n);
     }
     const OTHER: &[(u8, &str)] = &[(2, "DH"), (252, "INDIRECT"), (253, "PRIVATEDNS"), (254, "PRIVATEOID")];
@@ -505,7 +506,7 @@ fn parse_typed(c: &mut Cur<'_>, out: &mut Vec<u8>) -> R<()> {
                 let t = c.next(what)?;
                 let v = std::str::from_utf8(t)
                     .map_err(|_| format!("bad {what} '{}'", show(t)))
-                    .and_then(|s| crate::serial::parse_rrsig_time(s).map_err(|e| format!("bad {what}: {e}")))
+                    .and_then(|s| crate::dns::serial::parse_rrsig_time(s).map_err(|e| format!("bad {what}: {e}")))
                     .map_err(|e| c.err_last(e))?;
                 out.extend_from_slice(&v.to_be_bytes());
             }
@@ -1322,7 +1323,7 @@ pub fn validate_wire(rtype: u16, d: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::zonefile::{parse_zone, ParseOptions};
+    use crate::parse::zonefile::{parse_zone, ParseOptions};
 
     /// RDATA wire form of a one-record zone line `@ 300 IN <rr>`.
     fn wire(rr: &str) -> Vec<u8> {
@@ -1362,7 +1363,7 @@ mod tests {
             let w = wire(rr);
             assert_eq!(validate_wire(rtype, &w), Ok(()), "{rr}");
             let mut out = Vec::new();
-            assert!(crate::canon::canonical_rdata(rtype, &w, &mut out), "{rr}");
+            assert!(crate::dns::canon::canonical_rdata(rtype, &w, &mut out), "{rr}");
         }
         assert!(try_wire("A6 \\# 0").is_err());
         assert!(try_wire("NXT \\# 1 01").is_err());

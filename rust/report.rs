@@ -1,0 +1,47 @@
+//! What a zone run hands back: the per-RRSIG columns, findings, counts and
+//! timings, before presentation (which is Python's).
+
+use crate::checks::findings::Finding;
+use crate::dns::name::Name;
+use crate::sig::columns::RrsigColumns;
+
+/// Wall-clock seconds per phase.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub read: f64,
+    pub parse: f64,
+    pub model: f64,
+    pub verify: f64,
+    pub checks: f64,
+    /// With `VerifyOptions::profile`: CPU seconds (all threads) spent
+    /// putting RRsets in canonical form and building the signed data.
+    pub canonicalise_cpu: f64,
+    /// With `VerifyOptions::profile`: per algorithm, the signature
+    /// verifications run (hashing included: the crypto libraries hash
+    /// inside their verify call) and their CPU seconds (all threads).
+    pub crypto: Vec<(u8, u64, f64)>,
+}
+
+/// The per-RRSIG result columns (one row per RRSIG, in zone file order)
+/// and what is needed to present them.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub apex: Option<Name>,
+    /// Owner names (case as first written); `owner` indexes this.
+    pub names: Vec<Name>,
+    pub owner: Vec<u32>,
+    pub line: Vec<u32>,
+    pub file: Vec<u32>,
+    pub rrsigs: RrsigColumns,
+    pub files: Vec<String>,
+    /// Zone-level findings, in zone order (file, line).
+    pub findings: Vec<Finding>,
+    /// Report rows whose failure policy downgrades to a warning.
+    pub downgraded: Vec<u32>,
+    /// Whether the zone-level checks ran (`Policy::zone_checks`).
+    pub zone_checks: bool,
+    pub records: usize,
+    pub threads: usize,
+    pub now: u64,
+    pub timings: Timings,
+}

@@ -1,0 +1,56 @@
+//! The per-RRSIG result columns, shared by the zone report and the batch
+//! API's outcome.
+
+use crate::dns::canon::Rrsig;
+use crate::sig::status::Status;
+
+/// One row per RRSIG: its fields (zero where the RDATA cannot be decoded),
+/// its [`Status`], and the reason of every row that is not valid. Shared by
+/// the zone [`Report`] and the batch API's outcome.
+#[derive(Clone, Debug, Default)]
+pub struct RrsigColumns {
+    pub type_covered: Vec<u16>,
+    pub algorithm: Vec<u8>,
+    pub key_tag: Vec<u16>,
+    pub inception: Vec<u32>,
+    pub expiration: Vec<u32>,
+    pub status: Vec<u8>,
+    /// (row, reason) for every row whose status is not `Valid`, row order.
+    pub reasons: Vec<(u32, String)>,
+}
+
+impl RrsigColumns {
+    pub fn with_capacity(n: usize) -> RrsigColumns {
+        RrsigColumns {
+            type_covered: Vec::with_capacity(n),
+            algorithm: Vec::with_capacity(n),
+            key_tag: Vec::with_capacity(n),
+            inception: Vec::with_capacity(n),
+            expiration: Vec::with_capacity(n),
+            status: Vec::with_capacity(n),
+            reasons: Vec::new(),
+        }
+    }
+
+    /// Appends one row.
+    pub fn push(&mut self, sig: Option<&Rrsig<'_>>, st: Status, why: Option<String>) {
+        let row = self.status.len() as u32;
+        self.type_covered.push(sig.map_or(0, |s| s.type_covered));
+        self.algorithm.push(sig.map_or(0, |s| s.algorithm));
+        self.key_tag.push(sig.map_or(0, |s| s.key_tag));
+        self.inception.push(sig.map_or(0, |s| s.inception));
+        self.expiration.push(sig.map_or(0, |s| s.expiration));
+        self.status.push(st as u8);
+        if st != Status::Valid {
+            self.reasons.push((row, why.unwrap_or_default()));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.status.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status.is_empty()
+    }
+}
