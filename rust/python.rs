@@ -79,15 +79,41 @@ fn put_rrsig_columns(py: Python<'_>, d: &Bound<'_, PyDict>, c: RrsigColumns) -> 
     Ok(())
 }
 
+/// A column as `bytes` in native byte order: the zone report's columns are
+/// wrapped by Python (a memoryview, or numpy only when asked for), so that
+/// `zoneverify check` does not import numpy.
+fn column_bytes<'py, T: Copy>(py: Python<'py>, v: &[T]) -> Bound<'py, PyBytes> {
+    // SAFETY: T is one of u8/u16/u32 here: plain integers, no padding.
+    let b = unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) };
+    PyBytes::new(py, b)
+}
+
+/// (algorithm, status, count) for every pair that occurs, sorted.
+fn status_counts(c: &RrsigColumns) -> Vec<(u8, u8, u64)> {
+    let mut n = vec![0u64; 256 * 256];
+    for (&a, &s) in c.algorithm.iter().zip(&c.status) {
+        n[(a as usize) << 8 | s as usize] += 1;
+    }
+    n.iter().enumerate().filter(|(_, &k)| k > 0).map(|(i, &k)| ((i >> 8) as u8, (i & 0xff) as u8, k)).collect()
+}
+
 fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("apex", r.apex.as_ref().map(|a| a.to_text()))?;
     let names: Vec<String> = r.names.iter().map(|n| n.to_text()).collect();
     d.set_item("names", PyList::new(py, names)?)?;
-    d.set_item("owner", PyArray1::from_vec(py, r.owner))?;
-    put_rrsig_columns(py, &d, r.rrsigs)?;
-    d.set_item("line", PyArray1::from_vec(py, r.line))?;
-    d.set_item("file", PyArray1::from_vec(py, r.file))?;
+    d.set_item("owner", column_bytes(py, &r.owner))?;
+    let c = &r.rrsigs;
+    d.set_item("type_covered", column_bytes(py, &c.type_covered))?;
+    d.set_item("algorithm", column_bytes(py, &c.algorithm))?;
+    d.set_item("key_tag", column_bytes(py, &c.key_tag))?;
+    d.set_item("inception", column_bytes(py, &c.inception))?;
+    d.set_item("expiration", column_bytes(py, &c.expiration))?;
+    d.set_item("status", column_bytes(py, &c.status))?;
+    d.set_item("status_counts", PyList::new(py, status_counts(c))?)?;
+    d.set_item("reasons", PyList::new(py, &c.reasons)?)?;
+    d.set_item("line", column_bytes(py, &r.line))?;
+    d.set_item("file", column_bytes(py, &r.file))?;
     let zf = PyList::empty(py);
     for f in &r.findings {
         zf.append((

@@ -122,3 +122,25 @@ def test_one_folder_per_stage():
     assert {"dns", "parse", "model", "sig", "checks"} <= top
     flat_files = {p.name for p in RUST.glob("*.rs")}
     assert flat_files <= {"lib.rs", "error.rs", "pipeline.rs", "pool.rs", "report.rs", "batch.rs", "python.rs"}, flat_files
+
+
+def test_check_does_not_import_numpy():
+    """`zoneverify check` pays for numpy only when a caller asks for a
+    column as an array (issue 11: numpy was 0.18 s of a 0.27 s start)."""
+    import subprocess
+    import sys
+
+    sample = Path(__file__).resolve().parent.parent / "examples" / "sample.zone"
+    code = (
+        "import sys\n"
+        "from zoneverify.cli import main\n"
+        f"rc = main(['check', {str(sample)!r}, '--now', '20270101000000', '--format', 'json'])\n"
+        "assert rc == 0, rc\n"
+        "assert 'numpy' not in sys.modules, 'numpy was imported'\n"
+        "import zoneverify\n"
+        "r = zoneverify.verify_zone(" + repr(str(sample)) + ", now='20270101000000')\n"
+        "assert r.status.dtype.name == 'uint8' and len(r.status) == len(r) > 0\n"
+        "assert 'numpy' in sys.modules\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

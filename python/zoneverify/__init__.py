@@ -9,8 +9,20 @@ True
 from ._errors import ZoneParseError, ZoneverifyError
 from ._status import Status
 from .api import key_tag, supported_algorithms, verify_zone
-from .batch import BatchResult, KeyInfo, Verifier
 from .report import Finding, Report
+
+# The batch API needs numpy; it is imported on first use, so that a zone
+# check does not pay for numpy's import (PEP 562).
+_LAZY = {"BatchResult", "KeyInfo", "Verifier"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from . import batch
+
+        return getattr(batch, name)
+    raise AttributeError(f"module 'zoneverify' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

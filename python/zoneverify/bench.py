@@ -56,7 +56,7 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
     n = len(rep)
     algs = []
     for alg, count, cpu in raw["crypto"]:
-        rrsigs = int((rep.algorithm == alg).sum())
+        rrsigs = sum(rep.counts["by_algorithm"].get(int(alg), {}).values())
         algs.append({
             "algorithm": int(alg),
             "name": _native.algorithm_name(int(alg)),

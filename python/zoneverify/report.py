@@ -5,13 +5,30 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from . import _native
 from ._status import Status
 from ._time import format_time
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# The per-RRSIG columns: name and struct format (native byte order, as the
+# core writes them). numpy is imported only when a column is asked for as
+# an array, so that `zoneverify check` does not pay for it.
+_COLUMNS = {
+    "owner": "I",
+    "type_covered": "H",
+    "algorithm": "B",
+    "key_tag": "H",
+    "inception": "I",
+    "expiration": "I",
+    "status": "B",
+    "line": "I",
+    "file": "I",
+}
+_DTYPES = {"B": "uint8", "H": "uint16", "I": "uint32"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,8 @@ class Report:
     ``owner`` (index into :attr:`names`), ``type_covered``, ``algorithm``,
     ``key_tag``, ``inception``, ``expiration``, ``status`` (values of
     :class:`Status`), ``line`` and ``file`` (index into :attr:`files`).
+    The arrays are read-only views of the core's result, made (and numpy
+    imported) on first access.
 
     :attr:`ok` is True only when the zone has RRSIGs and every one of them
     is :attr:`Status.VALID` (or, with ``allow_unsupported``, could not be
@@ -77,15 +96,11 @@ class Report:
     ) -> None:
         self.apex: str | None = raw["apex"]
         self.names: list[str] = raw["names"]
-        self.owner: np.ndarray = raw["owner"]
-        self.type_covered: np.ndarray = raw["type_covered"]
-        self.algorithm: np.ndarray = raw["algorithm"]
-        self.key_tag: np.ndarray = raw["key_tag"]
-        self.inception: np.ndarray = raw["inception"]
-        self.expiration: np.ndarray = raw["expiration"]
-        self.status: np.ndarray = raw["status"]
-        self.line: np.ndarray = raw["line"]
-        self.file: np.ndarray = raw["file"]
+        self._raw_columns: dict[str, bytes] = {c: raw[c] for c in _COLUMNS}
+        self._rows: dict[str, memoryview] = {
+            c: memoryview(raw[c]).cast(fmt) for c, fmt in _COLUMNS.items()
+        }
+        self._status_counts: list[tuple[int, int, int]] = raw["status_counts"]
         self.files: list[str] = raw["files"]
         self.records: int = raw["records"]
         self.threads: int = raw["threads"]
@@ -98,8 +113,49 @@ class Report:
         self._downgraded: set[int] = set(raw.get("downgraded", []))
         self.zone_checks: bool = raw.get("zone_checks", True)
 
+    def _array(self, column: str) -> np.ndarray:
+        import numpy as np
+
+        return np.frombuffer(self._raw_columns[column], dtype=_DTYPES[_COLUMNS[column]])
+
+    @cached_property
+    def owner(self) -> np.ndarray:
+        return self._array("owner")
+
+    @cached_property
+    def type_covered(self) -> np.ndarray:
+        return self._array("type_covered")
+
+    @cached_property
+    def algorithm(self) -> np.ndarray:
+        return self._array("algorithm")
+
+    @cached_property
+    def key_tag(self) -> np.ndarray:
+        return self._array("key_tag")
+
+    @cached_property
+    def inception(self) -> np.ndarray:
+        return self._array("inception")
+
+    @cached_property
+    def expiration(self) -> np.ndarray:
+        return self._array("expiration")
+
+    @cached_property
+    def status(self) -> np.ndarray:
+        return self._array("status")
+
+    @cached_property
+    def line(self) -> np.ndarray:
+        return self._array("line")
+
+    @cached_property
+    def file(self) -> np.ndarray:
+        return self._array("file")
+
     def __len__(self) -> int:
-        return int(self.status.shape[0])
+        return len(self._rows["status"])
 
     def __repr__(self) -> str:
         return f"<Report apex={self.apex} rrsigs={len(self)} ok={self.ok}>"
@@ -113,7 +169,7 @@ class Report:
         with ``allow_unsupported`` and failures that policy downgrades. Under
         every policy at least one RRSIG must be VALID: a zone in which nothing
         was verified does not pass (the ``nothing-verified`` finding)."""
-        if len(self) == 0 or not bool(np.any(self.status == Status.VALID)):
+        if self.counts["by_status"].get(Status.VALID.code, 0) == 0:
             return False
         if self.warnings_as_errors:
             return not self.findings
@@ -131,9 +187,10 @@ class Report:
     def findings(self) -> list[Finding]:
         """Every finding, per-RRSIG and zone-level, in zone order (file, line)."""
         files = self.files or [""]
+        rows = self._rows
         out = []
         for row, reason in self._reasons:
-            st = Status(int(self.status[row]))
+            st = Status(rows["status"][row])
             severity = "error"
             code = st.code
             if row in self._downgraded:
@@ -145,16 +202,16 @@ class Report:
                 severity = "warning"
             out.append(
                 Finding(
-                    owner=self.names[int(self.owner[row])],
-                    type=_native.type_name(int(self.type_covered[row])),
-                    key_tag=int(self.key_tag[row]),
-                    algorithm=int(self.algorithm[row]),
+                    owner=self.names[rows["owner"][row]],
+                    type=_native.type_name(rows["type_covered"][row]),
+                    key_tag=rows["key_tag"][row],
+                    algorithm=rows["algorithm"][row],
                     status=st,
                     code=code,
                     severity=severity,
                     reason=reason,
-                    line=int(self.line[row]),
-                    file=files[int(self.file[row])],
+                    line=rows["line"][row],
+                    file=files[rows["file"][row]],
                 )
             )
         for code, severity, owner, rtype, key_tag, file, line, reason in self._zone_findings:
@@ -183,14 +240,12 @@ class Report:
         "findings": {code: n}}`` (the last counts every finding, per-RRSIG and
         zone-level, by code)."""
         by_status: dict[str, int] = {}
-        codes, n = np.unique(self.status, return_counts=True)
-        for c, k in zip(codes, n):
-            by_status[Status(int(c)).code] = int(k)
         by_alg: dict[int, dict[str, int]] = {}
-        for alg in np.unique(self.algorithm):
-            sel = self.status[self.algorithm == alg]
-            codes, n = np.unique(sel, return_counts=True)
-            by_alg[int(alg)] = {Status(int(c)).code: int(k) for c, k in zip(codes, n)}
+        # (algorithm, status, count), counted by the core.
+        for st in sorted({st for _, st, _ in self._status_counts}):
+            by_status[Status(st).code] = sum(k for _, s, k in self._status_counts if s == st)
+        for alg, st, k in self._status_counts:
+            by_alg.setdefault(alg, {})[Status(st).code] = k
         by_code: dict[str, int] = {}
         for f in self.findings:
             by_code[f.code] = by_code.get(f.code, 0) + 1
@@ -245,7 +300,7 @@ class Report:
             d["names"] = self.names
             for c in ("owner", "type_covered", "algorithm", "key_tag", "inception",
                       "expiration", "status", "line", "file"):
-                d[c] = getattr(self, c).tolist()
+                d[c] = self._rows[c].tolist()
         return d
 
     def to_json(self, columns: bool = False, indent: int | None = None) -> str:
