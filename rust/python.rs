@@ -132,6 +132,7 @@ fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict
     d.set_item("zone_checks", r.zone_checks)?;
     d.set_item("files", PyList::new(py, r.files)?)?;
     d.set_item("records", r.records)?;
+    d.set_item("pipeline", r.pipeline)?;
     d.set_item("threads", r.threads)?;
     d.set_item("now", r.now)?;
     let t = PyDict::new(py);
@@ -157,6 +158,8 @@ fn options(
     let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include };
     let mut p = Policy::default();
     let mut profile = false;
+    let mut whole_zone = false;
+    let mut window = None;
     if let Some(d) = policy {
         for (k, v) in d.iter() {
             let key: String = k.extract()?;
@@ -170,6 +173,9 @@ fn options(
                 "inception_margin" => p.inception_margin = v.extract()?,
                 "nsec3_max_hashes" => p.nsec3_max_hashes = v.extract()?,
                 "profile" => profile = v.extract()?,
+                // The reference path, for the equivalence tests.
+                "whole_zone" => whole_zone = v.extract()?,
+                "window_bytes" => window = Some(v.extract::<usize>()?.max(1)),
                 "trust_anchor" => {
                     let (text, filename): (Vec<u8>, String) = v.extract()?;
                     p.trust_anchors = anchors::parse_anchors(&text, &filename).map_err(|e| to_pyerr(py, e))?;
@@ -178,7 +184,7 @@ fn options(
             }
         }
     }
-    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile }))
+    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window }))
 }
 
 /// verify_file(path, origin, now, jobs, allow_include, policy=None) -> dict

@@ -41,6 +41,9 @@ pub struct Report {
     /// Whether the zone-level checks ran (`Policy::zone_checks`).
     pub zone_checks: bool,
     pub records: usize,
+    /// Which path verified the signatures: "streamed", or "whole-zone: "
+    /// and why the streaming stage could not take the zone.
+    pub pipeline: String,
     pub threads: usize,
     pub now: u64,
     pub timings: Timings,

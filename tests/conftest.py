@@ -12,6 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import pipeline_oracle  # noqa: E402
 import signers  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -135,3 +136,14 @@ def pytest_report_header(config):
         except (OSError, IndexError):
             out.append(f"{s}: not installed yet")
     return out
+
+
+@pytest.fixture(autouse=True)
+def both_pipelines(monkeypatch):
+    """Every verification through the API also runs on the whole-zone path
+    (and, for files, in 4 KiB windows) and must agree: pipeline_oracle.py."""
+    from zoneverify import _native
+
+    for name, fn in pipeline_oracle.wrap(_native).items():
+        monkeypatch.setattr(_native, name, fn)
+    yield

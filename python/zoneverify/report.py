@@ -103,6 +103,11 @@ class Report:
         self._status_counts: list[tuple[int, int, int]] = raw["status_counts"]
         self.files: list[str] = raw["files"]
         self.records: int = raw["records"]
+        #: Which path verified the signatures: ``"streamed"`` (each owner
+        #: name as the file was read), or ``"whole-zone: <why>"`` when the
+        #: zone's shape needs the whole zone in memory first (apex not the
+        #: first name, an owner name in two places). Same results either way.
+        self.pipeline: str = raw.get("pipeline", "")
         self.threads: int = raw["threads"]
         self.now: int = raw["now"]
         self.timings: dict[str, float] = dict(raw["timings"])

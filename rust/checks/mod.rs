@@ -18,6 +18,32 @@ use crate::sig::{crypto, Status};
 use findings::{Code, Finding, Findings};
 use policy::Policy;
 
+/// Whether the whole-zone checks read the RDATA of records of `rtype`
+/// below the apex (at the apex they may read any). The streaming pipeline
+/// drops the RDATA of every other record once its owner name is verified
+/// (and keeps all of it when the apex has a ZONEMD, whose digest covers
+/// every record). A check that starts reading another type's RDATA must be
+/// added here; `tests/test_pipeline.py` compares the two paths on every
+/// test zone.
+///
+/// RRSIG RDATA is kept up to the signature (the fields), the signature
+/// replaced by its SHA-256 digest, which is all that the comparison of
+/// identical RRSIGs needs.
+pub fn reads_rdata(rtype: u16) -> bool {
+    matches!(
+        rtype,
+        rrtype::DS
+            | rrtype::CDS
+            | rrtype::CDNSKEY
+            | rrtype::DNSKEY
+            | rrtype::SOA
+            | rrtype::NSEC
+            | rrtype::NSEC3
+            | rrtype::NSEC3PARAM
+            | rrtype::ZONEMD
+    )
+}
+
 /// What the checks found: zone-level findings, and the report rows whose
 /// failure policy downgrades to a warning (`redundant-failure`).
 pub struct Outcome {
@@ -442,7 +468,7 @@ mod tests {
         }
         let popts = ParseOptions { origin: Some(Name::from_text("example.", None).unwrap()), ..Default::default() };
         for threads in [1, 2, 1, 2, 1, 2, 1, 2] {
-            let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(threads), policy: Policy::default(), profile: false };
+            let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(threads), policy: Policy::default(), profile: false, whole_zone: false, window: None };
             let rep = verify_text(text.as_bytes(), "t", &popts, &vopts).unwrap();
             let f = rep.findings.iter().find(|f| f.code == Code::MissingAlgorithm && f.rtype == 6).expect("SOA lacks algorithm 11");
             assert!(f.reason.contains("it is signed by algorithm 8, 13, 14, 15, 16 "), "{}", f.reason);

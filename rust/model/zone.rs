@@ -148,20 +148,41 @@ impl<'a> Zone<'a> {
         covered: &[u16],
         now: u64,
     ) -> Zone<'a> {
+        Zone::build_with(apex, records, rrsig_record, covered, now, None)
+    }
+
+    /// [`Zone::build`] with the identical copies already found (the
+    /// streaming path finds them per owner name, before it drops the RDATA
+    /// the checks do not read): `(copy, kept)` record pairs, zone order.
+    pub fn build_with(
+        apex: Name,
+        records: &'a [Record],
+        rrsig_record: &'a [u32],
+        covered: &[u16],
+        now: u64,
+        known_duplicates: Option<Vec<(u32, u32)>>,
+    ) -> Zone<'a> {
         if let Some((mut nodes, rrsig_node)) = build_sorted(&apex, records, rrsig_record, covered) {
             let n = nodes.len() as u32;
             classify(&mut nodes, 0..n, &apex);
-            let duplicates = remove_duplicates(&mut nodes, records);
+            let duplicates = take_duplicates(&mut nodes, records, known_duplicates);
             let mut z = Zone { apex, records, nodes, index: None, keys: Vec::new(), duplicates, rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
             z.keys = z.apex_keys();
             return z;
         }
-        Zone::build_hashed(apex, records, rrsig_record, covered, now)
+        Zone::build_hashed(apex, records, rrsig_record, covered, now, known_duplicates)
     }
 
     /// [`Zone::build`] for any order of records: nodes found through a hash
     /// map of lower-cased names, then put in canonical order.
-    fn build_hashed(apex: Name, records: &'a [Record], rrsig_record: &'a [u32], covered: &[u16], now: u64) -> Zone<'a> {
+    fn build_hashed(
+        apex: Name,
+        records: &'a [Record],
+        rrsig_record: &'a [u32],
+        covered: &[u16],
+        now: u64,
+        known_duplicates: Option<Vec<(u32, u32)>>,
+    ) -> Zone<'a> {
         let mut index: HashMap<Box<[u8]>, u32> = HashMap::new();
         let mut nodes: Vec<Node> = Vec::new();
         let mut node_of_record = vec![0u32; records.len()];
@@ -227,7 +248,7 @@ impl<'a> Zone<'a> {
         }
         let pos = |old: u32| if new_pos.is_empty() { old } else { new_pos[old as usize] };
         let rrsig_node: Vec<u32> = rrsig_record.iter().map(|&rec| pos(node_of_record[rec as usize])).collect();
-        let duplicates = remove_duplicates(&mut nodes, records);
+        let duplicates = take_duplicates(&mut nodes, records, known_duplicates);
         let mut z = Zone { apex, records, nodes, index: Some(index), keys: Vec::new(), duplicates, rrsig_record, rrsig_node, rrsig_status: Vec::new(), now };
         z.keys = z.apex_keys();
         z
@@ -301,6 +322,21 @@ impl<'a> Zone<'a> {
 /// §5.2 makes a TTL difference an error of its own.
 fn same_rr(a: &Record, b: &Record) -> bool {
     a.class == b.class && canon::same_rdata(a.rtype, &a.rdata, &b.rdata)
+}
+
+/// Takes the identical copies out of the RRsets: those given, else those
+/// [`remove_duplicates`] finds.
+fn take_duplicates(nodes: &mut [Node], records: &[Record], known: Option<Vec<(u32, u32)>>) -> Vec<(u32, u32)> {
+    let Some(dups) = known else { return remove_duplicates(nodes, records) };
+    if !dups.is_empty() {
+        let gone: std::collections::HashSet<u32> = dups.iter().map(|&(c, _)| c).collect();
+        for n in nodes.iter_mut() {
+            for s in n.rrsets.iter_mut() {
+                s.records.retain(|r| !gone.contains(r));
+            }
+        }
+    }
+    dups
 }
 
 /// Takes identical copies out of every RRset, keeping the first, and
@@ -577,7 +613,7 @@ mod tests {
             let covered: Vec<u16> = rrsig_record.iter().map(|&i| u16::from_be_bytes([records[i as usize].rdata[0], records[i as usize].rdata[1]])).collect();
             let fast = Zone::build(apex.clone(), &records, &rrsig_record, &covered, 0);
             assert!(fast.index.is_none(), "the sorted path was not taken");
-            let slow = Zone::build_hashed(apex.clone(), &records, &rrsig_record, &covered, 0);
+            let slow = Zone::build_hashed(apex.clone(), &records, &rrsig_record, &covered, 0, None);
             assert!(slow.index.is_some());
             let shape = |z: &Zone<'_>| {
                 z.nodes

@@ -715,14 +715,51 @@ fn parse_window(
 /// text is never in memory at once. The result is the sequential parser's.
 /// Returns the zone and the seconds spent before parsing could start.
 pub fn parse_file(path: &Path, opts: &ParseOptions) -> Result<(ParsedZone, f64), CoreError> {
-    let threads = rayon::current_num_threads();
-    parse_file_in_windows(path, opts, WINDOW_BYTES.max(threads * PARALLEL_MIN_BYTES / 2), PARALLEL_MIN_BYTES)
+    let (window, min) = window_sizes(rayon::current_num_threads());
+    parse_file_in_windows(path, opts, window, min)
+}
+
+/// The window size of [`parse_file`] with `threads` workers, and the file
+/// size below which a file is parsed in one piece.
+pub fn window_sizes(threads: usize) -> (usize, usize) {
+    (WINDOW_BYTES.max(threads * PARALLEL_MIN_BYTES / 2), PARALLEL_MIN_BYTES)
 }
 
 /// [`parse_file`] with the window size and the size below which a file is
 /// parsed in one piece (tests and the fuzz targets use small ones).
 #[doc(hidden)]
 pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: usize) -> Result<(ParsedZone, f64), CoreError> {
+    let mut records: Vec<Record> = Vec::new();
+    match parse_file_streaming(path, opts, window, min, |mut part, _| records.append(&mut part))? {
+        Streamed::Whole(zone, read) => Ok((zone, read)),
+        Streamed::Parts { files, origin, read } => {
+            // Appending parts doubled the capacity: give the slack back.
+            records.shrink_to_fit();
+            Ok((ParsedZone { records, files, origin }, read))
+        }
+    }
+}
+
+/// How [`parse_file_streaming`] delivered the zone.
+pub enum Streamed {
+    /// In parts, each handed to the sink in file order; the last with
+    /// `true`. The records are exactly the sequential parser's.
+    Parts { files: Vec<String>, origin: Option<Name>, read: f64 },
+    /// Whole, without calling the sink: the file is small, or `$INCLUDE` is
+    /// allowed, or the windowed parse met something only the sequential
+    /// parser settles (then parts already handed to the sink are void).
+    Whole(ParsedZone, f64),
+}
+
+/// Reads and parses a zone file in windows of about `window` bytes (files
+/// of `min` bytes or more, with two threads or more), handing each
+/// window's records to `sink` while the next window is read and parsed:
+/// the sink runs beside the parser on the current rayon pool. `read` is
+/// the time before parsing could start.
+pub fn parse_file_streaming<F>(path: &Path, opts: &ParseOptions, window: usize, min: usize, mut sink: F) -> Result<Streamed, CoreError>
+where
+    F: FnMut(Vec<Record>, bool) + Send,
+{
     use std::io::Read;
     let name = path.display().to_string();
     let io = |e: std::io::Error| CoreError::Io { file: name.clone(), reason: e.to_string() };
@@ -732,7 +769,7 @@ pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, mi
     if threads < 2 || size < min as u64 || opts.allow_include {
         let text = std::fs::read(path).map_err(io)?;
         let read = t0.elapsed().as_secs_f64();
-        return Ok((parse_zone(&text, &name, opts)?, read));
+        return Ok(Streamed::Whole(parse_zone(&text, &name, opts)?, read));
     }
     let window = window.max(1);
     let chunk = window / (threads * 4);
@@ -754,7 +791,9 @@ pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, mi
     let mut eof = read_part(&mut f, &mut buf).map_err(io)?;
     let read = t0.elapsed().as_secs_f64();
     let mut carry = Carry::new(opts);
-    let mut records: Vec<Record> = Vec::new();
+    // The records of the window before, handed to the sink while this one
+    // is parsed.
+    let mut parsed: Option<Vec<Record>> = None;
     loop {
         // Parse up to the last chunk start (all of it at the end of the
         // file) while the next part is read.
@@ -766,9 +805,20 @@ pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, mi
         };
         // The next buffer starts with the unparsed tail of this one.
         let mut next: Vec<u8> = buf[cut..].to_vec();
-        let (done, got) = rayon::join(
-            || parse_window(&buf[..cut], eof, &name, opts, chunk, &mut carry, &mut records),
-            || if eof { Ok(true) } else { read_part(&mut f, &mut next) },
+        let mut records: Vec<Record> = Vec::new();
+        let before = parsed.take();
+        let ((done, got), ()) = rayon::join(
+            || {
+                rayon::join(
+                    || parse_window(&buf[..cut], eof, &name, opts, chunk, &mut carry, &mut records),
+                    || if eof { Ok(true) } else { read_part(&mut f, &mut next) },
+                )
+            },
+            || {
+                if let Some(part) = before {
+                    sink(part, false);
+                }
+            },
         );
         match done {
             None => {
@@ -777,20 +827,21 @@ pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, mi
                 WINDOW_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 drop(records);
                 let text = std::fs::read(path).map_err(io)?;
-                return Ok((parse_sequential(&text, &name, opts)?, read));
+                return Ok(Streamed::Whole(parse_sequential(&text, &name, opts)?, read));
             }
             Some(Err(e)) => return Err(e),
             Some(Ok(())) => {}
         }
+        parsed = Some(records);
         if eof {
             break;
         }
         eof = got.map_err(io)?;
         buf = next;
     }
-    // Appending parts doubled the capacity: give the slack back.
-    records.shrink_to_fit();
-    Ok((carry.finish(records, &name, opts), read))
+    sink(parsed.take().unwrap_or_default(), true);
+    let z = carry.finish(Vec::new(), &name, opts);
+    Ok(Streamed::Parts { files: z.files, origin: z.origin, read })
 }
 
 #[cfg(test)]

@@ -1,0 +1,345 @@
+//! The orchestration: a record's way from the reader to the report.
+//!
+//! ```text
+//! parse::zonefile (windows of the file, parsed in parallel chunks)
+//!   └─► stream::Streamer: one owner name's records at a time, verified
+//!         (sig::rules, sig::keys) beside the parsing of the next window;
+//!         RDATA that no whole-zone check reads dropped once verified
+//!   └─► model::zone (RRsets, names in canonical order, classification)
+//!   └─► checks::run (findings)  └─► report::Report
+//! ```
+//!
+//! A zone the streaming stage cannot take (apex not first, an owner name in
+//! two places) takes the whole-zone path instead ([`whole`]): parsed whole,
+//! modelled, then verified; the result is the same, only the memory and the
+//! overlap differ. [`Report::pipeline`] says which path ran.
+//!
+//! Records are grouped into RRsets by (owner, type), owner compared without
+//! regard to case (RFC 4343: the real 2017 root zone writes DS owners in
+//! upper case next to lower-case NS owners). Every RRSIG gets exactly one
+//! [`Status`]; all of them are checked, not "one good signature per RRset"
+//! (DESIGN.md principle 2).
+
+pub mod stream;
+pub mod whole;
+
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::checks::{self, policy::Policy};
+use crate::dns::canon::{self, Rrsig};
+use crate::dns::name::Name;
+use crate::dns::record::Record;
+use crate::dns::rrtype;
+use crate::error::CoreError;
+use crate::model::zone::Zone;
+use crate::parse::zonefile::{self, ParseOptions, ParsedZone, Streamed};
+use crate::pool::thread_pool;
+use crate::report::Report;
+use crate::sig::columns::RrsigColumns;
+use crate::sig::keys::Keys;
+use crate::sig::profile::Profile;
+use crate::sig::rules::Rules;
+use crate::sig::Status;
+use stream::Streamer;
+
+/// How to verify.
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Verification time, seconds since 1970 (RRSIG windows are compared in
+    /// RFC 1982 serial arithmetic against it).
+    pub now: u64,
+    /// Worker threads; `None` means one per core.
+    pub threads: Option<usize>,
+    /// What the zone-level checks require.
+    pub policy: Policy,
+    /// Measure CPU time per phase inside the verification (for `zoneverify
+    /// bench`): about 50 ns per RRset and per signature.
+    pub profile: bool,
+    /// Take the whole-zone path even where the streaming stage could run
+    /// (the reference the equivalence tests compare with).
+    pub whole_zone: bool,
+    /// Read a file in windows of this many bytes, whatever its size (the
+    /// tests use small ones); `None`: the reader's own sizes.
+    pub window: Option<usize>,
+}
+
+/// The signatures' verdicts and the identical copies, found by the
+/// streaming stage.
+struct StreamedSigs {
+    verdicts: Vec<stream::Verdict>,
+    duplicates: Vec<(u32, u32)>,
+    /// Wall seconds the stage spent (mostly beside the parser).
+    busy: f64,
+}
+
+/// Reads, parses and verifies a zone file.
+pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> Result<Report, CoreError> {
+    // A large file is read in parts while the parts before are parsed and
+    // verified, and is never in memory whole; `read` is the time before
+    // parsing started.
+    let pool = thread_pool(vopts.threads)?;
+    let profile = Profile::default();
+    let prof = vopts.profile.then_some(&profile);
+    let t0 = Instant::now();
+    let whole = |why: String| -> Result<Report, CoreError> {
+        let t0 = Instant::now();
+        let (zone, read) = pool.install(|| zonefile::parse_file(path, popts))?;
+        let parse = t0.elapsed().as_secs_f64() - read;
+        let mut r = finish(&zone, None, vopts, &pool, &profile, why)?;
+        r.timings.read = read;
+        r.timings.parse = parse;
+        Ok(r)
+    };
+    if vopts.whole_zone {
+        return whole("whole-zone (asked for)".into());
+    }
+    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true);
+    let (window, min) = match vopts.window {
+        Some(w) => (w, 0),
+        None => zonefile::window_sizes(pool.current_num_threads()),
+    };
+    let got = pool.install(|| zonefile::parse_file_streaming(path, popts, window, min, |part, last| st.push(part, last)))?;
+    let (zone, read) = match got {
+        Streamed::Parts { files, origin, read } => (ParsedZone { records: std::mem::take(&mut st.records), files, origin }, read),
+        Streamed::Whole(mut zone, read) => {
+            // A small file, or one the windowed reader could not split:
+            // through the streaming stage in one part.
+            pool.install(|| st.push(std::mem::take(&mut zone.records), true));
+            zone.records = std::mem::take(&mut st.records);
+            (zone, read)
+        }
+    };
+    if let Some(why) = st.gave_up.take() {
+        // The records may be thinned already: read the file again.
+        drop(zone);
+        return whole(format!("whole-zone: {why}"));
+    }
+    let parse = t0.elapsed().as_secs_f64() - read - st.busy;
+    let sigs = StreamedSigs { verdicts: std::mem::take(&mut st.verdicts), duplicates: std::mem::take(&mut st.duplicates), busy: st.busy };
+    let mut r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())?;
+    r.timings.read = read;
+    r.timings.parse = parse.max(0.0);
+    Ok(r)
+}
+
+/// Parses and verifies zone text; `filename` is used in messages.
+pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &VerifyOptions) -> Result<Report, CoreError> {
+    let pool = thread_pool(vopts.threads)?;
+    let profile = Profile::default();
+    let prof = vopts.profile.then_some(&profile);
+    let t0 = Instant::now();
+    let mut zone = pool.install(|| zonefile::parse_zone(text, filename, popts))?;
+    let parse = t0.elapsed().as_secs_f64();
+    let (sigs, path) = if vopts.whole_zone {
+        (None, "whole-zone (asked for)".to_string())
+    } else {
+        let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true);
+        pool.install(|| st.push(std::mem::take(&mut zone.records), true));
+        match st.gave_up.take() {
+            Some(why) => {
+                // The records may be thinned already: parse again.
+                zone = pool.install(|| zonefile::parse_zone(text, filename, popts))?;
+                (None, format!("whole-zone: {why}"))
+            }
+            None => {
+                zone.records = std::mem::take(&mut st.records);
+                (Some(StreamedSigs { verdicts: st.verdicts, duplicates: st.duplicates, busy: st.busy }), "streamed".to_string())
+            }
+        }
+    };
+    let mut r = finish(&zone, sigs, vopts, &pool, &profile, path)?;
+    r.timings.parse = parse;
+    Ok(r)
+}
+
+/// Verifies every RRSIG of a parsed zone, then runs the zone-level checks
+/// (the streaming stage over the records in one part, keeping their RDATA).
+pub fn verify_parsed(mut zone: ParsedZone, vopts: &VerifyOptions) -> Result<Report, CoreError> {
+    if vopts.whole_zone {
+        return verify_parsed_ref(&zone, vopts);
+    }
+    let pool = thread_pool(vopts.threads)?;
+    let profile = Profile::default();
+    let prof = vopts.profile.then_some(&profile);
+    let mut st = Streamer::new(zone.origin.clone(), vopts.now, prof, false);
+    pool.install(|| st.push(std::mem::take(&mut zone.records), true));
+    // Nothing is thinned here: the records stay whole either way.
+    zone.records = std::mem::take(&mut st.records);
+    match st.gave_up.take() {
+        Some(why) => finish(&zone, None, vopts, &pool, &profile, format!("whole-zone: {why}")),
+        None => {
+            let sigs = StreamedSigs { verdicts: st.verdicts, duplicates: st.duplicates, busy: st.busy };
+            finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())
+        }
+    }
+}
+
+/// The whole-zone path on a borrowed zone (the phase benchmarks verify one
+/// parsed zone many times).
+pub fn verify_parsed_ref(zone: &ParsedZone, vopts: &VerifyOptions) -> Result<Report, CoreError> {
+    let pool = thread_pool(vopts.threads)?;
+    finish(zone, None, vopts, &pool, &Profile::default(), "whole-zone (parsed zone)".into())
+}
+
+/// The canonicalisation phase alone (for the phase benchmarks): builds the
+/// zone model, then, in parallel as the whole-zone path does, the canonical
+/// form of every signed RRset and the signed data of every RRSIG, without
+/// verifying anything. Returns (RRSIGs prepared, octets of signed data).
+pub fn canonicalise_parsed(zone: &ParsedZone, threads: Option<usize>) -> Result<(usize, usize), CoreError> {
+    let apex = zone_apex(zone)?;
+    let pool = thread_pool(threads)?;
+    pool.install(|| {
+        let (rrsig_record, sigs, covered) = rrsig_rows(&zone.records);
+        let model = Zone::build(apex, &zone.records, &rrsig_record, &covered, 0);
+        Ok(whole::canonicalise(&model, &sigs))
+    })
+}
+
+/// The RRSIG records of a zone, in zone order: their record indices, each
+/// RRSIG parsed once (`None`: RDATA that cannot be decoded), and the type
+/// each covers (0 when undecodable). Parallel, on the current rayon pool.
+fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<Option<Rrsig<'_>>>, Vec<u16>) {
+    let (rrsig_record, sigs): (Vec<u32>, Vec<Option<Rrsig<'_>>>) = records
+        .par_iter()
+        .enumerate()
+        .filter(|(_, r)| r.rtype == rrtype::RRSIG)
+        .map(|(i, r)| (i as u32, canon::parse_rrsig(&r.rdata)))
+        .unzip();
+    let covered = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
+    (rrsig_record, sigs, covered)
+}
+
+/// The zone apex: the origin given, else the owner of the SOA record.
+fn zone_apex(zone: &ParsedZone) -> Result<Name, CoreError> {
+    let records = &zone.records;
+    let file = zone.files.first().map(String::as_str).unwrap_or("<zone>");
+    if records.is_empty() {
+        return Err(CoreError::parse(file, 0, 0, "the zone has no records"));
+    }
+    let apex = match &zone.origin {
+        Some(o) => Some(o.clone()),
+        None => records.iter().find(|r| r.rtype == rrtype::SOA).map(|r| r.owner.clone()),
+    };
+    match apex {
+        Some(a) => Ok(a),
+        None if records.iter().any(|r| r.rtype == rrtype::RRSIG) => Err(CoreError::Usage(format!(
+            "{file}: cannot tell the zone apex: no SOA record and no origin given"
+        ))),
+        // No SOA and no RRSIG: nothing to verify.
+        None => Ok(Name::root()),
+    }
+}
+
+/// From the records (thinned when streamed) to the report: the zone model,
+/// the signatures' verdicts (those streamed, else found here over the
+/// model), the zone-level checks, the columns.
+fn finish(
+    zone: &ParsedZone,
+    streamed: Option<StreamedSigs>,
+    vopts: &VerifyOptions,
+    pool: &rayon::ThreadPool,
+    profile: &Profile,
+    path: String,
+) -> Result<Report, CoreError> {
+    let t0 = Instant::now();
+    let threads = pool.current_num_threads();
+    let records = &zone.records;
+    let apex = zone_apex(zone)?;
+    let prof = vopts.profile.then_some(profile);
+
+    // One report row per RRSIG record, zone order; each RRSIG parsed once.
+    let (rrsig_record, sigs, covered) = pool.install(|| rrsig_rows(records));
+    let (known_duplicates, streamed) = match streamed {
+        Some(s) => (Some(s.duplicates), Some((s.verdicts, s.busy))),
+        None => (None, None),
+    };
+    let mut model = pool.install(|| Zone::build_with(apex.clone(), records, &rrsig_record, &covered, vopts.now, known_duplicates));
+
+    // Owner-name table in order of first appearance among the RRSIG rows.
+    let mut names: Vec<Name> = Vec::new();
+    let mut name_of_node = vec![u32::MAX; model.nodes.len()];
+    let mut owner_col = Vec::with_capacity(rrsig_record.len());
+    for &node in &model.rrsig_node {
+        let slot = &mut name_of_node[node as usize];
+        if *slot == u32::MAX {
+            names.push(model.nodes[node as usize].name.clone());
+            *slot = (names.len() - 1) as u32;
+        }
+        owner_col.push(*slot);
+    }
+    let model_time = t0.elapsed().as_secs_f64();
+
+    let t1 = Instant::now();
+    let (verdicts, verify) = match streamed {
+        Some((list, busy)) => {
+            // Streamed in record order, one per RRSIG record: row `k` is
+            // the k-th. A row without its verdict stays "not verified".
+            let mut verdicts: Vec<Option<(Status, Option<String>)>> = vec![None; rrsig_record.len()];
+            let mut it = list.into_iter().peekable();
+            for (row, &rec) in rrsig_record.iter().enumerate() {
+                while it.peek().is_some_and(|v| v.0 < rec) {
+                    it.next();
+                }
+                if let Some((_, st, why)) = it.next_if(|v| v.0 == rec) {
+                    verdicts[row] = Some((st, why));
+                }
+            }
+            (verdicts, busy)
+        }
+        None => {
+            let keys = Keys::new(model.keys.iter().map(|k| &k.key));
+            let rules = Rules { keys: &keys, apex: &apex, now: vopts.now, prof };
+            let v = pool.install(|| whole::verify(&model, &sigs, &rules, prof));
+            (v, t1.elapsed().as_secs_f64())
+        }
+    };
+
+    // Columns in zone order. Every row has a verdict; one that had not
+    // would be "not verified", never valid (DESIGN.md principle 1).
+    let mut cols = RrsigColumns::with_capacity(verdicts.len());
+    for (sig, verdict) in sigs.iter().zip(verdicts) {
+        let (st, why) = verdict.unwrap_or_else(|| (Status::Malformed, Some("internal error: this RRSIG was not verified".into())));
+        cols.push(sig.as_ref(), st, why);
+    }
+    let status = std::mem::take(&mut cols.status);
+    let mut rep = Report {
+        apex: Some(apex),
+        names,
+        owner: owner_col,
+        rrsigs: cols,
+        files: zone.files.clone(),
+        records: records.len(),
+        threads,
+        now: vopts.now,
+        pipeline: path,
+        ..Default::default()
+    };
+    rep.line = rrsig_record.iter().map(|&i| records[i as usize].line).collect();
+    rep.file = rrsig_record.iter().map(|&i| records[i as usize].file).collect();
+    rep.timings.model = model_time;
+    rep.timings.verify = verify;
+    if vopts.profile {
+        rep.timings.canonicalise_cpu = profile.canonicalise_seconds();
+        rep.timings.crypto = profile.crypto();
+    }
+
+    // Zone-level checks over the same model, with every RRSIG's verdict known.
+    let t2 = Instant::now();
+    model.rrsig_status = status;
+    let outcome = if vopts.policy.zone_checks {
+        pool.install(|| checks::run(&model, &vopts.policy))
+    } else {
+        checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }
+    };
+    rep.rrsigs.status = std::mem::take(&mut model.rrsig_status);
+    let mut findings = outcome.findings;
+    findings.sort_by_key(|f| (f.line == 0, f.file, f.line));
+    rep.findings = findings;
+    rep.downgraded = outcome.downgraded;
+    rep.zone_checks = vopts.policy.zone_checks;
+    rep.timings.checks = t2.elapsed().as_secs_f64();
+    Ok(rep)
+}

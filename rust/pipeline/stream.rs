@@ -1,0 +1,474 @@
+//! The streaming stage: RRSIGs verified as soon as the parser has handed
+//! on the RRsets they cover, while the next part of the file is read and
+//! parsed; then the RDATA that no whole-zone check reads is dropped
+//! ([`crate::checks::reads_rdata`]), and the signatures with it.
+//!
+//! The layouts of the real signers stream: each owner name's records
+//! together (BIND, ldns), and Knot's dumps, which write all data first,
+//! then all RRSIGs, then the NSEC chain (a name's data waits for its
+//! RRSIGs, an RRSIG over NSEC for its NSEC).
+//!
+//! An RRSIG is verified once its owner has records of the type it covers
+//! (or, for one that cannot be decoded, at once; at the end, every RRSIG
+//! left); from then on that RRset is final: a later record of its type at
+//! that name would change it. So the stage gives exactly the whole-zone
+//! path's verdicts, or gives up and says why, and the caller takes the
+//! whole-zone path from the start. It gives up when the apex is not the
+//! first owner name (its DNSKEYs must be known before any signature is
+//! verified), when the apex gets DNSKEYs or a ZONEMD after its first
+//! records, when a record comes for an RRset whose signatures were
+//! verified, and when a name comes back after all of it was verified and
+//! its RDATA dropped.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use smallvec::SmallVec;
+
+use crate::checks;
+use crate::dns::canon;
+use crate::dns::name::Name;
+use crate::dns::record::Record;
+use crate::dns::rrtype;
+use crate::model::zone::identical_copies;
+use crate::sig::crypto::Dnskey;
+use crate::sig::keys::Keys;
+use crate::sig::profile::Profile;
+use crate::sig::rules::Rules;
+use crate::sig::Status;
+
+/// One RRSIG's verdict: its record index, status and reason.
+pub type Verdict = (u32, Status, Option<String>);
+
+/// What the stage knows of an owner name.
+struct Owner {
+    /// Its first record (the name to compare with).
+    first: u32,
+    /// `None` once the name is closed: it had RRSIGs, all are verified, its
+    /// RDATA is dropped, and it must not come back.
+    open: Option<Box<Open>>,
+}
+
+/// An owner name still open.
+#[derive(Default)]
+struct Open {
+    /// Every record so far, ascending.
+    rows: SmallVec<[u32; 6]>,
+    /// Types whose RRSIGs were verified: their RRsets are final (and their
+    /// identical copies found).
+    frozen: SmallVec<[u16; 4]>,
+    /// RRSIG records not yet verified.
+    pending: SmallVec<[u32; 2]>,
+    /// Whether the name has had an RRSIG (a name without any stays open:
+    /// its signatures may come later).
+    signed: bool,
+}
+
+/// What verifying one owner name's pending RRSIGs gave.
+struct Step {
+    key: u64,
+    verdicts: Vec<Verdict>,
+    duplicates: Vec<(u32, u32)>,
+    /// RRSIGs verified (to take off `pending`), and the types frozen.
+    verified: Vec<u32>,
+    frozen: SmallVec<[u16; 4]>,
+    /// Records whose RDATA may go: of frozen types, and verified RRSIGs.
+    thin: Vec<u32>,
+    close: bool,
+}
+
+/// The streaming stage's state between two parts of a zone.
+pub struct Streamer<'p> {
+    origin: Option<Name>,
+    now: u64,
+    prof: Option<&'p Profile>,
+    /// Drop the RDATA the checks do not read (off when the caller may need
+    /// the records whole afterwards).
+    thin: bool,
+    /// Set by the first owner name: the apex and its DNSKEYs.
+    apex: Option<(Name, Vec<Dnskey>)>,
+    /// Every owner name seen, by the hash of its lower-cased form (two
+    /// names with one hash make the stage give up, never a wrong verdict).
+    owners: HashMap<u64, Owner>,
+    /// Every record so far, in file order (those verified thinned).
+    pub records: Vec<Record>,
+    /// Index of the first record not yet filed: the last owner name's,
+    /// whose records may continue in the next part.
+    pending: usize,
+    /// One per RRSIG record, record order (once the last part is in).
+    pub verdicts: Vec<Verdict>,
+    /// Identical copies taken out of their RRsets: (copy, kept).
+    pub duplicates: Vec<(u32, u32)>,
+    /// Why the stage gave up, if it did.
+    pub gave_up: Option<String>,
+    /// Wall seconds spent verifying (part of it beside the parser).
+    pub busy: f64,
+}
+
+impl<'p> Streamer<'p> {
+    pub fn new(origin: Option<Name>, now: u64, prof: Option<&'p Profile>, thin: bool) -> Streamer<'p> {
+        Streamer {
+            origin,
+            now,
+            prof,
+            thin,
+            apex: None,
+            owners: HashMap::new(),
+            records: Vec::new(),
+            pending: 0,
+            verdicts: Vec::new(),
+            duplicates: Vec::new(),
+            gave_up: None,
+            busy: 0.0,
+        }
+    }
+
+    /// Takes the next part's records (`last`: the zone ends with them) and
+    /// verifies every RRSIG whose RRset is in. Runs on the current rayon
+    /// pool.
+    pub fn push(&mut self, mut part: Vec<Record>, last: bool) {
+        if self.gave_up.is_some() {
+            return;
+        }
+        let t0 = std::time::Instant::now();
+        if self.records.is_empty() {
+            self.records = std::mem::take(&mut part);
+        } else {
+            self.records.append(&mut part);
+        }
+        if self.records.len() > u32::MAX as usize {
+            self.give_up("more than 2^32 records".into());
+            return;
+        }
+        let runs = owner_runs(&self.records, self.pending, last);
+        let mut touched: Vec<u64> = Vec::with_capacity(runs.len());
+        for &(a, b) in &runs {
+            if self.apex.is_none() {
+                if let Err(why) = self.find_apex(a, b) {
+                    self.give_up(why);
+                    return;
+                }
+            }
+            match self.file_run(a as u32, b as u32) {
+                Ok(key) => touched.push(key),
+                Err(why) => {
+                    self.give_up(why);
+                    return;
+                }
+            }
+        }
+        if let Some(&(_, b)) = runs.last() {
+            self.pending = b;
+        }
+        if last {
+            // Every owner name still open gets its last look.
+            touched = self.owners.iter().filter(|(_, o)| o.open.is_some()).map(|(&k, _)| k).collect();
+        } else {
+            touched.sort_unstable();
+            touched.dedup();
+        }
+        self.step(&touched, last);
+        if last {
+            self.duplicates.sort_unstable();
+            self.verdicts.sort_unstable_by_key(|v| v.0);
+            self.owners = HashMap::new();
+        }
+        self.busy += t0.elapsed().as_secs_f64();
+    }
+
+    /// Files the run `records[a..b]` of one owner name; returns the name's
+    /// key. An error says why the stage cannot go on.
+    fn file_run(&mut self, a: u32, b: u32) -> Result<u64, String> {
+        let rec = &self.records[a as usize];
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        rec.owner.as_wire().to_ascii_lowercase().hash(&mut h);
+        let key = h.finish();
+        let o = self.owners.entry(key).or_insert_with(|| Owner { first: a, open: Some(Box::default()) });
+        let first = &self.records[o.first as usize];
+        if !first.owner.eq_ignore_case(&rec.owner) {
+            // Two names, one hash: this stage cannot tell them apart cheaply.
+            return Err(format!("owner names {} and {} share a hash", first.owner, rec.owner));
+        }
+        let apex = o.first == 0;
+        let Some(open) = o.open.as_mut() else {
+            return Err(format!("owner name {} comes back at line {} after all its signatures were verified", rec.owner, rec.line));
+        };
+        for i in a..b {
+            let r = &self.records[i as usize];
+            if apex && a != 0 && (r.rtype == rrtype::DNSKEY || r.rtype == rrtype::ZONEMD) {
+                // The keys, and whether to drop RDATA, were settled on the
+                // apex's first run.
+                return Err(format!("an apex {} at line {}, after the first apex records", rrtype::to_mnemonic(r.rtype), r.line));
+            }
+            if r.rtype == rrtype::RRSIG {
+                open.signed = true;
+                if let Some(t) = covered(r).filter(|t| open.frozen.contains(t)) {
+                    return Err(format!(
+                        "an RRSIG over {} {} at line {}, after that RRset's signatures were verified",
+                        r.owner,
+                        rrtype::to_mnemonic(t),
+                        r.line
+                    ));
+                }
+                open.pending.push(i);
+            } else if open.frozen.contains(&r.rtype) {
+                return Err(format!(
+                    "a {} record at {} on line {}, after that RRset's signatures were verified",
+                    rrtype::to_mnemonic(r.rtype),
+                    r.owner,
+                    r.line
+                ));
+            }
+            open.rows.push(i);
+        }
+        Ok(key)
+    }
+
+    /// Verifies the pending RRSIGs of the owner names `keys` whose RRsets
+    /// are in (all of them when `last`), in parallel; freezes those
+    /// RRsets, closes the names with nothing left pending, and drops the
+    /// RDATA no check reads.
+    fn step(&mut self, keys: &[u64], last: bool) {
+        let Some((apex, dnskeys)) = &self.apex else { return };
+        let dnskeys = Keys::new(dnskeys.iter());
+        let rules = Rules { keys: &dnskeys, apex, now: self.now, prof: self.prof };
+        let records = &self.records;
+        let owners = &self.owners;
+        let prof = self.prof;
+        let thin = self.thin;
+        let steps: Vec<Step> = keys
+            .par_iter()
+            .filter_map(|&k| {
+                let o = owners.get(&k)?;
+                let open = o.open.as_deref()?;
+                Some((k, o.first == 0, open))
+            })
+            .map_init(
+                || Vec::with_capacity(4096),
+                |buf, (key, is_apex, open)| step_owner(records, key, open, last, thin && !is_apex, &rules, prof, buf),
+            )
+            .collect();
+        let mut thin_rows: Vec<u32> = Vec::new();
+        for s in steps {
+            self.verdicts.extend(s.verdicts);
+            self.duplicates.extend(s.duplicates);
+            thin_rows.extend(s.thin);
+            let Some(o) = self.owners.get_mut(&s.key) else { continue };
+            if s.close {
+                o.open = None;
+            } else if let Some(open) = o.open.as_mut() {
+                open.pending.retain(|r| !s.verified.contains(r));
+                open.frozen.extend(s.frozen);
+            }
+        }
+        if !thin_rows.is_empty() {
+            thin_rows.sort_unstable();
+            thin_records(&mut self.records, &thin_rows);
+        }
+    }
+
+    /// Stops: later parts are dropped, the records so far stay (whole
+    /// unless thinning was on) for the caller to drop or to reuse.
+    fn give_up(&mut self, why: String) {
+        self.gave_up = Some(why);
+        self.owners = HashMap::new();
+        self.verdicts = Vec::new();
+        self.duplicates = Vec::new();
+    }
+
+    /// The apex from the first owner name's records `[a, b)`: the origin
+    /// given, else the owner of the first SOA (as the whole-zone path
+    /// finds it), and its DNSKEYs; an error when that name is not first.
+    fn find_apex(&mut self, a: usize, b: usize) -> Result<(), String> {
+        let run = &self.records[a..b];
+        let apex = match &self.origin {
+            Some(o) => o.clone(),
+            None => match run.iter().find(|r| r.rtype == rrtype::SOA) {
+                Some(r) => r.owner.clone(),
+                None => return Err(format!("the first owner name, {}, has no SOA", run[0].owner)),
+            },
+        };
+        if !run[0].owner.eq_ignore_case(&apex) {
+            return Err(format!("the first owner name, {}, is not the zone apex {apex}", run[0].owner));
+        }
+        // The DNSKEYs as the zone model lists them: record order, identical
+        // copies counted once.
+        let rows: Vec<u32> = (0..run.len() as u32).filter(|&i| run[i as usize].rtype == rrtype::DNSKEY).collect();
+        let copies: HashSet<u32> = identical_copies(&rows, |i| &run[i as usize]).into_iter().map(|(c, _)| c).collect();
+        let keys = rows.iter().filter(|i| !copies.contains(i)).filter_map(|&i| Dnskey::from_rdata(&run[i as usize].rdata)).collect();
+        // A ZONEMD at the apex digests every record: keep all RDATA.
+        if run.iter().any(|r| r.rtype == rrtype::ZONEMD) {
+            self.thin = false;
+        }
+        self.apex = Some((apex, keys));
+        Ok(())
+    }
+}
+
+/// The type an RRSIG record covers, if its RDATA is long enough to say.
+fn covered(r: &Record) -> Option<u16> {
+    r.rdata.get(..2).map(|c| u16::from_be_bytes([c[0], c[1]]))
+}
+
+/// One owner name's step (see [`Streamer::step`]): the pending RRSIGs
+/// whose RRset is in, every pending one when `last`, or one that cannot be
+/// decoded (whose verdict needs nothing else) are verified.
+#[allow(clippy::too_many_arguments)]
+fn step_owner(
+    records: &[Record],
+    key: u64,
+    open: &Open,
+    last: bool,
+    thin: bool,
+    rules: &Rules<'_>,
+    prof: Option<&Profile>,
+    buf: &mut Vec<u8>,
+) -> Step {
+    let present = |t: u16| open.rows.iter().any(|&i| records[i as usize].rtype == t);
+    let due: Vec<u32> = open
+        .pending
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let r = &records[i as usize];
+            last || canon::parse_rrsig(&r.rdata).is_none_or(|s| present(s.type_covered))
+        })
+        .collect();
+    let mut frozen: SmallVec<[u16; 4]> = SmallVec::new();
+    for &i in &due {
+        if let Some(s) = canon::parse_rrsig(&records[i as usize].rdata) {
+            if present(s.type_covered) && !open.frozen.contains(&s.type_covered) && !frozen.contains(&s.type_covered) {
+                frozen.push(s.type_covered);
+            }
+        }
+    }
+    let close = last || (open.signed && open.pending.len() == due.len());
+    let (verdicts, duplicates) = verify_owner(records, &open.rows, &due, &frozen, &open.frozen, close, rules, prof, buf);
+    // Each record is thinned once: the RRSIGs verified now, and the other
+    // records of the types frozen now (all not frozen before, at a close).
+    let mut thin_rows: Vec<u32> = Vec::new();
+    if thin && !last {
+        thin_rows.extend(due.iter().copied());
+        thin_rows.extend(open.rows.iter().copied().filter(|&i| {
+            let t = records[i as usize].rtype;
+            t != rrtype::RRSIG && (frozen.contains(&t) || (close && !open.frozen.contains(&t)))
+        }));
+        thin_rows.sort_unstable();
+    }
+    Step { key, verdicts, duplicates, verified: due, frozen, thin: thin_rows, close }
+}
+
+/// Drops the RDATA no whole-zone check reads from the records `rows`
+/// (ascending), in parallel over blocks of the record list.
+fn thin_records(records: &mut [Record], rows: &[u32]) {
+    const BLOCK: usize = 1 << 14;
+    records.par_chunks_mut(BLOCK).enumerate().for_each(|(k, block)| {
+        let (lo, hi) = ((k * BLOCK) as u32, ((k + 1) * BLOCK) as u32);
+        let from = rows.partition_point(|&r| r < lo);
+        for &r in rows[from..].iter().take_while(|&&r| r < hi) {
+            thin(&mut block[(r - lo) as usize]);
+        }
+    });
+}
+
+/// Drops what no whole-zone check reads of a verified record's RDATA.
+fn thin(r: &mut Record) {
+    if r.rtype == rrtype::RRSIG {
+        if let Some(sig) = canon::parse_rrsig(&r.rdata) {
+            let header = sig.header.len();
+            let digest = ring::digest::digest(&ring::digest::SHA256, sig.signature);
+            r.rdata.truncate(header);
+            r.rdata.extend_from_slice(digest.as_ref());
+            r.rdata.shrink_to_fit();
+        }
+    } else if !checks::reads_rdata(r.rtype) {
+        r.rdata = Vec::new();
+    }
+}
+
+/// The runs of records with one owner name (compared without case) in
+/// `records[from..]`, as `[a, b)` ranges; without the last run unless
+/// `last` (its records may continue in the next part).
+fn owner_runs(records: &[Record], from: usize, last: bool) -> Vec<(usize, usize)> {
+    let mut starts: Vec<usize> = Vec::new();
+    for i in from..records.len() {
+        if i == from || !records[i].owner.eq_ignore_case(&records[i - 1].owner) {
+            starts.push(i);
+        }
+    }
+    let mut runs: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
+    if last {
+        if let Some(&s) = starts.last() {
+            runs.push((s, records.len()));
+        }
+    }
+    runs
+}
+
+/// Verifies the RRSIGs `due` among an owner name's records (`rows`,
+/// ascending), exactly as the whole-zone path does: RRsets by type, each
+/// put in canonical form once; an RRSIG whose type has no RRset at the name
+/// is an orphan. Returns the verdicts, and the identical copies in the
+/// RRsets whose records are final now: of the types in `freeze`, and with
+/// `all` of every type not in `frozen_before` (reported when those froze).
+#[allow(clippy::too_many_arguments)]
+fn verify_owner(
+    records: &[Record],
+    rows: &[u32],
+    due: &[u32],
+    freeze: &[u16],
+    frozen_before: &[u16],
+    all: bool,
+    rules: &Rules<'_>,
+    prof: Option<&Profile>,
+    buf: &mut Vec<u8>,
+) -> (Vec<Verdict>, Vec<(u32, u32)>) {
+    // RRsets in order of first appearance: type, record indices.
+    let mut sets: SmallVec<[(u16, SmallVec<[u32; 2]>); 4]> = SmallVec::new();
+    for &i in rows {
+        let t = records[i as usize].rtype;
+        if t == rrtype::RRSIG {
+            continue;
+        }
+        match sets.iter_mut().rev().find(|s| s.0 == t) {
+            Some(s) => s.1.push(i),
+            None => sets.push((t, smallvec::smallvec![i])),
+        }
+    }
+    let mut dups: Vec<(u32, u32)> = Vec::new();
+    for s in sets.iter_mut().filter(|s| s.1.len() > 1) {
+        let copies = identical_copies(&s.1, |i| &records[i as usize]);
+        if !copies.is_empty() {
+            let gone: HashSet<u32> = copies.iter().map(|&(c, _)| c).collect();
+            s.1.retain(|r| !gone.contains(r));
+            // Reported once, when the RRset is final: frozen now, or at the
+            // name's close (a type frozen earlier was reported then).
+            if freeze.contains(&s.0) || (all && !frozen_before.contains(&s.0)) {
+                dups.extend(copies);
+            }
+        }
+    }
+    let mut canon_of: SmallVec<[Option<Vec<Vec<u8>>>; 4]> = sets.iter().map(|_| None).collect();
+    let mut out: Vec<Verdict> = Vec::with_capacity(due.len());
+    for &i in due {
+        let r = &records[i as usize];
+        let sig = canon::parse_rrsig(&r.rdata);
+        let set = sig.as_ref().and_then(|s| sets.iter().position(|x| x.0 == s.type_covered));
+        let (class, canon): (Option<u16>, &[Vec<u8>]) = match set {
+            None => (None, &[]),
+            Some(k) => {
+                if canon_of[k].is_none() {
+                    let t = Profile::start(prof);
+                    let forms = canon::sorted_canonical_rdatas(sets[k].0, sets[k].1.iter().map(|&j| &records[j as usize].rdata[..]));
+                    Profile::add_canon(prof, t);
+                    canon_of[k] = Some(forms);
+                }
+                (Some(records[sets[k].1[0] as usize].class), canon_of[k].as_deref().unwrap_or(&[]))
+            }
+        };
+        let (st, why) = rules.check(&r.owner, sig.as_ref(), class, canon, buf);
+        out.push((i, st, why));
+    }
+    (out, dups)
+}

@@ -1,0 +1,93 @@
+"""The whole-zone path as the streaming pipeline's oracle (issue 11).
+
+While the tests run, every zone verification through the public API
+(`verify_zone` on a file, text or a dnspython zone, hence every corpus zone,
+every zone a real signer produces in the tests, every defect and mutation)
+is run again on the whole-zone path, and, for files, once more through the
+streaming stage with 4 KiB windows (so that owner names cross window
+boundaries and the records are thinned part by part). All must give the
+same report: statuses, reasons, findings, counts and line numbers. A
+difference fails the test that made the call.
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+# Report keys that are allowed to differ: which path ran and how long it took.
+NOT_COMPARED = {"timings", "canonicalise_cpu", "crypto", "pipeline"}
+
+# How often each path was taken, for test_pipeline.py's check that the
+# comparison is not vacuous.
+TAKEN: collections.Counter = collections.Counter()
+
+
+def _call(fn, args, policy) -> tuple[str, Any]:
+    try:
+        return "ok", fn(*args, policy)
+    except Exception as e:  # noqa: BLE001 - compared, then re-raised by the caller
+        return "raise", e
+
+
+def _same(a: tuple[str, Any], b: tuple[str, Any], what: str) -> None:
+    if a[0] != b[0]:
+        raise AssertionError(f"pipeline oracle: {what}: one path raised, the other did not: {a[1]!r} / {b[1]!r}")
+    if a[0] == "raise":
+        ea, eb = a[1], b[1]
+        if type(ea) is not type(eb) or str(ea) != str(eb):
+            raise AssertionError(f"pipeline oracle: {what}: different errors: {ea!r} / {eb!r}")
+        return
+    ra, rb = a[1], b[1]
+    keys = (set(ra) | set(rb)) - NOT_COMPARED
+    for k in sorted(keys):
+        if ra.get(k) != rb.get(k):
+            raise AssertionError(
+                f"pipeline oracle: {what}: '{k}' differs between the streaming and the whole-zone path "
+                f"({ra.get('pipeline')} / {rb.get('pipeline')}):\n{str(ra.get(k))[:2000]}\n---\n{str(rb.get(k))[:2000]}"
+            )
+
+
+def wrap(native) -> dict[str, Any]:
+    """Replacements for the _native entry points that run both paths."""
+    orig = {n: getattr(native, n) for n in ("verify_file", "verify_text", "verify_wire_zone")}
+
+    def with_policy(policy, **extra):
+        p = dict(policy or {})
+        p.update(extra)
+        return p
+
+    def verify_file(path, origin, now, jobs, allow_include, policy=None):
+        args = (path, origin, now, jobs, allow_include)
+        main = _call(orig["verify_file"], args, with_policy(policy))
+        ref = _call(orig["verify_file"], args, with_policy(policy, whole_zone=True))
+        _same(main, ref, f"verify_file({path})")
+        small = _call(orig["verify_file"], args, with_policy(policy, window_bytes=4096))
+        _same(small, ref, f"verify_file({path}) in 4 KiB windows")
+        for r in (main, small):
+            TAKEN[r[1].get("pipeline", "").split(":")[0] if r[0] == "ok" else "error"] += 1
+        return _result(main)
+
+    def verify_text(text, filename, origin, now, jobs, allow_include, policy=None):
+        args = (text, filename, origin, now, jobs, allow_include)
+        main = _call(orig["verify_text"], args, with_policy(policy))
+        ref = _call(orig["verify_text"], args, with_policy(policy, whole_zone=True))
+        _same(main, ref, f"verify_text({filename})")
+        TAKEN[main[1].get("pipeline", "").split(":")[0] if main[0] == "ok" else "error"] += 1
+        return _result(main)
+
+    def verify_wire_zone(wire, source, origin, now, jobs, policy=None):
+        args = (wire, source, origin, now, jobs)
+        main = _call(orig["verify_wire_zone"], args, with_policy(policy))
+        ref = _call(orig["verify_wire_zone"], args, with_policy(policy, whole_zone=True))
+        _same(main, ref, f"verify_wire_zone({source})")
+        TAKEN[main[1].get("pipeline", "").split(":")[0] if main[0] == "ok" else "error"] += 1
+        return _result(main)
+
+    return {"verify_file": verify_file, "verify_text": verify_text, "verify_wire_zone": verify_wire_zone}
+
+
+def _result(r: tuple[str, Any]) -> Any:
+    if r[0] == "raise":
+        raise r[1]
+    return r[1]
