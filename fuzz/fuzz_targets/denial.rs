@@ -1,9 +1,10 @@
-//! The whole-zone path, aimed at the NSEC/NSEC3 checks (checks/denial.rs
-//! check_nsec/check_nsec3) as its tests run them: zone text
-//! through verify::verify_text with a policy. No panic, no hang; errors
-//! are parse errors naming a line (or line 0 for the whole zone) or
-//! usage errors; the report's columns agree, findings name lines of the
-//! text, and one worker thread or two give the same report.
+//! The whole pipeline, aimed at the NSEC/NSEC3 checks (checks/denial.rs
+//! check_nsec/check_nsec3) as its tests run them: zone text through
+//! pipeline::verify_text with a policy. No panic, no hang; errors are
+//! parse errors naming a line (or line 0 for the whole zone) or usage
+//! errors; the report's columns agree, findings name lines of the text,
+//! one worker thread or two give the same report, and so do the streaming
+//! stage and the whole-zone path.
 //!
 //! Input: one control octet (bit 0: origin `example.` given, else the
 //! SOA owner; bit 1: signed by any algorithm; bit 2: ZONEMD required;
@@ -57,6 +58,8 @@ fuzz_target!(|data: &[u8]| {
     // jobs and check groups) the verdict must be the same, in the same order.
     let two = verify_text(text, "fuzz", &popts, &VerifyOptions { threads: Some(2), ..vopts.clone() });
     assert_eq!(verdict(&got), verdict(&two), "one and two threads disagree");
+    let whole = verify_text(text, "fuzz", &popts, &VerifyOptions { whole_zone: true, ..vopts.clone() });
+    assert_eq!(verdict(&got), verdict(&whole), "the streaming stage and the whole-zone path disagree");
     match got {
         Ok(rep) => {
             let n = rep.rrsigs.len();

@@ -78,6 +78,7 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
         "now_text": format_time(t),
         "threads": raw["threads"],
         "wall_seconds": wall,
+        "pipeline": raw.get("pipeline", ""),
         "rrsigs_per_second": n / wall if wall > 0 else None,
         "phases": {
             "read": tm["read"],
@@ -103,12 +104,15 @@ def format_text(r: dict[str, Any]) -> str:
         f"zone {r['zone']}: {r['file']} ({r['file_bytes'] / mib:.1f} MiB, {r['records']:,} records, "
         f"{r['rrsigs']:,} RRSIGs), {r['threads']} threads, at {r['now_text']}: "
         f"{'OK' if r['ok'] else 'FAIL'}" + ("" if r["zone_checks"] else " (zone-level checks NOT run)"),
+        f"path: {r.get('pipeline') or '?'}",
         "",
         f"{'phase':<34}{'wall s':>9}",
     ]
     ph = r["phases"]
-    labels = [("read", "read"), ("parse", "parse"), ("model", "model (order, group, keys)"),
-              ("verify", "verify (parallel)"), ("checks", "zone checks")]
+    streamed = r.get("pipeline") == "streamed"
+    labels = [("read", "read"), ("parse", "parse" + (" (beyond the verification)" if streamed else "")),
+              ("verify", "verify (beside the parsing)" if streamed else "verify (parallel)"),
+              ("model", "model (order, group, keys)"), ("checks", "zone checks")]
     for key, label in labels:
         lines.append(f"{label:<34}{ph[key]:>9.3f}")
     lines.append(f"{'total (wall, whole call)':<34}{r['wall_seconds']:>9.3f}")

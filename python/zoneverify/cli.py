@@ -129,8 +129,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="verify one zone file and report the time of each phase",
         description=(
             "Verify every RRSIG of ZONE once, exactly as 'check' does, and print the wall time of each "
-            "phase (read, parse, model, verify, zone checks; a file of 8 MiB or more is read in parts while "
-            "the parts before are parsed in parallel, so 'read' is only the time to its first part), the CPU "
+            "phase (read, parse, model, verify, zone checks) and the path taken. A file of 8 MiB or more "
+            "is read in parts while the parts before are parsed in parallel, so 'read' is only the time "
+            "to its first part; on the streamed path the signatures of each part are verified while the "
+            "next part is parsed, so 'verify' is the time the verification took, most of it beside the "
+            "parsing, and 'parse' what the parsing took beyond it. Then the CPU "
             "time inside verification "
             "(canonical form and signed data; signature verification per algorithm, hashing included), "
             "RRSIGs per second, threads and peak memory. To compare with other verifiers on the same "

@@ -21,7 +21,6 @@
 //! its RDATA dropped.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 use smallvec::SmallVec;
@@ -65,6 +64,59 @@ struct Open {
     signed: bool,
 }
 
+/// How a run was filed.
+enum Filed {
+    /// A new name complete in its run: verify the run, close the name.
+    Complete,
+    /// The name (key) is open: look at its pending RRSIGs.
+    Open(u64),
+}
+
+/// The key of an owner name: a hash of its lower-cased wire form (FNV-1a;
+/// names that collide make the stage give up).
+fn name_key(n: &Name) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in n.as_wire() {
+        h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Keys that are hashes already.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type Owners = HashMap<u64, Owner, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// Whether a run holds RRSIGs and, for each that can be decoded, records
+/// of the type it covers.
+fn complete(run: &[Record]) -> bool {
+    let mut signed = false;
+    for r in run.iter().filter(|r| r.rtype == rrtype::RRSIG) {
+        signed = true;
+        if let Some(t) = covered(r) {
+            if canon::parse_rrsig(&r.rdata).is_some() && !run.iter().any(|x| x.rtype == t) {
+                return false;
+            }
+        }
+    }
+    signed
+}
+
 /// What verifying one owner name's pending RRSIGs gave.
 struct Step {
     key: u64,
@@ -90,7 +142,7 @@ pub struct Streamer<'p> {
     apex: Option<(Name, Vec<Dnskey>)>,
     /// Every owner name seen, by the hash of its lower-cased form (two
     /// names with one hash make the stage give up, never a wrong verdict).
-    owners: HashMap<u64, Owner>,
+    owners: Owners,
     /// Every record so far, in file order (those verified thinned).
     pub records: Vec<Record>,
     /// Index of the first record not yet filed: the last owner name's,
@@ -114,7 +166,7 @@ impl<'p> Streamer<'p> {
             prof,
             thin,
             apex: None,
-            owners: HashMap::new(),
+            owners: Owners::default(),
             records: Vec::new(),
             pending: 0,
             verdicts: Vec::new(),
@@ -143,15 +195,22 @@ impl<'p> Streamer<'p> {
         }
         let runs = owner_runs(&self.records, self.pending, last);
         let mut touched: Vec<u64> = Vec::with_capacity(runs.len());
-        for &(a, b) in &runs {
+        let mut fresh: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
+        // Names with two runs in this part go the long way, so that a part
+        // (a whole small file) takes any shape that starts with the apex.
+        let keys: Vec<u64> = runs.iter().map(|&(a, _)| name_key(&self.records[a].owner)).collect();
+        let mut once: HashSet<u64> = HashSet::with_capacity(keys.len());
+        let repeated: HashSet<u64> = keys.iter().copied().filter(|&k| !once.insert(k)).collect();
+        for (&(a, b), &key) in runs.iter().zip(&keys) {
             if self.apex.is_none() {
                 if let Err(why) = self.find_apex(a, b) {
                     self.give_up(why);
                     return;
                 }
             }
-            match self.file_run(a as u32, b as u32) {
-                Ok(key) => touched.push(key),
+            match self.file_run(a as u32, b as u32, key, !repeated.contains(&key)) {
+                Ok(Filed::Open(key)) => touched.push(key),
+                Ok(Filed::Complete) => fresh.push((a as u32, b as u32)),
                 Err(why) => {
                     self.give_up(why);
                     return;
@@ -168,22 +227,29 @@ impl<'p> Streamer<'p> {
             touched.sort_unstable();
             touched.dedup();
         }
-        self.step(&touched, last);
+        self.step(&fresh, &touched, last);
         if last {
             self.duplicates.sort_unstable();
             self.verdicts.sort_unstable_by_key(|v| v.0);
-            self.owners = HashMap::new();
+            self.owners = Owners::default();
         }
         self.busy += t0.elapsed().as_secs_f64();
     }
 
-    /// Files the run `records[a..b]` of one owner name; returns the name's
-    /// key. An error says why the stage cannot go on.
-    fn file_run(&mut self, a: u32, b: u32) -> Result<u64, String> {
+    /// Files the run `records[a..b]` of one owner name. An error says why
+    /// the stage cannot go on.
+    /// `key` is the name's [`name_key`]; `alone`: the name has no other run
+    /// in this part.
+    fn file_run(&mut self, a: u32, b: u32, key: u64, alone: bool) -> Result<Filed, String> {
         let rec = &self.records[a as usize];
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        rec.owner.as_wire().to_ascii_lowercase().hash(&mut h);
-        let key = h.finish();
+        let run = &self.records[a as usize..b as usize];
+        if alone && a != 0 && !self.owners.contains_key(&key) && complete(run) {
+            // The usual case (BIND, ldns): a new name whose run holds its
+            // RRSIGs and the RRsets they cover. Verified from the run alone,
+            // and closed at once.
+            self.owners.insert(key, Owner { first: a, open: None });
+            return Ok(Filed::Complete);
+        }
         let o = self.owners.entry(key).or_insert_with(|| Owner { first: a, open: Some(Box::default()) });
         let first = &self.records[o.first as usize];
         if !first.owner.eq_ignore_case(&rec.owner) {
@@ -222,14 +288,14 @@ impl<'p> Streamer<'p> {
             }
             open.rows.push(i);
         }
-        Ok(key)
+        Ok(Filed::Open(key))
     }
 
     /// Verifies the pending RRSIGs of the owner names `keys` whose RRsets
     /// are in (all of them when `last`), in parallel; freezes those
     /// RRsets, closes the names with nothing left pending, and drops the
     /// RDATA no check reads.
-    fn step(&mut self, keys: &[u64], last: bool) {
+    fn step(&mut self, fresh: &[(u32, u32)], keys: &[u64], last: bool) {
         let Some((apex, dnskeys)) = &self.apex else { return };
         let dnskeys = Keys::new(dnskeys.iter());
         let rules = Rules { keys: &dnskeys, apex, now: self.now, prof: self.prof };
@@ -237,6 +303,25 @@ impl<'p> Streamer<'p> {
         let owners = &self.owners;
         let prof = self.prof;
         let thin = self.thin;
+        // Complete runs: every RRSIG verified from the run, every RRset
+        // final (a new name never has index 0, the apex's).
+        let done: Vec<(Vec<Verdict>, Vec<(u32, u32)>)> = fresh
+            .par_iter()
+            .map_init(
+                || (Vec::with_capacity(4096), Vec::new(), Vec::new()),
+                |(buf, rows, due), &(a, b)| {
+                    rows.clear();
+                    rows.extend(a..b);
+                    due.clear();
+                    due.extend((a..b).filter(|&i| records[i as usize].rtype == rrtype::RRSIG));
+                    verify_owner(records, rows, due, &[], &[], true, &rules, prof, buf)
+                },
+            )
+            .collect();
+        for (v, d) in done {
+            self.verdicts.extend(v);
+            self.duplicates.extend(d);
+        }
         let steps: Vec<Step> = keys
             .par_iter()
             .filter_map(|&k| {
@@ -250,6 +335,11 @@ impl<'p> Streamer<'p> {
             )
             .collect();
         let mut thin_rows: Vec<u32> = Vec::new();
+        if thin && !last {
+            for &(a, b) in fresh {
+                thin_rows.extend(a..b);
+            }
+        }
         for s in steps {
             self.verdicts.extend(s.verdicts);
             self.duplicates.extend(s.duplicates);
@@ -272,7 +362,7 @@ impl<'p> Streamer<'p> {
     /// unless thinning was on) for the caller to drop or to reuse.
     fn give_up(&mut self, why: String) {
         self.gave_up = Some(why);
-        self.owners = HashMap::new();
+        self.owners = Owners::default();
         self.verdicts = Vec::new();
         self.duplicates = Vec::new();
     }
@@ -376,11 +466,14 @@ fn thin_records(records: &mut [Record], rows: &[u32]) {
 fn thin(r: &mut Record) {
     if r.rtype == rrtype::RRSIG {
         if let Some(sig) = canon::parse_rrsig(&r.rdata) {
-            let header = sig.header.len();
+            // A new, small allocation: the old one is freed whole, so that
+            // the RRSIGs parsed next can reuse it (shrinking in place would
+            // leave a hole too small for them).
             let digest = ring::digest::digest(&ring::digest::SHA256, sig.signature);
-            r.rdata.truncate(header);
-            r.rdata.extend_from_slice(digest.as_ref());
-            r.rdata.shrink_to_fit();
+            let mut v = Vec::with_capacity(sig.header.len() + digest.as_ref().len());
+            v.extend_from_slice(sig.header);
+            v.extend_from_slice(digest.as_ref());
+            r.rdata = v;
         }
     } else if !checks::reads_rdata(r.rtype) {
         r.rdata = Vec::new();
