@@ -41,9 +41,11 @@ pub struct Rrset {
     pub rrsigs: Rows,
 }
 
-/// A short list of indices. Most RRsets of a TLD hold one or two records
-/// and one or two RRSIGs: those stay inline, without a heap allocation each.
-pub type Rows = SmallVec<[u32; 2]>;
+/// A short list of indices. Most RRsets of a TLD hold one to four records
+/// (NS sets) and one or two RRSIGs: those stay inline, without a heap
+/// allocation each (four `u32` take no more room than the heap pointer
+/// and length a longer list needs: 24 octets either way).
+pub type Rows = SmallVec<[u32; 4]>;
 
 /// One owner name with its RRsets.
 #[derive(Debug)]
