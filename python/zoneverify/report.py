@@ -31,6 +31,23 @@ _COLUMNS = {
 _DTYPES = {"B": "uint8", "H": "uint16", "I": "uint32"}
 
 
+class _Column:
+    """A per-RRSIG column of a :class:`Report` as a read-only numpy array,
+    made (and numpy imported) on first access, then kept."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, report: Any, objtype: type | None = None) -> np.ndarray:
+        if report is None:
+            return self  # type: ignore[return-value]
+        import numpy as np
+
+        a = np.frombuffer(report._raw_columns[self.name], dtype=_DTYPES[_COLUMNS[self.name]])
+        report.__dict__[self.name] = a
+        return a
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem found in the zone, with the reason.
@@ -118,46 +135,15 @@ class Report:
         self._downgraded: set[int] = set(raw.get("downgraded", []))
         self.zone_checks: bool = raw.get("zone_checks", True)
 
-    def _array(self, column: str) -> np.ndarray:
-        import numpy as np
-
-        return np.frombuffer(self._raw_columns[column], dtype=_DTYPES[_COLUMNS[column]])
-
-    @cached_property
-    def owner(self) -> np.ndarray:
-        return self._array("owner")
-
-    @cached_property
-    def type_covered(self) -> np.ndarray:
-        return self._array("type_covered")
-
-    @cached_property
-    def algorithm(self) -> np.ndarray:
-        return self._array("algorithm")
-
-    @cached_property
-    def key_tag(self) -> np.ndarray:
-        return self._array("key_tag")
-
-    @cached_property
-    def inception(self) -> np.ndarray:
-        return self._array("inception")
-
-    @cached_property
-    def expiration(self) -> np.ndarray:
-        return self._array("expiration")
-
-    @cached_property
-    def status(self) -> np.ndarray:
-        return self._array("status")
-
-    @cached_property
-    def line(self) -> np.ndarray:
-        return self._array("line")
-
-    @cached_property
-    def file(self) -> np.ndarray:
-        return self._array("file")
+    owner = _Column()
+    type_covered = _Column()
+    algorithm = _Column()
+    key_tag = _Column()
+    inception = _Column()
+    expiration = _Column()
+    status = _Column()
+    line = _Column()
+    file = _Column()
 
     def __len__(self) -> int:
         return len(self._rows["status"])
