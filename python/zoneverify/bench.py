@@ -4,11 +4,14 @@ One verification of the zone, exactly as ``zoneverify check`` does it (every
 RRSIG, zone-level checks unless ``--signatures-only``), with CPU time
 measured inside the verification phase, then a table:
 
-- wall time per phase: read, parse, model (canonical order, RRset
-  grouping, DNSKEYs parsed), verify (parallel), zone checks. A file of
-  8 MiB or more is read in 16 MiB parts while the parts before are parsed
-  in parallel chunks: there "read" is the time to the first part, and the
-  rest of the reading is inside "parse";
+- the path taken (``Report.pipeline``), and the wall time per phase:
+  read, parse, verify, model (canonical order, RRset grouping), zone
+  checks. A file of 8 MiB or more is read in 4 MiB parts while the parts
+  before are parsed in parallel chunks: there "read" is the time to the
+  first part, and the rest of the reading is inside "parse". On the
+  streamed path each part's signatures are verified while the next part
+  is parsed: "verify" is the time the verification took, most of it beside
+  the parsing, and "parse" what the reading took beyond it;
 - inside verify, CPU seconds summed over threads: canonical form and
   signed data, and signature verification per algorithm (hashing included:
   the crypto libraries hash inside their verify call);
