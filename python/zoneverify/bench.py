@@ -82,6 +82,11 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
         "threads": raw["threads"],
         "wall_seconds": wall,
         "pipeline": raw.get("pipeline", ""),
+        # Parts verified beside the parsing of the next: the streamed path
+        # on a file read in parts (8 MiB or more, two threads or more, no
+        # $INCLUDE); otherwise the file was parsed whole first.
+        "overlapped": raw.get("pipeline") == "streamed" and size >= 8 << 20 and raw["threads"] >= 2
+        and not allow_include,
         "rrsigs_per_second": n / wall if wall > 0 else None,
         "phases": {
             "read": tm["read"],
@@ -112,7 +117,7 @@ def format_text(r: dict[str, Any]) -> str:
         f"{'phase':<34}{'wall s':>9}",
     ]
     ph = r["phases"]
-    streamed = r.get("pipeline") == "streamed"
+    streamed = bool(r.get("overlapped"))
     labels = [("read", "read"), ("parse", "parse" + (" (beyond the verification)" if streamed else "")),
               ("verify", "verify (beside the parsing)" if streamed else "verify (parallel)"),
               ("model", "model (order, group, keys)"), ("checks", "zone checks")]
