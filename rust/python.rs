@@ -147,6 +147,23 @@ fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict
     Ok(d)
 }
 
+/// The keys of the policy dict `options` takes: `zoneverify._policy.Policy`
+/// (a TypedDict, used by the stub) must list the same (a test checks it).
+const POLICY_KEYS: &[&str] = &[
+    "zone_checks",
+    "every_algorithm",
+    "redundant_failures_warning",
+    "require_ksk",
+    "require_zonemd",
+    "expire_within",
+    "inception_margin",
+    "nsec3_max_hashes",
+    "profile",
+    "whole_zone",
+    "window_bytes",
+    "trust_anchor",
+];
+
 fn options(
     py: Python<'_>,
     origin: Option<&str>,
@@ -180,11 +197,22 @@ fn options(
                     let (text, filename): (Vec<u8>, String) = v.extract()?;
                     p.trust_anchors = anchors::parse_anchors(&text, &filename).map_err(|e| to_pyerr(py, e))?;
                 }
-                other => return Err(PyValueError::new_err(format!("unknown policy option '{other}'"))),
+                other => {
+                    return Err(PyValueError::new_err(format!(
+                        "unknown policy option '{other}' (known: {})",
+                        POLICY_KEYS.join(", ")
+                    )))
+                }
             }
         }
     }
     Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window }))
+}
+
+/// policy_keys() -> list of the policy dict's keys
+#[pyfunction]
+fn policy_keys() -> Vec<&'static str> {
+    POLICY_KEYS.to_vec()
 }
 
 /// verify_file(path, origin, now, jobs, allow_include, policy=None) -> dict
@@ -564,6 +592,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeVerifier>()?;
     m.add_class::<PreparedZone>()?;
     m.add_function(wrap_pyfunction!(parse_count, m)?)?;
+    m.add_function(wrap_pyfunction!(policy_keys, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

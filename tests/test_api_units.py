@@ -164,3 +164,26 @@ def test_docstring_examples_run(monkeypatch):
         assert res.failed == 0, name
         total += res.attempted
     assert total >= 20
+
+
+def test_policy_type_matches_the_core():
+    """One policy type from Python to Rust: the TypedDict the stub uses and
+    the keys rust/python.rs accepts are the same, each is accepted with a
+    value of its type, and any other key is refused, by name."""
+    from zoneverify._policy import Policy
+
+    keys = set(Policy.__annotations__)
+    assert keys == set(_native.policy_keys())
+    text = (ROOT / "examples/sample.zone").read_bytes()
+    example = {
+        "zone_checks": True, "every_algorithm": True, "redundant_failures_warning": True,
+        "require_ksk": False, "require_zonemd": False, "expire_within": 60, "inception_margin": 60,
+        "nsec3_max_hashes": 1000, "profile": True, "whole_zone": True, "window_bytes": 4096,
+        "trust_anchor": (b"sample. 3600 IN DS 1 13 2 " + b"00" * 32 + b"\n", "ta"),
+    }
+    assert set(example) == keys
+    for k, v in example.items():
+        raw = _native.verify_text(text, "sample", None, 1798761600, 1, False, {k: v})
+        assert raw["records"] > 0, k
+    with pytest.raises(ValueError, match="unknown policy option 'no_such_key'"):
+        _native.verify_text(text, "sample", None, 1798761600, 1, False, {"no_such_key": True})

@@ -7,6 +7,7 @@ import os
 from typing import Union
 
 from . import _native
+from ._policy import Policy
 from ._time import NowLike, parse_now
 from ._wire import is_dns
 from .report import Report
@@ -154,12 +155,12 @@ def parse_duration(value: "int | str") -> int:
 
 
 def _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,
-            expire_within, inception_margin) -> dict:
+            expire_within, inception_margin) -> Policy:
     if signed_by not in ("every-algorithm", "any"):
         raise ValueError(f"signed_by must be 'every-algorithm' or 'any', not {signed_by!r}")
     if redundant_failures not in ("error", "warning"):
         raise ValueError(f"redundant_failures must be 'error' or 'warning', not {redundant_failures!r}")
-    p: dict = {
+    p: Policy = {
         "zone_checks": bool(zone_checks),
         "every_algorithm": signed_by == "every-algorithm",
         "redundant_failures_warning": redundant_failures == "warning",
