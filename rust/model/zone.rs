@@ -41,6 +41,14 @@ pub struct Rrset {
     pub rrsigs: Rows,
 }
 
+impl Rrset {
+    /// The RDATAs in canonical form and order, duplicates removed (what
+    /// an RRSIG over the RRset signs).
+    pub fn canonical_rdatas(&self, records: &[Record]) -> Vec<Vec<u8>> {
+        canon::sorted_canonical_rdatas(self.rtype, self.records.iter().map(|&i| &records[i as usize].rdata[..]))
+    }
+}
+
 /// A short list of indices. Most RRsets of a TLD hold one to four records
 /// (NS sets) and one or two RRSIGs: those stay inline, without a heap
 /// allocation each (four `u32` take no more room than the heap pointer
@@ -60,17 +68,32 @@ pub struct Node {
 }
 
 impl Node {
-    fn new(name: Name) -> Node {
+    pub(crate) fn new(name: Name) -> Node {
         Node { name, kind: NameKind::Authoritative, rrsets: SmallVec::new(), rrsigs: SmallVec::new() }
     }
 
     /// Adds record `i` (not an RRSIG) to its RRset, opening one if needed.
-    fn add_record(&mut self, i: u32, rtype: u16) {
+    pub(crate) fn add_record(&mut self, i: u32, rtype: u16) {
         // Records of one RRset are usually adjacent: try the last first.
         match self.rrsets.iter_mut().rev().find(|s| s.rtype == rtype) {
             Some(s) => s.records.push(i),
             None => self.rrsets.push(Rrset { rtype, records: smallvec![i], rrsigs: SmallVec::new() }),
         }
+    }
+
+    /// Takes the identical copies out of the node's RRsets, keeping the
+    /// first of each, and returns them as (copy, kept) record pairs.
+    pub(crate) fn take_identical_copies(&mut self, records: &[Record]) -> Vec<(u32, u32)> {
+        let mut found: Vec<(u32, u32)> = Vec::new();
+        for s in self.rrsets.iter_mut().filter(|s| s.records.len() > 1) {
+            let copies = identical_copies(&s.records, |r| &records[r as usize]);
+            if !copies.is_empty() {
+                let gone: std::collections::HashSet<u32> = copies.iter().map(|&(c, _)| c).collect();
+                s.records.retain(|r| !gone.contains(r));
+                found.extend(copies);
+            }
+        }
+        found
     }
 
     /// Adds report row `row`, an RRSIG covering `covered`, to the node and
@@ -351,21 +374,7 @@ fn take_duplicates(nodes: &mut [Node], records: &[Record], known: Option<Vec<(u3
 /// copy is one RR (two identical SOAs are one SOA, an identical NSEC3 is
 /// not a second NSEC3), reported once as `duplicate-rr`.
 fn remove_duplicates(nodes: &mut [Node], records: &[Record]) -> Vec<(u32, u32)> {
-    let mut dups: Vec<(u32, u32)> = nodes
-        .par_iter_mut()
-        .flat_map_iter(|n| {
-            let mut found: Vec<(u32, u32)> = Vec::new();
-            for s in n.rrsets.iter_mut().filter(|s| s.records.len() > 1) {
-                let copies = identical_copies(&s.records, |r| &records[r as usize]);
-                if !copies.is_empty() {
-                    let gone: std::collections::HashSet<u32> = copies.iter().map(|&(c, _)| c).collect();
-                    s.records.retain(|r| !gone.contains(r));
-                    found.extend(copies);
-                }
-            }
-            found
-        })
-        .collect();
+    let mut dups: Vec<(u32, u32)> = nodes.par_iter_mut().flat_map_iter(|n| n.take_identical_copies(records)).collect();
     dups.sort_unstable();
     dups
 }

@@ -43,7 +43,7 @@ use crate::sig::keys::Keys;
 use crate::sig::profile::Profile;
 use crate::sig::rules::Rules;
 use crate::sig::Status;
-use stream::Streamer;
+use stream::{Signatures, Streamer};
 
 /// How to verify.
 #[derive(Clone, Debug)]
@@ -64,15 +64,6 @@ pub struct VerifyOptions {
     /// Read a file in windows of this many bytes, whatever its size (the
     /// tests use small ones); `None`: the reader's own sizes.
     pub window: Option<usize>,
-}
-
-/// The signatures' verdicts and the identical copies, found by the
-/// streaming stage.
-struct StreamedSigs {
-    verdicts: Vec<stream::Verdict>,
-    duplicates: Vec<(u32, u32)>,
-    /// Wall seconds the stage spent (mostly beside the parser).
-    busy: f64,
 }
 
 /// Reads, parses and verifies a zone file.
@@ -102,23 +93,26 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         None => zonefile::window_sizes(pool.current_num_threads()),
     };
     let got = pool.install(|| zonefile::parse_file_streaming(path, popts, window, min, |part, last| st.push(part, last)))?;
-    let (zone, read) = match got {
-        Streamed::Parts { files, origin, read } => (ParsedZone { records: std::mem::take(&mut st.records), files, origin }, read),
+    let (mut zone, read) = match got {
+        Streamed::Parts { files, origin, read } => (ParsedZone { records: Vec::new(), files, origin }, read),
         Streamed::Whole(mut zone, read) => {
             // A small file, or one the windowed reader could not split:
             // through the streaming stage in one part.
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
-            zone.records = std::mem::take(&mut st.records);
             (zone, read)
         }
     };
-    if let Some(why) = st.gave_up.take() {
-        // The records may be thinned already: read the file again.
-        drop(zone);
-        return whole(format!("whole-zone: {why}"));
-    }
-    let parse = t0.elapsed().as_secs_f64() - read - st.busy;
-    let sigs = StreamedSigs { verdicts: std::mem::take(&mut st.verdicts), duplicates: std::mem::take(&mut st.duplicates), busy: st.busy };
+    let (records, sigs) = st.into_parts();
+    let sigs = match sigs {
+        Ok(s) => s,
+        Err(why) => {
+            // The records may be thinned already: read the file again.
+            drop((records, zone));
+            return whole(format!("whole-zone: {why}"));
+        }
+    };
+    zone.records = records;
+    let parse = t0.elapsed().as_secs_f64() - read - sigs.busy;
     let mut r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())?;
     r.timings.read = read;
     r.timings.parse = parse.max(0.0);
@@ -138,15 +132,17 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
     } else {
         let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true);
         pool.install(|| st.push(std::mem::take(&mut zone.records), true));
-        match st.gave_up.take() {
-            Some(why) => {
+        let (records, sigs) = st.into_parts();
+        match sigs {
+            Err(why) => {
                 // The records may be thinned already: parse again.
+                drop(records);
                 zone = pool.install(|| zonefile::parse_zone(text, filename, popts))?;
                 (None, format!("whole-zone: {why}"))
             }
-            None => {
-                zone.records = std::mem::take(&mut st.records);
-                (Some(StreamedSigs { verdicts: st.verdicts, duplicates: st.duplicates, busy: st.busy }), "streamed".to_string())
+            Ok(s) => {
+                zone.records = records;
+                (Some(s), "streamed".to_string())
             }
         }
     };
@@ -167,13 +163,11 @@ pub fn verify_parsed(mut zone: ParsedZone, vopts: &VerifyOptions) -> Result<Repo
     let mut st = Streamer::new(zone.origin.clone(), vopts.now, prof, false);
     pool.install(|| st.push(std::mem::take(&mut zone.records), true));
     // Nothing is thinned here: the records stay whole either way.
-    zone.records = std::mem::take(&mut st.records);
-    match st.gave_up.take() {
-        Some(why) => finish(&zone, None, vopts, &pool, &profile, format!("whole-zone: {why}")),
-        None => {
-            let sigs = StreamedSigs { verdicts: st.verdicts, duplicates: st.duplicates, busy: st.busy };
-            finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())
-        }
+    let (records, sigs) = st.into_parts();
+    zone.records = records;
+    match sigs {
+        Err(why) => finish(&zone, None, vopts, &pool, &profile, format!("whole-zone: {why}")),
+        Ok(s) => finish(&zone, Some(s), vopts, &pool, &profile, "streamed".into()),
     }
 }
 
@@ -238,7 +232,7 @@ fn zone_apex(zone: &ParsedZone) -> Result<Name, CoreError> {
 /// model), the zone-level checks, the columns.
 fn finish(
     zone: &ParsedZone,
-    streamed: Option<StreamedSigs>,
+    streamed: Option<Signatures>,
     vopts: &VerifyOptions,
     pool: &rayon::ThreadPool,
     profile: &Profile,

@@ -30,7 +30,7 @@ use crate::dns::canon;
 use crate::dns::name::Name;
 use crate::dns::record::Record;
 use crate::dns::rrtype;
-use crate::model::zone::identical_copies;
+use crate::model::zone::{identical_copies, Node};
 use crate::sig::crypto::Dnskey;
 use crate::sig::keys::Keys;
 use crate::sig::profile::Profile;
@@ -39,6 +39,16 @@ use crate::sig::Status;
 
 /// One RRSIG's verdict: its record index, status and reason.
 pub type Verdict = (u32, Status, Option<String>);
+
+/// What the stage found: the verdicts and the identical copies.
+pub struct Signatures {
+    /// One per RRSIG record, record order.
+    pub verdicts: Vec<Verdict>,
+    /// (copy, kept) record pairs, zone order.
+    pub duplicates: Vec<(u32, u32)>,
+    /// Wall seconds the stage spent (mostly beside the parser).
+    pub busy: f64,
+}
 
 /// What the stage knows of an owner name.
 struct Owner {
@@ -102,16 +112,15 @@ impl std::hash::Hasher for KeyHasher {
 
 type Owners = HashMap<u64, Owner, std::hash::BuildHasherDefault<KeyHasher>>;
 
-/// Whether a run holds RRSIGs and, for each that can be decoded, records
-/// of the type it covers.
+/// Whether a run holds RRSIGs and, for each, records of the type it
+/// covers. (One whose RDATA is too short to name a type is malformed,
+/// whatever the run holds.)
 fn complete(run: &[Record]) -> bool {
     let mut signed = false;
     for r in run.iter().filter(|r| r.rtype == rrtype::RRSIG) {
         signed = true;
-        if let Some(t) = covered(r) {
-            if canon::parse_rrsig(&r.rdata).is_some() && !run.iter().any(|x| x.rtype == t) {
-                return false;
-            }
+        if covered(r).is_some_and(|t| !run.iter().any(|x| x.rtype == t)) {
+            return false;
         }
     }
     signed
@@ -144,18 +153,18 @@ pub struct Streamer<'p> {
     /// names with one hash make the stage give up, never a wrong verdict).
     owners: Owners,
     /// Every record so far, in file order (those verified thinned).
-    pub records: Vec<Record>,
+    records: Vec<Record>,
     /// Index of the first record not yet filed: the last owner name's,
     /// whose records may continue in the next part.
     pending: usize,
     /// One per RRSIG record, record order (once the last part is in).
-    pub verdicts: Vec<Verdict>,
+    verdicts: Vec<Verdict>,
     /// Identical copies taken out of their RRsets: (copy, kept).
-    pub duplicates: Vec<(u32, u32)>,
+    duplicates: Vec<(u32, u32)>,
     /// Why the stage gave up, if it did.
-    pub gave_up: Option<String>,
+    gave_up: Option<String>,
     /// Wall seconds spent verifying (part of it beside the parser).
-    pub busy: f64,
+    busy: f64,
 }
 
 impl<'p> Streamer<'p> {
@@ -358,6 +367,16 @@ impl<'p> Streamer<'p> {
         }
     }
 
+    /// Ends the stage: the records (thinned where thinning was on), and the
+    /// signatures' verdicts or why the stage gave up.
+    pub fn into_parts(self) -> (Vec<Record>, Result<Signatures, String>) {
+        let sigs = match self.gave_up {
+            Some(why) => Err(why),
+            None => Ok(Signatures { verdicts: self.verdicts, duplicates: self.duplicates, busy: self.busy }),
+        };
+        (self.records, sigs)
+    }
+
     /// Stops: later parts are dropped, the records so far stay (whole
     /// unless thinning was on) for the caller to drop or to reuse.
     fn give_up(&mut self, why: String) {
@@ -416,21 +435,17 @@ fn step_owner(
     buf: &mut Vec<u8>,
 ) -> Step {
     let present = |t: u16| open.rows.iter().any(|&i| records[i as usize].rtype == t);
-    let due: Vec<u32> = open
-        .pending
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let r = &records[i as usize];
-            last || canon::parse_rrsig(&r.rdata).is_none_or(|s| present(s.type_covered))
-        })
-        .collect();
+    let mut due: Vec<u32> = Vec::with_capacity(open.pending.len());
     let mut frozen: SmallVec<[u16; 4]> = SmallVec::new();
-    for &i in &due {
-        if let Some(s) = canon::parse_rrsig(&records[i as usize].rdata) {
-            if present(s.type_covered) && !open.frozen.contains(&s.type_covered) && !frozen.contains(&s.type_covered) {
-                frozen.push(s.type_covered);
-            }
+    for &i in &open.pending {
+        // An RRSIG that cannot be decoded is due at once (malformed).
+        let t = canon::parse_rrsig(&records[i as usize].rdata).map(|s| s.type_covered);
+        let here = t.is_some_and(present);
+        if last || t.is_none() || here {
+            due.push(i);
+        }
+        if let Some(t) = t.filter(|&t| here && !open.frozen.contains(&t) && !frozen.contains(&t)) {
+            frozen.push(t);
         }
     }
     let close = last || (open.signed && open.pending.len() == due.len());
@@ -517,47 +532,37 @@ fn verify_owner(
     prof: Option<&Profile>,
     buf: &mut Vec<u8>,
 ) -> (Vec<Verdict>, Vec<(u32, u32)>) {
-    // RRsets in order of first appearance: type, record indices.
-    let mut sets: SmallVec<[(u16, SmallVec<[u32; 2]>); 4]> = SmallVec::new();
-    for &i in rows {
-        let t = records[i as usize].rtype;
-        if t == rrtype::RRSIG {
-            continue;
-        }
-        match sets.iter_mut().rev().find(|s| s.0 == t) {
-            Some(s) => s.1.push(i),
-            None => sets.push((t, smallvec::smallvec![i])),
-        }
+    // The RRsets as the zone model groups them, identical copies out.
+    let mut node = Node::new(records[rows[0] as usize].owner.clone());
+    for &i in rows.iter().filter(|&&i| records[i as usize].rtype != rrtype::RRSIG) {
+        node.add_record(i, records[i as usize].rtype);
     }
-    let mut dups: Vec<(u32, u32)> = Vec::new();
-    for s in sets.iter_mut().filter(|s| s.1.len() > 1) {
-        let copies = identical_copies(&s.1, |i| &records[i as usize]);
-        if !copies.is_empty() {
-            let gone: HashSet<u32> = copies.iter().map(|&(c, _)| c).collect();
-            s.1.retain(|r| !gone.contains(r));
-            // Reported once, when the RRset is final: frozen now, or at the
-            // name's close (a type frozen earlier was reported then).
-            if freeze.contains(&s.0) || (all && !frozen_before.contains(&s.0)) {
-                dups.extend(copies);
-            }
-        }
-    }
+    // Reported once, when an RRset is final: frozen now, or at the name's
+    // close (a type frozen earlier was reported then).
+    let dups: Vec<(u32, u32)> = node
+        .take_identical_copies(records)
+        .into_iter()
+        .filter(|&(c, _)| {
+            let t = records[c as usize].rtype;
+            freeze.contains(&t) || (all && !frozen_before.contains(&t))
+        })
+        .collect();
+    let sets = &node.rrsets;
     let mut canon_of: SmallVec<[Option<Vec<Vec<u8>>>; 4]> = sets.iter().map(|_| None).collect();
     let mut out: Vec<Verdict> = Vec::with_capacity(due.len());
     for &i in due {
         let r = &records[i as usize];
         let sig = canon::parse_rrsig(&r.rdata);
-        let set = sig.as_ref().and_then(|s| sets.iter().position(|x| x.0 == s.type_covered));
+        let set = sig.as_ref().and_then(|s| sets.iter().position(|x| x.rtype == s.type_covered));
         let (class, canon): (Option<u16>, &[Vec<u8>]) = match set {
             None => (None, &[]),
             Some(k) => {
                 if canon_of[k].is_none() {
                     let t = Profile::start(prof);
-                    let forms = canon::sorted_canonical_rdatas(sets[k].0, sets[k].1.iter().map(|&j| &records[j as usize].rdata[..]));
+                    canon_of[k] = Some(sets[k].canonical_rdatas(records));
                     Profile::add_canon(prof, t);
-                    canon_of[k] = Some(forms);
                 }
-                (Some(records[sets[k].1[0] as usize].class), canon_of[k].as_deref().unwrap_or(&[]))
+                (Some(records[sets[k].records[0] as usize].class), canon_of[k].as_deref().unwrap_or(&[]))
             }
         };
         let (st, why) = rules.check(&r.owner, sig.as_ref(), class, canon, buf);

@@ -6,7 +6,6 @@
 use rayon::prelude::*;
 
 use crate::dns::canon::{self, Rrsig};
-use crate::dns::record::Record;
 use crate::model::zone::{Rrset, Zone};
 use crate::sig::profile::Profile;
 use crate::sig::rules::Rules;
@@ -36,11 +35,6 @@ fn work_groups<'m>(model: &'m Zone<'_>, orphans: &'m [u32]) -> Vec<(Option<&'m R
     groups
 }
 
-/// The RDATAs of an RRset in canonical form and order, duplicates removed.
-fn canonical_rdatas(s: &Rrset, records: &[Record]) -> Vec<Vec<u8>> {
-    canon::sorted_canonical_rdatas(s.rtype, s.records.iter().map(|&i| &records[i as usize].rdata[..]))
-}
-
 /// The verdict of every report row (`sigs[row]`: its RRSIG parsed), in
 /// parallel on the current rayon pool. A row no work group reached would
 /// stay `None`: the caller makes it "not verified", never valid.
@@ -57,7 +51,7 @@ pub fn verify(model: &Zone<'_>, sigs: &[Option<Rrsig<'_>>], rules: &Rules<'_>, p
                 let t = Profile::start(prof);
                 canon_buf.clear();
                 if let Some(s) = rrset {
-                    *canon_buf = canonical_rdatas(s, records);
+                    *canon_buf = s.canonical_rdatas(records);
                 }
                 Profile::add_canon(prof, t);
                 rows.iter()
@@ -93,7 +87,7 @@ pub fn canonicalise(model: &Zone<'_>, sigs: &[Option<Rrsig<'_>>]) -> (usize, usi
             || Vec::with_capacity(4096),
             |buf, &(rrset, rows)| {
                 let Some(s) = rrset else { return (0usize, 0usize) };
-                let canon = canonical_rdatas(s, records);
+                let canon = s.canonical_rdatas(records);
                 let first = &records[s.records[0] as usize];
                 let (mut n, mut b) = (0, 0);
                 for &row in rows {
