@@ -3,8 +3,9 @@
 //!
 //! One folder per stage of a record's way through the core: [`parse`]
 //! (text to records), [`model`] (RRsets and names), [`sig`] (every RRSIG's
-//! status), [`checks`] (findings about the zone), [`report`]; [`pipeline`]
-//! drives them. [`dns`] is the vocabulary they share, [`batch`] the path
+//! status), [`checks`] (findings about the zone), [`gate`] (the zone
+//! against its previous version and its unsigned input), [`report`];
+//! [`pipeline`] drives them. [`dns`] is the vocabulary they share, [`batch`] the path
 //! of RRsets handed over without a zone file.
 //!
 //! Every module here is free of PyO3 so that `cargo test` needs no Python;
@@ -14,6 +15,7 @@ pub mod batch;
 pub mod checks;
 pub mod dns;
 pub mod error;
+pub mod gate;
 pub mod model;
 pub mod parse;
 pub mod pipeline;

@@ -16,7 +16,8 @@ use pyo3::types::{PyBytes, PyDict, PyList};
 
 use crate::batch::{self, BatchContext, BatchOutcome, KeySet};
 use crate::checks::findings::Code;
-use crate::checks::policy::Policy;
+use crate::checks::policy::{ChangeKind, Policy};
+use crate::gate::{self, previous::{Changes, Delta, ExampleKind}};
 use crate::dns::name::Name;
 use crate::error::CoreError;
 use crate::parse::anchors;
@@ -128,7 +129,8 @@ fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict
         ))?;
     }
     d.set_item("zone_findings", zf)?;
-    d.set_item("downgraded", PyList::new(py, &r.downgraded)?)?;
+    let dg: Vec<(u32, &str, &str)> = r.downgraded.iter().map(|d| (d.row, d.code.as_str(), d.note.as_str())).collect();
+    d.set_item("downgraded", PyList::new(py, dg)?)?;
     d.set_item("zone_checks", r.zone_checks)?;
     d.set_item("files", PyList::new(py, r.files)?)?;
     d.set_item("records", r.records)?;
@@ -141,9 +143,57 @@ fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict
     t.set_item("model", r.timings.model)?;
     t.set_item("verify", r.timings.verify)?;
     t.set_item("checks", r.timings.checks)?;
+    if r.changes.is_some() || r.unsigned.is_some() {
+        t.set_item("gate", r.timings.gate)?;
+    }
     d.set_item("timings", t)?;
+    if let Some(c) = &r.changes {
+        d.set_item("changes", changes_to_dict(py, c)?)?;
+    }
+    if let Some(u) = &r.unsigned {
+        let x = PyDict::new(py);
+        x.set_item("file", &u.unsigned_file)?;
+        x.set_item("unsigned_records", u.unsigned_records)?;
+        x.set_item("signed_records", u.signed_records)?;
+        x.set_item("dropped", u.dropped)?;
+        x.set_item("added", u.added)?;
+        x.set_item("altered", u.altered)?;
+        d.set_item("unsigned", x)?;
+    }
     d.set_item("canonicalise_cpu", r.timings.canonicalise_cpu)?;
     d.set_item("crypto", PyList::new(py, r.timings.crypto)?)?;
+    Ok(d)
+}
+
+fn changes_to_dict<'py>(py: Python<'py>, c: &Changes) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("previous_file", &c.previous_file)?;
+    d.set_item("previous_serial", c.previous_serial)?;
+    d.set_item("serial", c.serial)?;
+    let delta = |x: &Delta| -> PyResult<Bound<'py, PyDict>> {
+        let e = PyDict::new(py);
+        e.set_item("before", x.before)?;
+        e.set_item("after", x.after)?;
+        e.set_item("added", x.added)?;
+        e.set_item("removed", x.removed)?;
+        e.set_item("changed", x.changed)?;
+        Ok(e)
+    };
+    d.set_item("delegations", delta(&c.delegations)?)?;
+    d.set_item("rrsets", delta(&c.rrsets)?)?;
+    d.set_item("ds", delta(&c.ds)?)?;
+    let keys = |v: &[(u16, u8, u16)]| -> Vec<(u16, u8, u16)> { v.to_vec() };
+    d.set_item("dnskey_added", PyList::new(py, keys(&c.dnskey_added))?)?;
+    d.set_item("dnskey_removed", PyList::new(py, keys(&c.dnskey_removed))?)?;
+    d.set_item("cds_changed", c.cds_changed)?;
+    d.set_item("cdnskey_changed", c.cdnskey_changed)?;
+    d.set_item("apex_ns_changed", c.apex_ns_changed)?;
+    let ex = PyDict::new(py);
+    for kind in [ExampleKind::DelegationAdded, ExampleKind::DelegationRemoved, ExampleKind::DsChanged] {
+        let names: Vec<&str> = c.example_names.iter().filter(|e| e.0 == kind).map(|e| e.1.as_str()).collect();
+        ex.set_item(kind.as_str(), PyList::new(py, names)?)?;
+    }
+    d.set_item("examples", ex)?;
     Ok(d)
 }
 
@@ -162,6 +212,17 @@ const POLICY_KEYS: &[&str] = &[
     "whole_zone",
     "window_bytes",
     "trust_anchor",
+    "expect_keys",
+    "expect_signing_keys",
+    "forbid_keys",
+    "expect_algorithms",
+    "forbid_algorithms",
+    "prepublished_algorithms",
+    "previous",
+    "unsigned",
+    "max_change",
+    "flag_changes",
+    "signer_adds_cds",
 ];
 
 fn options(
@@ -177,6 +238,7 @@ fn options(
     let mut profile = false;
     let mut whole_zone = false;
     let mut window = None;
+    let mut gate = gate::Inputs::default();
     if let Some(d) = policy {
         for (k, v) in d.iter() {
             let key: String = k.extract()?;
@@ -197,6 +259,34 @@ fn options(
                     let (text, filename): (Vec<u8>, String) = v.extract()?;
                     p.trust_anchors = anchors::parse_anchors(&text, &filename).map_err(|e| to_pyerr(py, e))?;
                 }
+                "expect_keys" => p.expect.keys = v.extract()?,
+                "expect_signing_keys" => p.expect.signing_keys = v.extract()?,
+                "forbid_keys" => p.expect.forbidden_keys = v.extract()?,
+                "expect_algorithms" => p.expect.algorithms = v.extract()?,
+                "forbid_algorithms" => p.expect.forbidden_algorithms = v.extract()?,
+                "prepublished_algorithms" => p.expect.prepublished_algorithms = v.extract()?,
+                "previous" => gate.previous = Some(v.extract()?),
+                "unsigned" => gate.unsigned = Some(v.extract()?),
+                "max_change" => {
+                    let m: f64 = v.extract()?;
+                    if !(m.is_finite() && m >= 0.0) {
+                        return Err(PyValueError::new_err(format!("max_change must be a percentage of 0 or more, not {m}")));
+                    }
+                    p.gate.max_change = Some(m);
+                }
+                "flag_changes" => {
+                    let names: Vec<String> = v.extract()?;
+                    p.gate.flag_changes = names
+                        .iter()
+                        .map(|n| {
+                            ChangeKind::from_name(n).ok_or_else(|| {
+                                let known: Vec<&str> = ChangeKind::ALL.iter().map(|k| k.1).collect();
+                                PyValueError::new_err(format!("unknown change kind '{n}' (known: {})", known.join(", ")))
+                            })
+                        })
+                        .collect::<PyResult<_>>()?;
+                }
+                "signer_adds_cds" => p.gate.signer_adds_cds = v.extract()?,
                 other => {
                     return Err(PyValueError::new_err(format!(
                         "unknown policy option '{other}' (known: {})",
@@ -206,7 +296,7 @@ fn options(
             }
         }
     }
-    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window }))
+    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window, gate }))
 }
 
 /// policy_keys() -> list of the policy dict's keys
@@ -571,6 +661,13 @@ fn finding_codes() -> Vec<(&'static str, &'static str)> {
 }
 
 /// algorithm_name(alg) -> mnemonic.
+/// algorithm_number(text) -> int | None: a DNSSEC algorithm number from a
+/// number or mnemonic (`13`, `ECDSAP256SHA256`).
+#[pyfunction]
+fn algorithm_number(text: &str) -> Option<u8> {
+    crate::parse::rdata::algorithm_from_text(text.trim().as_bytes())
+}
+
 #[pyfunction]
 fn algorithm_name(alg: u8) -> String {
     crypto::algorithm_name(alg)
@@ -585,6 +682,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(supported_algorithms, m)?)?;
     m.add_function(wrap_pyfunction!(statuses, m)?)?;
     m.add_function(wrap_pyfunction!(algorithm_name, m)?)?;
+    m.add_function(wrap_pyfunction!(algorithm_number, m)?)?;
     m.add_function(wrap_pyfunction!(type_name, m)?)?;
     m.add_function(wrap_pyfunction!(finding_codes, m)?)?;
     m.add_function(wrap_pyfunction!(records_from_wire, m)?)?;

@@ -2,7 +2,9 @@
 //! timings, before presentation (which is Python's).
 
 use crate::checks::findings::Finding;
+use crate::checks::Downgrade;
 use crate::dns::name::Name;
+use crate::gate::{previous::Changes, unsigned::Comparison};
 use crate::sig::columns::RrsigColumns;
 
 /// Wall-clock seconds per phase.
@@ -13,6 +15,9 @@ pub struct Timings {
     pub model: f64,
     pub verify: f64,
     pub checks: f64,
+    /// The publication gate (`--previous`, `--unsigned`): reading the
+    /// other zones and comparing.
+    pub gate: f64,
     /// With `VerifyOptions::profile`: CPU seconds (all threads) spent
     /// putting RRsets in canonical form and building the signed data.
     pub canonicalise_cpu: f64,
@@ -37,7 +42,7 @@ pub struct Report {
     /// Zone-level findings, in zone order (file, line).
     pub findings: Vec<Finding>,
     /// Report rows whose failure policy downgrades to a warning.
-    pub downgraded: Vec<u32>,
+    pub downgraded: Vec<Downgrade>,
     /// Whether the zone-level checks ran (`Policy::zone_checks`).
     pub zone_checks: bool,
     pub records: usize,
@@ -47,4 +52,8 @@ pub struct Report {
     pub threads: usize,
     pub now: u64,
     pub timings: Timings,
+    /// With `--previous`: what changed since that version.
+    pub changes: Option<Changes>,
+    /// With `--unsigned`: the comparison with the signer's input.
+    pub unsigned: Option<Comparison>,
 }

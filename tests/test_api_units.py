@@ -138,7 +138,7 @@ def test_readme_documents_every_finding_code():
 
 
 def test_durations():
-    from zoneverify.api import parse_duration
+    from zoneverify._time import parse_duration
 
     assert parse_duration("7d") == 7 * 86400
     assert parse_duration("1w2d") == 9 * 86400
@@ -180,6 +180,10 @@ def test_policy_type_matches_the_core():
         "require_ksk": False, "require_zonemd": False, "expire_within": 60, "inception_margin": 60,
         "nsec3_max_hashes": 1000, "profile": True, "whole_zone": True, "window_bytes": 4096,
         "trust_anchor": (b"sample. 3600 IN DS 1 13 2 " + b"00" * 32 + b"\n", "ta"),
+        "expect_keys": [1], "expect_signing_keys": [2], "forbid_keys": [3], "expect_algorithms": [13],
+        "forbid_algorithms": [8], "prepublished_algorithms": [15],
+        "previous": str(ROOT / "examples/sample.zone"), "unsigned": str(ROOT / "examples/sample.zone"),
+        "max_change": 1.5, "flag_changes": ["dnskey", "ds"], "signer_adds_cds": True,
     }
     assert set(example) == keys
     for k, v in example.items():

@@ -8,7 +8,9 @@ that this TypedDict and the core's `policy_keys()` list the same keys.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
+
+from . import _native
 
 
 class Policy(TypedDict, total=False):
@@ -29,3 +31,51 @@ class Policy(TypedDict, total=False):
     window_bytes: int
     #: (file contents, file name) of a trust-anchor file.
     trust_anchor: tuple[bytes, str]
+    # The publication gate: expectations of this rollover stage (key tags,
+    # algorithm numbers) ...
+    expect_keys: list[int]
+    expect_signing_keys: list[int]
+    forbid_keys: list[int]
+    expect_algorithms: list[int]
+    forbid_algorithms: list[int]
+    prepublished_algorithms: list[int]
+    # ... and the zones to compare with (paths), and what they may differ by.
+    previous: str
+    unsigned: str
+    max_change: float
+    flag_changes: list[str]
+    signer_adds_cds: bool
+
+
+#: What ``flag_changes`` can name: the apex DNSKEY, CDS/CDNSKEY and NS
+#: RRsets, and DS RRsets.
+CHANGE_KINDS = ("dnskey", "cds", "ns", "ds")
+
+
+def key_tags(value: Any) -> list[int]:
+    """Key tags from a list (or one value) of integers 0-65535 or digit strings."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    out = []
+    for v in items:
+        if isinstance(v, str) and v.strip().isdigit():
+            v = int(v)
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 65535:
+            raise ValueError(f"a key tag is an integer from 0 to 65535, not {v!r}")
+        out.append(v)
+    return out
+
+
+def algorithms(value: Any) -> list[int]:
+    """DNSSEC algorithm numbers from numbers or mnemonics (``13``, ``"ECDSAP256SHA256"``)."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    out = []
+    for v in items:
+        n = None
+        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255:
+            n = v
+        elif isinstance(v, str):
+            n = _native.algorithm_number(v)
+        if n is None:
+            raise ValueError(f"not a DNSSEC algorithm number or mnemonic: {v!r}")
+        out.append(n)
+    return out

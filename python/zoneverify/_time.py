@@ -1,4 +1,4 @@
-"""Verification time: one explicit argument, several spellings."""
+"""Verification time: one explicit argument, several spellings; durations."""
 
 from __future__ import annotations
 
@@ -69,3 +69,36 @@ def _from_datetime(d: _dt.datetime) -> int:
 def format_time(t: int) -> str:
     """``YYYYMMDDHHMMSS`` in UTC for UNIX seconds."""
     return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y%m%d%H%M%S")
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(value: "int | str") -> int:
+    """Seconds for a duration: an int, or a string of digits with optional
+    units s, m, h, d, w (``"7d"``, ``"1w2d"``, ``"3600"``).
+
+    >>> parse_duration("1w2d")
+    777600
+    """
+    if isinstance(value, bool):
+        raise TypeError("a duration is not a bool")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"negative duration {value}")
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return int(text)
+    total, num = 0, ""
+    for ch in text:
+        if ch.isdigit():
+            num += ch
+        elif ch in _UNITS and num:
+            total += int(num) * _UNITS[ch]
+            num = ""
+        else:
+            raise ValueError(f"bad duration {value!r}: use seconds or units s, m, h, d, w (e.g. 7d, 1w2d)")
+    if num:
+        raise ValueError(f"bad duration {value!r}: a number without a unit at the end")
+    return total

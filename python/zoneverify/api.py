@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import Union
+from typing import Iterable, Union
 
 from . import _native
-from ._policy import Policy
-from ._time import NowLike, parse_now
+from ._policy import CHANGE_KINDS, Policy, algorithms, key_tags
+from ._time import NowLike, parse_duration, parse_now
 from ._wire import is_dns
 from .report import Report
 
@@ -33,6 +33,17 @@ def verify_zone(
     inception_margin: "int | str | None" = None,
     warnings_as_errors: bool = False,
     filename: str | None = None,
+    expect_keys: Iterable[int] = (),
+    expect_signing_keys: Iterable[int] = (),
+    forbid_keys: Iterable[int] = (),
+    expect_algorithms: Iterable["int | str"] = (),
+    forbid_algorithms: Iterable["int | str"] = (),
+    prepublished_algorithms: Iterable["int | str"] = (),
+    previous: "str | os.PathLike[str] | None" = None,
+    unsigned: "str | os.PathLike[str] | None" = None,
+    max_change: "float | None" = None,
+    flag_changes: Iterable[str] = (),
+    signer_adds_cds: bool = False,
 ) -> Report:
     """Verifies every RRSIG of a signed zone and returns a :class:`Report`.
 
@@ -78,6 +89,34 @@ def verify_zone(
         filename: name used in messages when ``source`` is text (default
             ``"<text>"``).
 
+    The publication gate (README "Publication gate"; each unmet
+    expectation is an error finding with its own code):
+
+    Args:
+        expect_keys: key tags that must be in the apex DNSKEY RRset.
+        expect_signing_keys: key tags that must also validly sign the
+            DNSKEY RRset and, for a key without the SEP flag, every
+            authoritative RRset.
+        forbid_keys: key tags of which no DNSKEY and no RRSIG may remain.
+        expect_algorithms / forbid_algorithms: algorithms (numbers or
+            mnemonics) the apex DNSKEY RRset must (not) hold a key of.
+        prepublished_algorithms: algorithms whose signatures are published
+            before their key (RFC 6781 §4.1.4): while no key of the
+            algorithm is in the DNSKEY RRset, its RRSIGs (``no-matching-key``,
+            not verified) are warnings, and every authoritative RRset must
+            carry one.
+        previous: the zone file published before this one: the serial must
+            increase; changes are reported in :attr:`Report.changes`.
+        unsigned: the zone file that went into the signer: the signed zone
+            must hold exactly its data (:attr:`Report.unsigned`).
+        max_change: with ``previous``: the largest share, in percent of the
+            previous zone, of delegations added, of delegations removed, and
+            of data RRsets changed.
+        flag_changes: with ``previous``: changes (``"dnskey"``, ``"cds"``,
+            ``"ns"``, ``"ds"``) also reported as warning findings.
+        signer_adds_cds: with ``unsigned``: the signer may add or change
+            CDS and CDNSKEY records.
+
     Raises:
         ZoneParseError: the zone cannot be parsed (file, line, column, reason).
         OSError: the file cannot be read.
@@ -94,6 +133,20 @@ def verify_zone(
     t = parse_now(now)
     policy = _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,
                      expire_within, inception_margin)
+    policy.update(_gate_policy(expect_keys, expect_signing_keys, forbid_keys, expect_algorithms, forbid_algorithms,
+                               prepublished_algorithms, previous, unsigned, max_change, flag_changes, signer_adds_cds))
+    expecting = [k for k in ("expect_keys", "expect_signing_keys", "forbid_keys", "expect_algorithms",
+                             "forbid_algorithms", "prepublished_algorithms") if k in policy]
+    if expecting and not zone_checks:
+        # An expectation is a zone-level check: never skip one silently.
+        raise ValueError(f"{', '.join(expecting)} need the zone-level checks, which zone_checks=False "
+                         "(--signatures-only) turns off")
+    if max_change is not None and previous is None:
+        raise ValueError("max_change needs previous (the zone to compare with)")
+    if list(flag_changes or ()) and previous is None:
+        raise ValueError("flag_changes needs previous (the zone to compare with)")
+    if signer_adds_cds and unsigned is None:
+        raise ValueError("signer_adds_cds needs unsigned (the signer's input)")
     if jobs is not None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
@@ -121,39 +174,6 @@ def verify_zone(
     return Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-def parse_duration(value: "int | str") -> int:
-    """Seconds for a duration: an int, or a string of digits with optional
-    units s, m, h, d, w (``"7d"``, ``"1w2d"``, ``"3600"``).
-
-    >>> parse_duration("1w2d")
-    777600
-    """
-    if isinstance(value, bool):
-        raise TypeError("a duration is not a bool")
-    if isinstance(value, int):
-        if value < 0:
-            raise ValueError(f"negative duration {value}")
-        return value
-    text = str(value).strip().lower()
-    if text.isdigit():
-        return int(text)
-    total, num = 0, ""
-    for ch in text:
-        if ch.isdigit():
-            num += ch
-        elif ch in _UNITS and num:
-            total += int(num) * _UNITS[ch]
-            num = ""
-        else:
-            raise ValueError(f"bad duration {value!r}: use seconds or units s, m, h, d, w (e.g. 7d, 1w2d)")
-    if num:
-        raise ValueError(f"bad duration {value!r}: a number without a unit at the end")
-    return total
-
-
 def _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,
             expire_within, inception_margin) -> Policy:
     if signed_by not in ("every-algorithm", "any"):
@@ -175,6 +195,45 @@ def _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zon
         path = os.fspath(trust_anchor)
         with open(path, "rb") as f:
             p["trust_anchor"] = (f.read(), path)
+    return p
+
+
+def _gate_policy(expect_keys, expect_signing_keys, forbid_keys, expect_algorithms, forbid_algorithms,
+                 prepublished_algorithms, previous, unsigned, max_change, flag_changes, signer_adds_cds) -> Policy:
+
+    p: Policy = {}
+    for key, value, convert in (
+        ("expect_keys", expect_keys, key_tags),
+        ("expect_signing_keys", expect_signing_keys, key_tags),
+        ("forbid_keys", forbid_keys, key_tags),
+        ("expect_algorithms", expect_algorithms, algorithms),
+        ("forbid_algorithms", forbid_algorithms, algorithms),
+        ("prepublished_algorithms", prepublished_algorithms, algorithms),
+    ):
+        items = list(value or ())
+        if items:
+            try:
+                p[key] = convert(items)  # type: ignore[literal-required]
+            except ValueError as e:
+                raise ValueError(f"{key}: {e}") from None
+    for key, path in (("previous", previous), ("unsigned", unsigned)):
+        if path is not None:
+            path = os.fspath(path)
+            if not os.path.isfile(path):
+                raise FileNotFoundError(errno.ENOENT, f"{key} zone file not found", path)
+            p[key] = path  # type: ignore[literal-required]
+    if max_change is not None:
+        if isinstance(max_change, bool) or not isinstance(max_change, (int, float)) or not 0 <= max_change < float("inf"):
+            raise ValueError(f"max_change must be a percentage of 0 or more, not {max_change!r}")
+        p["max_change"] = float(max_change)
+    kinds = list(flag_changes or ())
+    for k in kinds:
+        if k not in CHANGE_KINDS:
+            raise ValueError(f"flag_changes: {k!r} is not one of {', '.join(CHANGE_KINDS)}")
+    if kinds:
+        p["flag_changes"] = kinds
+    if signer_adds_cds:
+        p["signer_adds_cds"] = True
     return p
 
 

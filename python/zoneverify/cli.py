@@ -10,6 +10,7 @@ from typing import Sequence
 
 from . import __version__
 from ._errors import ZoneParseError
+from ._policy import CHANGE_KINDS, algorithms, key_tags
 from ._time import parse_now
 from .api import verify_zone
 
@@ -27,6 +28,30 @@ exit status:
   2  unusable input (a zone or trust-anchor file that cannot be read or
      parsed) or a usage error
 """
+
+
+def _key_tag(text: str) -> int:
+    try:
+        return key_tags(text)[0]
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _algorithm(text: str) -> int:
+    try:
+        return algorithms(text)[0]
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _percent(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = -1.0
+    if not 0 <= v < float("inf"):
+        raise argparse.ArgumentTypeError(f"a percentage of 0 or more, not {text!r}")
+    return v
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,33 +98,41 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--allow-unsupported",
         action="store_true",
+        default=None,
         help="do not fail on RRSIGs whose algorithm or key size cannot be verified "
         "(they are still reported as unsupported, never as valid)",
     )
-    c.add_argument("--allow-include", action="store_true", help="honour $INCLUDE directives (off by default)")
+    c.add_argument("--allow-include", action="store_true", default=None, help="honour $INCLUDE directives (off by default)")
     pol = c.add_argument_group("policy (strict by default)")
+    pol.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="read the options below (and --origin, --allow-include, --allow-unsupported) from a TOML "
+        "policy file (keys as verify_zone's arguments, see the README); flags given here override it",
+    )
     pol.add_argument(
         "--signatures-only",
         action="store_true",
+        default=None,
         help="verify the RRSIGs only and skip the zone-level checks (for RRset fragments); "
         "the summary says the checks were not run",
     )
     pol.add_argument(
         "--signed-by",
         choices=("every-algorithm", "any"),
-        default="every-algorithm",
+        default=None,
         help="every authoritative RRset must be signed by every algorithm of the apex DNSKEY RRset "
         "(every-algorithm, the default; RFC 4035 section 2.2) or by any one",
     )
     pol.add_argument(
         "--redundant-failures",
         choices=("error", "warning"),
-        default="error",
+        default=None,
         help="a failing RRSIG next to a valid RRSIG of the same algorithm on the same RRset is an "
         "error (default) or a warning",
     )
-    pol.add_argument("--require-ksk", action="store_true", help="the DNSKEY RRset must be signed by an unrevoked SEP key of each algorithm")
-    pol.add_argument("--require-zonemd", action="store_true", help="a ZONEMD RRset must be present at the apex")
+    pol.add_argument("--require-ksk", action="store_true", default=None, help="the DNSKEY RRset must be signed by an unrevoked SEP key of each algorithm")
+    pol.add_argument("--require-zonemd", action="store_true", default=None, help="a ZONEMD RRset must be present at the apex")
     pol.add_argument(
         "--trust-anchor",
         metavar="FILE",
@@ -117,7 +150,41 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="flag valid RRSIGs whose inception is less than DURATION before the verification time",
     )
-    pol.add_argument("--warnings-as-errors", action="store_true", help="exit 1 on warnings too")
+    pol.add_argument("--warnings-as-errors", action="store_true", default=None, help="exit 1 on warnings too")
+    gate = c.add_argument_group(
+        "publication gate (README: Publication gate)",
+        "What this stage of a rollover expects, and comparisons with the previous version and the "
+        "signer's input. Each unmet expectation is an error finding with its own code. Repeatable "
+        "flags take one value each; given on the command line, they replace the policy file's list.",
+    )
+    gate.add_argument("--expect-key", action="append", type=_key_tag, metavar="TAG",
+                      help="a DNSKEY with this key tag is in the apex DNSKEY RRset")
+    gate.add_argument("--expect-signing-key", action="append", type=_key_tag, metavar="TAG",
+                      help="... and validly signs the DNSKEY RRset and, without the SEP flag, every authoritative RRset")
+    gate.add_argument("--forbid-key", action="append", type=_key_tag, metavar="TAG",
+                      help="no DNSKEY and no RRSIG with this key tag (the old key is gone)")
+    gate.add_argument("--expect-algorithm", action="append", type=_algorithm, metavar="ALG",
+                      help="the apex DNSKEY RRset has a key of this algorithm (number or mnemonic); "
+                      "with --signed-by every-algorithm it then signs every RRset")
+    gate.add_argument("--forbid-algorithm", action="append", type=_algorithm, metavar="ALG",
+                      help="the apex DNSKEY RRset has no key of this algorithm")
+    gate.add_argument("--prepublished-algorithm", action="append", type=_algorithm, metavar="ALG",
+                      help="RFC 6781 4.1.4 stage 'new RRSIGs': signatures of ALG whose key is not published yet are "
+                      "accepted unverified (warning prepublished-signature) while no DNSKEY of ALG is published, "
+                      "and every authoritative RRset must carry one")
+    gate.add_argument("--previous", metavar="FILE",
+                      help="the zone file published before this one: the SOA serial must increase; changes of "
+                      "delegations, DS, and the apex DNSKEY, CDS/CDNSKEY and NS RRsets are reported")
+    gate.add_argument("--max-change", type=_percent, metavar="PERCENT",
+                      help="with --previous: fail when more than PERCENT of the previous zone's delegations were "
+                      "added, or removed, or of its data RRsets changed")
+    gate.add_argument("--flag-changes", action="append", choices=CHANGE_KINDS, metavar="KIND",
+                      help="with --previous: also report changes of KIND (dnskey, cds, ns, ds) as warnings")
+    gate.add_argument("--unsigned", metavar="FILE",
+                      help="the zone file that went into the signer: every record the signer dropped, added or "
+                      "altered is an error (signatures, NSEC/NSEC3, DNSKEY, ZONEMD and the SOA serial excepted)")
+    gate.add_argument("--signer-adds-cds", action="store_true", default=None,
+                      help="with --unsigned: the signer may add or change CDS and CDNSKEY records")
     c.add_argument(
         "--max-findings",
         type=int,
@@ -189,27 +256,24 @@ def _check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("zoneverify: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        options = _options(args)
+    except ValueError as e:  # a policy file that cannot be used (file:line: key: why)
+        print(f"zoneverify: error: --policy {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as e:
+        print(f"zoneverify: error: --policy {e.filename or args.policy}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
     worst = EXIT_OK
     for zone in args.zones:
         try:
             source = sys.stdin.buffer.read() if zone == "-" else zone
             report = verify_zone(
                 source,
-                origin=args.origin,
                 now=now,
                 jobs=args.jobs,
-                allow_include=args.allow_include,
-                allow_unsupported=args.allow_unsupported,
-                zone_checks=not args.signatures_only,
-                signed_by=args.signed_by,
-                redundant_failures=args.redundant_failures,
-                require_ksk=args.require_ksk,
-                require_zonemd=args.require_zonemd,
-                trust_anchor=args.trust_anchor,
-                expire_within=args.expire_within,
-                inception_margin=args.inception_margin,
-                warnings_as_errors=args.warnings_as_errors,
                 filename="<stdin>" if zone == "-" else None,
+                **options,
             )
         except ZoneParseError as e:
             print(f"zoneverify: {e}", file=sys.stderr)
@@ -232,6 +296,43 @@ def _check(args: argparse.Namespace) -> int:
             worst = max(worst, EXIT_FAIL)
         sys.stdout.flush()
     return worst
+
+
+def _options(args: argparse.Namespace) -> dict:
+    """verify_zone's keyword arguments: the policy file's, then the flags
+    given on the command line over them."""
+    options: dict = {}
+    if args.policy is not None:
+        from .policyfile import load_policy
+
+        options.update(load_policy(args.policy))
+    flags = {
+        "origin": args.origin,
+        "allow_include": args.allow_include,
+        "allow_unsupported": args.allow_unsupported,
+        "zone_checks": False if args.signatures_only else None,
+        "signed_by": args.signed_by,
+        "redundant_failures": args.redundant_failures,
+        "require_ksk": args.require_ksk,
+        "require_zonemd": args.require_zonemd,
+        "trust_anchor": args.trust_anchor,
+        "expire_within": args.expire_within,
+        "inception_margin": args.inception_margin,
+        "warnings_as_errors": args.warnings_as_errors,
+        "expect_keys": args.expect_key,
+        "expect_signing_keys": args.expect_signing_key,
+        "forbid_keys": args.forbid_key,
+        "expect_algorithms": args.expect_algorithm,
+        "forbid_algorithms": args.forbid_algorithm,
+        "prepublished_algorithms": args.prepublished_algorithm,
+        "previous": args.previous,
+        "unsigned": args.unsigned,
+        "max_change": args.max_change,
+        "flag_changes": args.flag_changes,
+        "signer_adds_cds": args.signer_adds_cds,
+    }
+    options.update({k: v for k, v in flags.items() if v is not None})
+    return options
 
 
 def _print_text(report, max_findings: int | None = None) -> None:

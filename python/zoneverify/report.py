@@ -132,8 +132,20 @@ class Report:
         self.warnings_as_errors = warnings_as_errors
         self._reasons: list[tuple[int, str]] = raw["reasons"]
         self._zone_findings: list[tuple] = raw.get("zone_findings", [])
-        self._downgraded: set[int] = set(raw.get("downgraded", []))
+        # row -> (code, note): failures that policy downgrades to warnings.
+        self._downgraded: dict[int, tuple[str, str]] = {
+            row: (code, note) for row, code, note in raw.get("downgraded", [])
+        }
         self.zone_checks: bool = raw.get("zone_checks", True)
+        #: With ``previous``: what changed since that version (serials,
+        #: ``delegations``/``rrsets``/``ds`` counts before, after, added,
+        #: removed, changed; DNSKEYs added and removed as (tag, algorithm,
+        #: flags); whether the apex CDS, CDNSKEY and NS RRsets changed;
+        #: example names). ``None`` without ``previous``.
+        self.changes: dict[str, Any] | None = raw.get("changes")
+        #: With ``unsigned``: data records compared on each side and how
+        #: many the signer dropped, added or altered. ``None`` without it.
+        self.unsigned: dict[str, Any] | None = raw.get("unsigned")
 
     owner = _Column()
     type_covered = _Column()
@@ -185,10 +197,12 @@ class Report:
             severity = "error"
             code = st.code
             if row in self._downgraded:
-                # A failure next to a valid RRSIG of the same algorithm, which
-                # policy downgrades: its own code, the status still says why.
-                severity, code = "warning", "redundant-failure"
-                reason = f"{st.code} (another RRSIG of this algorithm validly signs the RRset): {reason}"
+                # A failure that policy downgrades (a redundant failure, a
+                # pre-published signature): its own code; the status, never
+                # valid, still says what was found.
+                severity = "warning"
+                code, note = self._downgraded[row]
+                reason = f"{st.code} ({note}): {reason}"
             elif st.unsupported and self.allow_unsupported:
                 severity = "warning"
             out.append(
@@ -249,6 +263,7 @@ class Report:
             total = sum(per.values())
             parts = ", ".join(f"{k} {v}" for k, v in sorted(per.items(), key=lambda kv: (kv[0] != "valid", kv[0])))
             lines.append(f"algorithm {alg} ({_native.algorithm_name(alg)}): {total} RRSIGs: {parts}")
+        lines.extend(self._gate_lines())
         failed = len(self) - self.counts["by_status"].get("valid", 0)
         verdict = "OK" if self.ok else "FAIL"
         zone = self.apex or "?"
@@ -261,6 +276,40 @@ class Report:
             lines.append(
                 f"zone {zone}: {len(self)} RRSIGs, {failed} not valid; {checks}, "
                 f"{warnings} warnings; at {format_time(self.now)}: {verdict}"
+            )
+        return lines
+
+    def _gate_lines(self) -> list[str]:
+        """The publication gate's information: changes, the unsigned input."""
+        lines = []
+        c = self.changes
+        if c is not None:
+            def delta(d: dict[str, int], what: str) -> str:
+                return (f"{what} {d['after']} (was {d['before']}): +{d['added']} -{d['removed']}"
+                        + (f" ~{d['changed']}" if what != "delegations" else ""))
+
+            def keys(v: list) -> str:
+                return ", ".join(f"{t}/{a}" for t, a, _ in v) or "none"
+
+            lines.append(
+                f"since {c['previous_file']} (serial {c['previous_serial']} -> {c['serial']}): "
+                f"{delta(c['delegations'], 'delegations')}; {delta(c['rrsets'], 'data RRsets')}; "
+                f"{delta(c['ds'], 'DS RRsets')}"
+            )
+            apex = [f"DNSKEY added {keys(c['dnskey_added'])}, removed {keys(c['dnskey_removed'])}"]
+            for key, what in (("cds_changed", "CDS"), ("cdnskey_changed", "CDNSKEY"), ("apex_ns_changed", "NS")):
+                apex.append(f"{what} {'changed' if c[key] else 'unchanged'}")
+            lines.append("  apex: " + "; ".join(apex))
+            for kind, what in (("delegations_added", "delegations added"), ("delegations_removed", "delegations removed"),
+                               ("ds_changed", "DS RRsets changed")):
+                names = c["examples"].get(kind) or []
+                if names:
+                    lines.append(f"  {what}: {', '.join(names)}{' ...' if len(names) >= 10 else ''}")
+        u = self.unsigned
+        if u is not None:
+            lines.append(
+                f"against the unsigned input {u['file']}: {u['unsigned_records']} data records in, "
+                f"{u['signed_records']} signed: {u['dropped']} dropped, {u['added']} added, {u['altered']} altered by the signer"
             )
         return lines
 
@@ -287,6 +336,10 @@ class Report:
             "timings": self.timings,
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.changes is not None:
+            d["changes"] = self.changes
+        if self.unsigned is not None:
+            d["unsigned"] = self.unsigned
         if columns:
             d["names"] = self.names
             for c in ("owner", "type_covered", "algorithm", "key_tag", "inception",

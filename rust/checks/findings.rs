@@ -167,6 +167,50 @@ codes! {
     /// wrong length for its hash algorithm (RFC 8976 §2.2). (A ZONEMD below
     /// the apex is ordinary data: RFC 8976 Appendix A.2 has one.)
     ZonemdMalformed = "zonemd-malformed", Error;
+    /// With `--expect-key` or `--expect-signing-key`: no DNSKEY with that
+    /// key tag in the apex DNSKEY RRset.
+    ExpectedKeyMissing = "expected-key-missing", Error;
+    /// With `--expect-signing-key`: the key does not validly sign the
+    /// DNSKEY RRset or, without the SEP flag, some authoritative RRset.
+    ExpectedKeyNotSigning = "expected-key-not-signing", Error;
+    /// With `--forbid-key`: a DNSKEY or an RRSIG with that key tag.
+    ForbiddenKeyPresent = "forbidden-key-present", Error;
+    /// With `--expect-algorithm`: no key of that algorithm in the apex
+    /// DNSKEY RRset.
+    ExpectedAlgorithmMissing = "expected-algorithm-missing", Error;
+    /// With `--forbid-algorithm`: a key of that algorithm in the apex
+    /// DNSKEY RRset.
+    ForbiddenAlgorithmPresent = "forbidden-algorithm-present", Error;
+    /// With `--prepublished-algorithm`: an RRSIG of that algorithm whose key
+    /// is not published (yet), accepted unverified; its status stays
+    /// `no-matching-key` (RFC 6781 §4.1.4).
+    PrepublishedSignature = "prepublished-signature", Warning;
+    /// With `--prepublished-algorithm`: an authoritative RRset without an
+    /// RRSIG of that algorithm.
+    PrepublishedMissing = "prepublished-missing", Error;
+    /// With `--prepublished-algorithm`: a key of that algorithm is
+    /// published, so the zone is past the pre-publication stage.
+    PrepublishedKeyPublished = "prepublished-key-published", Error;
+    /// With `--previous`: the SOA serial did not increase (RFC 1982), or a
+    /// zone has no SOA to compare.
+    SerialNotIncreased = "serial-not-increased", Error;
+    /// With `--max-change`: more delegations added or removed, or more data
+    /// RRsets changed, than the limit allows.
+    ChangeLimit = "change-limit", Error;
+    /// With `--previous` and `--flag-changes dnskey`: the apex DNSKEY RRset changed.
+    ChangedDnskey = "changed-dnskey", Warning;
+    /// With `--flag-changes cds`: the apex CDS or CDNSKEY RRset changed.
+    ChangedCds = "changed-cds", Warning;
+    /// With `--flag-changes ns`: the apex NS RRset changed.
+    ChangedNs = "changed-ns", Warning;
+    /// With `--flag-changes ds`: DS RRsets added, removed or changed.
+    ChangedDs = "changed-ds", Warning;
+    /// With `--unsigned`: a record of the unsigned input is not in the signed zone.
+    SignerDroppedRecord = "signer-dropped-record", Error;
+    /// With `--unsigned`: a data record of the signed zone is not in the unsigned input.
+    SignerAddedRecord = "signer-added-record", Error;
+    /// With `--unsigned`: a record whose RDATA or TTL the signer changed.
+    SignerAlteredRecord = "signer-altered-record", Error;
 }
 
 /// One zone-level finding.

@@ -6,6 +6,7 @@
 
 pub mod anchor;
 pub mod denial;
+pub mod expect;
 pub mod findings;
 pub mod policy;
 pub mod zonemd;
@@ -45,10 +46,21 @@ pub fn reads_rdata(rtype: u16) -> bool {
 }
 
 /// What the checks found: zone-level findings, and the report rows whose
-/// failure policy downgrades to a warning (`redundant-failure`).
+/// failure policy downgrades to a warning.
 pub struct Outcome {
     pub findings: Vec<Finding>,
-    pub downgraded: Vec<u32>,
+    /// Row order.
+    pub downgraded: Vec<Downgrade>,
+}
+
+/// A report row whose failure policy downgrades to a warning: its status
+/// stays (never valid); the finding takes `code` (`redundant-failure`,
+/// `prepublished-signature`) and `note` before the status's own reason.
+#[derive(Clone, Debug)]
+pub struct Downgrade {
+    pub row: u32,
+    pub code: Code,
+    pub note: String,
 }
 
 /// Runs every zone-level check.
@@ -75,6 +87,7 @@ pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
                         nothing_verified(z, &mut out);
                         keys(z, policy, &mut out);
                         completeness(z, policy, &mut out, &mut downgraded);
+                        expect::check(z, &policy.expect, &mut out, &mut downgraded);
                     }
                     (out, downgraded)
                 },
@@ -108,14 +121,18 @@ pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
     for g in [g2, g3, g4] {
         g1.list.extend(g.list);
     }
-    downgraded.sort_unstable();
+    // One downgrade per row, the first found (redundant failures before
+    // pre-published signatures: a row cannot be both, the first needs a
+    // valid RRSIG of its algorithm, the second has no key of it).
+    downgraded.sort_by_key(|d| d.row);
+    downgraded.dedup_by_key(|d| d.row);
     Outcome { findings: g1.list, downgraded }
 }
 
 /// Whether an RRset at a node of this kind is authoritative data that must
 /// be signed (RFC 4035 §2.2: at a delegation point only DS and NSEC are;
 /// glue and data below a cut or DNAME are not).
-fn must_be_signed(kind: NameKind, rtype: u16) -> bool {
+pub(crate) fn must_be_signed(kind: NameKind, rtype: u16) -> bool {
     match kind {
         NameKind::Apex | NameKind::Authoritative => true,
         NameKind::Delegation => rtype == rrtype::DS || rtype == rrtype::NSEC,
@@ -250,11 +267,11 @@ fn zone_algorithms(z: &Zone<'_>) -> BTreeSet<u8> {
     z.keys.iter().filter(|k| k.key.is_zone_key()).map(|k| k.key.algorithm).collect()
 }
 
-fn row_fields(z: &Zone<'_>, row: u32) -> Option<(u8, u16, u16)> {
+pub(crate) fn row_fields(z: &Zone<'_>, row: u32) -> Option<(u8, u16, u16)> {
     canon::parse_rrsig(&z.rrsig(row).rdata).map(|s| (s.algorithm, s.key_tag, s.type_covered))
 }
 
-fn status(z: &Zone<'_>, row: u32) -> u8 {
+pub(crate) fn status(z: &Zone<'_>, row: u32) -> u8 {
     z.rrsig_status[row as usize]
 }
 
@@ -265,7 +282,7 @@ fn status(z: &Zone<'_>, row: u32) -> u8 {
 /// error), so completeness reports only signatures that are absent.
 /// Also RRSIGs over RRSIGs, duplicate RRSIGs and, by policy, failing RRSIGs
 /// next to a valid RRSIG of the same algorithm.
-fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &mut Vec<u32>) {
+fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &mut Vec<Downgrade>) {
     let algs = zone_algorithms(z);
     if algs.is_empty() {
         let at = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
@@ -296,7 +313,11 @@ fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &
                         let st = status(z, row);
                         let unsupported = st == Status::UnsupportedAlgorithm as u8 || st == Status::UnsupportedKey as u8;
                         if st != Status::Valid as u8 && !unsupported && valid_by_alg.contains(&alg) {
-                            downgraded.push(row);
+                            downgraded.push(Downgrade {
+                                row,
+                                code: Code::RedundantFailure,
+                                note: "another RRSIG of this algorithm validly signs the RRset".into(),
+                            });
                         }
                     }
                 }
@@ -468,7 +489,7 @@ mod tests {
         }
         let popts = ParseOptions { origin: Some(Name::from_text("example.", None).unwrap()), ..Default::default() };
         for threads in [1, 2, 1, 2, 1, 2, 1, 2] {
-            let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(threads), policy: Policy::default(), profile: false, whole_zone: false, window: None };
+            let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(threads), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default() };
             let rep = verify_text(text.as_bytes(), "t", &popts, &vopts).unwrap();
             let f = rep.findings.iter().find(|f| f.code == Code::MissingAlgorithm && f.rtype == 6).expect("SOA lacks algorithm 11");
             assert!(f.reason.contains("it is signed by algorithm 8, 13, 14, 15, 16 "), "{}", f.reason);

@@ -28,6 +28,79 @@ pub struct Policy {
     pub nsec3_max_hashes: u64,
     /// Trust anchors (`--trust-anchor`); empty: no trust-anchor check.
     pub trust_anchors: Vec<Anchor>,
+    /// The publication gate's expectations (`--expect-key`, ...).
+    pub expect: Expectations,
+    /// The publication gate's comparisons (`--previous`, `--unsigned`).
+    pub gate: GatePolicy,
+}
+
+/// What the comparisons with the previous version and the unsigned input
+/// allow ([`crate::gate`]).
+#[derive(Clone, Debug, Default)]
+pub struct GatePolicy {
+    /// Bound, in percent of the previous zone, on delegations added, on
+    /// delegations removed, and on data RRsets added, removed or changed.
+    pub max_change: Option<f64>,
+    /// Changes since the previous version reported as (warning) findings,
+    /// not only as information.
+    pub flag_changes: Vec<ChangeKind>,
+    /// The signer may add or change CDS and CDNSKEY records (they are not
+    /// compared with the unsigned input).
+    pub signer_adds_cds: bool,
+}
+
+/// A kind of change `flag_changes` can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// The apex DNSKEY RRset.
+    Dnskey,
+    /// The apex CDS or CDNSKEY RRset.
+    Cds,
+    /// The apex NS RRset.
+    Ns,
+    /// DS RRsets.
+    Ds,
+}
+
+impl ChangeKind {
+    pub const ALL: &'static [(ChangeKind, &'static str)] =
+        &[(ChangeKind::Dnskey, "dnskey"), (ChangeKind::Cds, "cds"), (ChangeKind::Ns, "ns"), (ChangeKind::Ds, "ds")];
+
+    pub fn from_name(s: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL.iter().find(|(_, n)| n.eq_ignore_ascii_case(s)).map(|(k, _)| *k)
+    }
+}
+
+/// What this stage of a rollover expects of the apex DNSKEY RRset and the
+/// signatures ([`crate::checks::expect`]). Key tags and algorithm numbers.
+#[derive(Clone, Debug, Default)]
+pub struct Expectations {
+    /// A DNSKEY with this key tag is in the apex DNSKEY RRset.
+    pub keys: Vec<u16>,
+    /// ... and validly signs the DNSKEY RRset, and, without the SEP flag,
+    /// every authoritative RRset.
+    pub signing_keys: Vec<u16>,
+    /// No DNSKEY and no RRSIG with this key tag.
+    pub forbidden_keys: Vec<u16>,
+    /// The apex DNSKEY RRset has a key of this algorithm.
+    pub algorithms: Vec<u8>,
+    /// The apex DNSKEY RRset has no key of this algorithm.
+    pub forbidden_algorithms: Vec<u8>,
+    /// Signatures of this algorithm are published ahead of its key (RFC
+    /// 6781 §4.1.4): accepted unverified while no key of it is published,
+    /// and required on every authoritative RRset.
+    pub prepublished_algorithms: Vec<u8>,
+}
+
+impl Expectations {
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+            && self.signing_keys.is_empty()
+            && self.forbidden_keys.is_empty()
+            && self.algorithms.is_empty()
+            && self.forbidden_algorithms.is_empty()
+            && self.prepublished_algorithms.is_empty()
+    }
 }
 
 impl Default for Policy {
@@ -42,6 +115,8 @@ impl Default for Policy {
             inception_margin: None,
             nsec3_max_hashes: 200_000_000,
             trust_anchors: Vec::new(),
+            expect: Expectations::default(),
+            gate: GatePolicy::default(),
         }
     }
 }

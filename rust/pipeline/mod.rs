@@ -7,6 +7,9 @@
 //!         RDATA that no whole-zone check reads dropped once verified
 //!   └─► model::zone (RRsets, names in canonical order, classification)
 //!   └─► checks::run (findings)  └─► report::Report
+//!   └─► gate::run (with --previous / --unsigned: the zone's summary,
+//!         taken from the same records as they stream past, against the
+//!         other zones' summaries)
 //! ```
 //!
 //! A zone the streaming stage cannot take (apex not first, an owner name in
@@ -34,6 +37,7 @@ use crate::dns::name::Name;
 use crate::dns::record::Record;
 use crate::dns::rrtype;
 use crate::error::CoreError;
+use crate::gate::{self, summary::{Source, Summary}};
 use crate::model::zone::Zone;
 use crate::parse::zonefile::{self, ParseOptions, ParsedZone, Streamed};
 use crate::pool::thread_pool;
@@ -64,6 +68,49 @@ pub struct VerifyOptions {
     /// Read a file in windows of this many bytes, whatever its size (the
     /// tests use small ones); `None`: the reader's own sizes.
     pub window: Option<usize>,
+    /// The zones the publication gate compares with (none: no gate).
+    pub gate: gate::Inputs,
+}
+
+/// The gate's summary of the zone being verified, when a gate is asked for.
+fn new_summary(popts: &ParseOptions, vopts: &VerifyOptions) -> Option<Summary> {
+    (!vopts.gate.is_empty()).then(|| Summary::new(popts.origin.clone()))
+}
+
+/// The gate's summary of records held whole.
+fn summary_of(records: &[Record], popts: &ParseOptions, vopts: &VerifyOptions) -> Option<Summary> {
+    let mut s = new_summary(popts, vopts)?;
+    s.add(records);
+    Some(s)
+}
+
+/// Runs the publication gate, if asked for, and adds what it found to the
+/// report: the other zones' files, findings, changes, the comparison.
+fn apply_gate(
+    rep: &mut Report,
+    summary: Option<Summary>,
+    signed: Source<'_>,
+    popts: &ParseOptions,
+    vopts: &VerifyOptions,
+    pool: &rayon::ThreadPool,
+) -> Result<(), CoreError> {
+    let Some(mut s) = summary else { return Ok(()) };
+    let t0 = Instant::now();
+    let apex = rep.apex.clone().unwrap_or_else(Name::root);
+    if s.apex.is_none() {
+        s.apex = Some(apex.clone());
+    }
+    let got = pool.install(|| {
+        s.finish();
+        gate::run(&s, signed, popts, &vopts.policy.gate, &vopts.gate, &rep.files, &apex)
+    })?;
+    rep.files.extend(got.files);
+    rep.findings.extend(got.findings);
+    rep.findings.sort_by_key(|f| (f.line == 0, f.file, f.line));
+    rep.changes = got.changes;
+    rep.unsigned = got.unsigned;
+    rep.timings.gate = t0.elapsed().as_secs_f64();
+    Ok(())
 }
 
 /// Reads, parses and verifies a zone file.
@@ -79,9 +126,12 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         let t0 = Instant::now();
         let (zone, read) = pool.install(|| zonefile::parse_file(path, popts))?;
         let parse = t0.elapsed().as_secs_f64() - read;
+        let summary = pool.install(|| summary_of(&zone.records, popts, vopts));
         let mut r = finish(&zone, None, vopts, &pool, &profile, why)?;
+        drop(zone);
         r.timings.read = read;
         r.timings.parse = parse;
+        apply_gate(&mut r, summary, Source::File(path), popts, vopts, &pool)?;
         Ok(r)
     };
     if vopts.whole_zone {
@@ -92,12 +142,23 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         Some(w) => (w, 0),
         None => zonefile::window_sizes(pool.current_num_threads()),
     };
-    let got = pool.install(|| zonefile::parse_file_streaming(path, popts, window, min, |part, last| st.push(part, last)))?;
+    // The gate's summary takes each part before the stage thins it.
+    let mut summary = new_summary(popts, vopts);
+    let got = pool.install(|| {
+        zonefile::parse_file_streaming(path, popts, window, min, |part, last| {
+            if let Some(s) = summary.as_mut() {
+                s.add(&part);
+            }
+            st.push(part, last)
+        })
+    })?;
     let (mut zone, read) = match got {
         Streamed::Parts { files, origin, read } => (ParsedZone { records: Vec::new(), files, origin }, read),
         Streamed::Whole(mut zone, read) => {
             // A small file, or one the windowed reader could not split:
-            // through the streaming stage in one part.
+            // through the streaming stage in one part (parts handed over
+            // before, if any, are void for the summary).
+            summary = pool.install(|| summary_of(&zone.records, popts, vopts));
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
             (zone, read)
         }
@@ -114,8 +175,10 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     zone.records = records;
     let parse = t0.elapsed().as_secs_f64() - read - sigs.busy;
     let mut r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())?;
+    drop(zone);
     r.timings.read = read;
     r.timings.parse = parse.max(0.0);
+    apply_gate(&mut r, summary, Source::File(path), popts, vopts, &pool)?;
     Ok(r)
 }
 
@@ -127,6 +190,7 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
     let t0 = Instant::now();
     let mut zone = pool.install(|| zonefile::parse_zone(text, filename, popts))?;
     let parse = t0.elapsed().as_secs_f64();
+    let summary = pool.install(|| summary_of(&zone.records, popts, vopts));
     let (sigs, path) = if vopts.whole_zone {
         (None, "whole-zone (asked for)".to_string())
     } else {
@@ -147,7 +211,9 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
         }
     };
     let mut r = finish(&zone, sigs, vopts, &pool, &profile, path)?;
+    drop(zone);
     r.timings.parse = parse;
+    apply_gate(&mut r, summary, Source::Text(text, filename), popts, vopts, &pool)?;
     Ok(r)
 }
 
@@ -165,10 +231,15 @@ pub fn verify_parsed(mut zone: ParsedZone, vopts: &VerifyOptions) -> Result<Repo
     // Nothing is thinned here: the records stay whole either way.
     let (records, sigs) = st.into_parts();
     zone.records = records;
-    match sigs {
+    let mut r = match sigs {
         Err(why) => finish(&zone, None, vopts, &pool, &profile, format!("whole-zone: {why}")),
         Ok(s) => finish(&zone, Some(s), vopts, &pool, &profile, "streamed".into()),
-    }
+    }?;
+    // The other zones of the gate are files, read with this zone's origin.
+    let popts = ParseOptions { origin: zone.origin.clone(), default_ttl: None, allow_include: false };
+    let summary = pool.install(|| summary_of(&zone.records, &popts, vopts));
+    apply_gate(&mut r, summary, Source::Records(&zone.records), &popts, vopts, &pool)?;
+    Ok(r)
 }
 
 /// The whole-zone path on a borrowed zone (the phase benchmarks verify one
