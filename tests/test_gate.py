@@ -370,7 +370,7 @@ def test_unsigned_altered_record_is_named(signer_runs):
     assert errors(r) == {"signer-altered-record"}
     (f,) = r.errors
     assert f.owner == f"www.{ORIGIN}." and f.type == "A"
-    assert '"192.0.2.10"' in f.reason and '"192.0.2.66"' in f.reason
+    assert "has 3600 A 192.0.2.10, the signed zone 3600 A 192.0.2.66" in f.reason
     assert f.file.endswith("altered.signed") and f.line > 0
     assert "input.db:6" in f.reason
 
@@ -480,3 +480,64 @@ def test_options_that_would_be_skipped_are_refused(rollover, tmp_path):
             zoneverify.verify_zone(stages[1], now=NOW, **kw)
     with pytest.raises(FileNotFoundError):
         zoneverify.verify_zone(stages[1], now=NOW, previous=tmp_path / "nothing.zone")
+
+
+def _private_ecdsa_p256(d: Path, k: K):
+    """The zone's own key, read from BIND's private key file (cryptography)."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    for line in (d / f"{k.base}.private").read_text().splitlines():
+        if line.startswith("PrivateKey:"):
+            return ec.derive_private_key(int.from_bytes(base64.b64decode(line.split()[1]), "big"), ec.SECP256R1())
+    raise AssertionError("no PrivateKey in " + k.base)
+
+
+def test_unsigned_record_altered_and_re_signed_with_the_zones_key(signing_tools, tmp_path):
+    """BIND signs; then one record is altered and its RRset re-signed with
+    the zone's ZSK by dnspython: every signature valid, the data not the
+    signer's input."""
+    import dns.dnssec
+    import dns.name
+    import dns.rdataset
+    import dns.rdatatype
+    import dns.zone
+
+    ksk, zsk = keygen(tmp_path, "ECDSAP256SHA256", True), keygen(tmp_path, "ECDSAP256SHA256", False)
+    text = zone_text(delegations=4)
+    (tmp_path / "input.db").write_text(text)
+    signed = sign(tmp_path, "signed", text, [ksk, zsk], [ksk, zsk])
+    z = dns.zone.from_file(str(signed), origin=ORIGIN, relativize=False)
+    origin = dns.name.from_text(ORIGIN)
+    dnskey = next(r for r in z.find_rdataset(origin, "DNSKEY") if dns.dnssec.key_id(r) == zsk.tag)
+    www = dns.name.from_text("www", origin)
+    node = z.find_node(www)
+    old = node.find_rdataset(dns.rdataclass.IN, dns.rdatatype.TXT)
+    new = dns.rdataset.from_text("IN", "TXT", old.ttl, '"hello, altered"')
+    node.replace_rdataset(new)
+    sig = dns.dnssec.sign((www, new), _private_ecdsa_p256(tmp_path, zsk), origin, dnskey,
+                          inception=1767225600, expiration=2082758400)
+    rrsigs = node.find_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.TXT)
+    node.replace_rdataset(dns.rdataset.from_rdata_list(rrsigs.ttl, [sig]))
+    edited = tmp_path / "edited.signed"
+    z.to_file(str(edited), relativize=False)
+
+    r = zoneverify.verify_zone(edited, now=NOW)
+    assert r.ok, [str(f) for f in r.errors]  # every signature valid
+    r = zoneverify.verify_zone(edited, now=NOW, unsigned=tmp_path / "input.db")
+    assert errors(r) == {"signer-altered-record"}
+    (f,) = r.errors
+    assert f.owner == f"www.{ORIGIN}." and f.type == "TXT"
+    assert 'has 3600 TXT "hello", the signed zone 3600 TXT "hello, altered"' in f.reason
+
+
+def test_unsigned_many_differences_are_counted_past_the_listed_ones(signer_runs, tmp_path):
+    s = signer_runs
+    more = s["unsigned"].read_text() + "".join(f"extra{i} IN TXT \"{i}\"\n" for i in range(1005))
+    (tmp_path / "more.db").write_text(more)
+    r = zoneverify.verify_zone(s["untouched"], now=NOW, unsigned=tmp_path / "more.db")
+    dropped = [f for f in r.errors if f.code == "signer-dropped-record"]
+    assert len(dropped) == 1000 and r.unsigned["dropped"] == 1005
+    (rest,) = [f for f in r.errors if f.code == "signer-altered-record"]
+    assert "5 more records" in rest.reason and "1005 dropped" in rest.reason

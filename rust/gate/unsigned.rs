@@ -113,6 +113,11 @@ fn diffs(u: &Summary, s: &Summary, policy: &GatePolicy) -> Vec<Diff> {
     out
 }
 
+/// TTL, type and RDATA of a record, as a zone file writes them.
+fn rr_text(r: &Record) -> String {
+    format!("{} {} {}", r.ttl, rrtype::to_mnemonic(r.rtype), rdata_text(r.rtype, &r.rdata))
+}
+
 fn place(files: &[String], r: &Record) -> String {
     format!("{}:{}", files.get(r.file as usize).map_or("?", String::as_str), r.line)
 }
@@ -155,8 +160,8 @@ pub fn compare(
             let mut a = (*a).clone();
             a.file += u_offset;
             out.add(Code::SignerAlteredRecord, &b.owner, rrtype::SOA, None, Some(b),
-                format!("the signer altered the SOA beyond its serial: the unsigned zone ({}) has TTL {} \"{}\", the signed zone TTL {} \"{}\"",
-                    place(files, &a), a.ttl, rdata_text(rrtype::SOA, &a.rdata), b.ttl, rdata_text(rrtype::SOA, &b.rdata)));
+                format!("the signer altered the SOA beyond its serial: the unsigned zone ({}) has {}, the signed zone {}",
+                    place(files, &a), rr_text(&a), rr_text(b)));
         }
     }
 
@@ -172,7 +177,8 @@ pub fn compare(
     let want = |side: fn(&Diff) -> Option<Entry>| -> HashSet<(u16, u32)> { shown.iter().filter_map(side).map(|e| (e.file, e.line)).collect() };
     let got_u = fetch(Source::File(path), popts, &want(|d| d.unsigned))?;
     let got_s = fetch(signed, popts, &want(|d| d.signed))?;
-    let text = |r: Option<&Record>| r.map_or_else(|| "?".to_string(), |r| format!("TTL {} \"{}\"", r.ttl, rdata_text(r.rtype, &r.rdata)));
+    // "3600 A 192.0.2.1": TTL, type and RDATA as a zone file writes them.
+    let text = |r: Option<&Record>| r.map_or_else(|| "?".to_string(), rr_text);
     for d in shown {
         let mut ur = d.unsigned.and_then(|e| got_u.get(&(e.file, e.line))).cloned();
         if let Some(r) = &mut ur {
@@ -184,9 +190,9 @@ pub fn compare(
         let t = rrtype::to_mnemonic(rtype);
         match d.kind {
             Kind::Dropped => out.add(Code::SignerDroppedRecord, &owner, rtype, None, ur.as_ref(),
-                format!("the signer dropped {owner} {t} {} ({}): it is not in the signed zone", text(ur.as_ref()), ur.as_ref().map_or("?".into(), |r| place(files, r)))),
+                format!("the signer dropped {owner} {} ({}): it is not in the signed zone", text(ur.as_ref()), ur.as_ref().map_or("?".into(), |r| place(files, r)))),
             Kind::Added => out.add(Code::SignerAddedRecord, &owner, rtype, None, sr,
-                format!("the signer added {owner} {t} {}: it is not in the unsigned zone ({})", text(sr), c.unsigned_file)),
+                format!("the signer added {owner} {}: it is not in the unsigned zone ({})", text(sr), c.unsigned_file)),
             Kind::Altered => out.add(Code::SignerAlteredRecord, &owner, rtype, None, sr,
                 format!("the signer altered {owner} {t}: the unsigned zone ({}) has {}, the signed zone {}",
                     ur.as_ref().map_or("?".into(), |r| place(files, r)), text(ur.as_ref()), text(sr))),
