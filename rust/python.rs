@@ -101,8 +101,20 @@ fn status_counts(c: &RrsigColumns) -> Vec<(u8, u8, u64)> {
 fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("apex", r.apex.as_ref().map(|a| a.to_text()))?;
-    let names: Vec<String> = r.names.iter().map(|n| n.to_text()).collect();
-    d.set_item("names", PyList::new(py, names)?)?;
+    // The owner names as one text, "\n" after each (presentation form
+    // escapes every control character, so none holds one), and where each
+    // starts: a million Python strings would cost more than the columns,
+    // and most runs read a few names, for their findings.
+    let mut blob: Vec<u8> = Vec::with_capacity(r.names.len() * 24);
+    let mut starts: Vec<u32> = Vec::with_capacity(r.names.len() + 1);
+    for n in &r.names {
+        starts.push(blob.len() as u32);
+        blob.extend_from_slice(n.to_text().as_bytes());
+        blob.push(b'\n');
+    }
+    starts.push(blob.len() as u32);
+    d.set_item("names_text", PyBytes::new(py, &blob))?;
+    d.set_item("names_start", column_bytes(py, &starts))?;
     d.set_item("owner", column_bytes(py, &r.owner))?;
     let c = &r.rrsigs;
     d.set_item("type_covered", column_bytes(py, &c.type_covered))?;

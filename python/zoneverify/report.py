@@ -112,7 +112,10 @@ class Report:
         self, raw: dict[str, Any], allow_unsupported: bool = False, warnings_as_errors: bool = False
     ) -> None:
         self.apex: str | None = raw["apex"]
-        self.names: list[str] = raw["names"]
+        # Owner names: one text and where each starts (the core's form);
+        # the list is made on first use of :attr:`names`.
+        self._names_text: bytes = raw["names_text"]
+        self._names_start = memoryview(raw["names_start"]).cast("I")
         self._raw_columns: dict[str, bytes] = {c: raw[c] for c in _COLUMNS}
         self._rows: dict[str, memoryview] = {
             c: memoryview(raw[c]).cast(fmt) for c, fmt in _COLUMNS.items()
@@ -146,6 +149,19 @@ class Report:
         #: With ``unsigned``: data records compared on each side and how
         #: many the signer dropped, added or altered. ``None`` without it.
         self.unsigned: dict[str, Any] | None = raw.get("unsigned")
+
+    @cached_property
+    def names(self) -> list[str]:
+        """The owner names the ``owner`` column indexes (case as first written)."""
+        text = self._names_text.decode("utf-8", "surrogateescape")
+        return text.split("\n")[:-1] if text else []
+
+    def _name(self, i: int) -> str:
+        """Owner name ``i``, without making the whole list."""
+        if "names" in self.__dict__:
+            return self.names[i]
+        a, b = self._names_start[i], self._names_start[i + 1]
+        return self._names_text[a:b - 1].decode("utf-8", "surrogateescape")
 
     owner = _Column()
     type_covered = _Column()
@@ -207,7 +223,7 @@ class Report:
                 severity = "warning"
             out.append(
                 Finding(
-                    owner=self.names[rows["owner"][row]],
+                    owner=self._name(rows["owner"][row]),
                     type=_native.type_name(rows["type_covered"][row]),
                     key_tag=rows["key_tag"][row],
                     algorithm=rows["algorithm"][row],

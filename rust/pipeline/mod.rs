@@ -257,24 +257,29 @@ pub fn canonicalise_parsed(zone: &ParsedZone, threads: Option<usize>) -> Result<
     let apex = zone_apex(zone)?;
     let pool = thread_pool(threads)?;
     pool.install(|| {
-        let (rrsig_record, sigs, covered) = rrsig_rows(&zone.records);
+        let (rrsig_record, covered) = rrsig_rows(&zone.records);
+        let sigs = parse_rrsigs(&zone.records, &rrsig_record);
         let model = Zone::build(apex, &zone.records, &rrsig_record, &covered, 0);
         Ok(whole::canonicalise(&model, &sigs))
     })
 }
 
-/// The RRSIG records of a zone, in zone order: their record indices, each
-/// RRSIG parsed once (`None`: RDATA that cannot be decoded), and the type
-/// each covers (0 when undecodable). Parallel, on the current rayon pool.
-fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<Option<Rrsig<'_>>>, Vec<u16>) {
-    let (rrsig_record, sigs): (Vec<u32>, Vec<Option<Rrsig<'_>>>) = records
+/// The RRSIG records of a zone, in zone order: their record indices and
+/// the type each covers (0 when the RDATA cannot be decoded). Parallel, on
+/// the current rayon pool.
+fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<u16>) {
+    records
         .par_iter()
         .enumerate()
         .filter(|(_, r)| r.rtype == rrtype::RRSIG)
-        .map(|(i, r)| (i as u32, canon::parse_rrsig(&r.rdata)))
-        .unzip();
-    let covered = sigs.iter().map(|s| s.as_ref().map_or(0, |s| s.type_covered)).collect();
-    (rrsig_record, sigs, covered)
+        .map(|(i, r)| (i as u32, canon::parse_rrsig(&r.rdata).map_or(0, |s| s.type_covered)))
+        .unzip()
+}
+
+/// Each report row's RRSIG parsed (`None`: RDATA that cannot be decoded),
+/// for the whole-zone path's verification.
+fn parse_rrsigs<'r>(records: &'r [Record], rrsig_record: &[u32]) -> Vec<Option<Rrsig<'r>>> {
+    rrsig_record.par_iter().map(|&i| canon::parse_rrsig(&records[i as usize].rdata)).collect()
 }
 
 /// The zone apex: the origin given, else the owner of the SOA record.
@@ -315,10 +320,10 @@ fn finish(
     let apex = zone_apex(zone)?;
     let prof = vopts.profile.then_some(profile);
 
-    // One report row per RRSIG record, zone order; each RRSIG parsed once.
-    let (rrsig_record, sigs, covered) = pool.install(|| rrsig_rows(records));
+    // One report row per RRSIG record, zone order.
+    let (rrsig_record, covered) = pool.install(|| rrsig_rows(records));
     let (known_duplicates, streamed) = match streamed {
-        Some(s) => (Some(s.duplicates), Some((s.verdicts, s.busy))),
+        Some(s) => (Some(s.duplicates), Some((s.verdicts, s.reasons, s.busy))),
         None => (None, None),
     };
     let mut model = pool.install(|| Zone::build_with(apex.clone(), records, &rrsig_record, &covered, vopts.now, known_duplicates));
@@ -337,38 +342,47 @@ fn finish(
     }
     let model_time = t0.elapsed().as_secs_f64();
 
+    // Columns in zone order, each RRSIG's fields read from its record.
+    // Every row has a verdict; one that had not would be "not verified",
+    // never valid (DESIGN.md principle 1).
     let t1 = Instant::now();
-    let (verdicts, verify) = match streamed {
-        Some((list, busy)) => {
+    let mut cols = RrsigColumns::with_capacity(rrsig_record.len());
+    let missing = || (Status::Malformed, Some("internal error: this RRSIG was not verified".to_string()));
+    let verify = match streamed {
+        Some((list, reasons, busy)) => {
             // Streamed in record order, one per RRSIG record: row `k` is
-            // the k-th. A row without its verdict stays "not verified".
-            let mut verdicts: Vec<Option<(Status, Option<String>)>> = vec![None; rrsig_record.len()];
+            // the k-th.
             let mut it = list.into_iter().peekable();
-            for (row, &rec) in rrsig_record.iter().enumerate() {
+            let mut why = reasons.into_iter().peekable();
+            for &rec in &rrsig_record {
                 while it.peek().is_some_and(|v| v.0 < rec) {
                     it.next();
                 }
-                if let Some((_, st, why)) = it.next_if(|v| v.0 == rec) {
-                    verdicts[row] = Some((st, why));
+                while why.peek().is_some_and(|v| v.0 < rec) {
+                    why.next();
                 }
+                let reason = why.next_if(|v| v.0 == rec).map(|v| v.1);
+                let (st, reason) = match it.next_if(|v| v.0 == rec) {
+                    Some((_, st)) => (st, reason),
+                    None => missing(),
+                };
+                cols.push(canon::parse_rrsig(&records[rec as usize].rdata).as_ref(), st, reason);
             }
-            (verdicts, busy)
+            busy
         }
         None => {
+            let sigs = pool.install(|| parse_rrsigs(records, &rrsig_record));
             let keys = Keys::new(model.keys.iter().map(|k| &k.key));
             let rules = Rules { keys: &keys, apex: &apex, now: vopts.now, prof };
-            let v = pool.install(|| whole::verify(&model, &sigs, &rules, prof));
-            (v, t1.elapsed().as_secs_f64())
+            let verdicts = pool.install(|| whole::verify(&model, &sigs, &rules, prof));
+            let busy = t1.elapsed().as_secs_f64();
+            for (sig, verdict) in sigs.iter().zip(verdicts) {
+                let (st, why) = verdict.unwrap_or_else(missing);
+                cols.push(sig.as_ref(), st, why);
+            }
+            busy
         }
     };
-
-    // Columns in zone order. Every row has a verdict; one that had not
-    // would be "not verified", never valid (DESIGN.md principle 1).
-    let mut cols = RrsigColumns::with_capacity(verdicts.len());
-    for (sig, verdict) in sigs.iter().zip(verdicts) {
-        let (st, why) = verdict.unwrap_or_else(|| (Status::Malformed, Some("internal error: this RRSIG was not verified".into())));
-        cols.push(sig.as_ref(), st, why);
-    }
     let status = std::mem::take(&mut cols.status);
     let mut rep = Report {
         apex: Some(apex),

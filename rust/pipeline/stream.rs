@@ -42,12 +42,26 @@ pub type Verdict = (u32, Status, Option<String>);
 
 /// What the stage found: the verdicts and the identical copies.
 pub struct Signatures {
-    /// One per RRSIG record, record order.
-    pub verdicts: Vec<Verdict>,
+    /// One per RRSIG record, record order: (record, status). Eight octets
+    /// each: a TLD has millions, nearly all valid, without a reason.
+    pub verdicts: Vec<(u32, Status)>,
+    /// (record, reason) of every verdict that has one, record order.
+    pub reasons: Vec<(u32, String)>,
     /// (copy, kept) record pairs, zone order.
     pub duplicates: Vec<(u32, u32)>,
     /// Wall seconds the stage spent (mostly beside the parser).
     pub busy: f64,
+}
+
+/// Keeps verdicts: statuses in one list, the reasons aside.
+fn keep(verdicts: &mut Vec<(u32, Status)>, reasons: &mut Vec<(u32, String)>, v: Vec<Verdict>) {
+    verdicts.reserve(v.len());
+    for (rec, st, why) in v {
+        verdicts.push((rec, st));
+        if let Some(w) = why {
+            reasons.push((rec, w));
+        }
+    }
 }
 
 /// What the stage knows of an owner name.
@@ -158,7 +172,9 @@ pub struct Streamer<'p> {
     /// whose records may continue in the next part.
     pending: usize,
     /// One per RRSIG record, record order (once the last part is in).
-    verdicts: Vec<Verdict>,
+    verdicts: Vec<(u32, Status)>,
+    /// The reasons of those verdicts that have one.
+    reasons: Vec<(u32, String)>,
     /// Identical copies taken out of their RRsets: (copy, kept).
     duplicates: Vec<(u32, u32)>,
     /// Why the stage gave up, if it did.
@@ -179,6 +195,7 @@ impl<'p> Streamer<'p> {
             records: Vec::new(),
             pending: 0,
             verdicts: Vec::new(),
+            reasons: Vec::new(),
             duplicates: Vec::new(),
             gave_up: None,
             busy: 0.0,
@@ -240,6 +257,7 @@ impl<'p> Streamer<'p> {
         if last {
             self.duplicates.sort_unstable();
             self.verdicts.sort_unstable_by_key(|v| v.0);
+            self.reasons.sort_unstable_by_key(|v| v.0);
             self.owners = Owners::default();
         }
         self.busy += t0.elapsed().as_secs_f64();
@@ -328,7 +346,7 @@ impl<'p> Streamer<'p> {
             )
             .collect();
         for (v, d) in done {
-            self.verdicts.extend(v);
+            keep(&mut self.verdicts, &mut self.reasons, v);
             self.duplicates.extend(d);
         }
         let steps: Vec<Step> = keys
@@ -350,7 +368,7 @@ impl<'p> Streamer<'p> {
             }
         }
         for s in steps {
-            self.verdicts.extend(s.verdicts);
+            keep(&mut self.verdicts, &mut self.reasons, s.verdicts);
             self.duplicates.extend(s.duplicates);
             thin_rows.extend(s.thin);
             let Some(o) = self.owners.get_mut(&s.key) else { continue };
@@ -372,7 +390,7 @@ impl<'p> Streamer<'p> {
     pub fn into_parts(self) -> (Vec<Record>, Result<Signatures, String>) {
         let sigs = match self.gave_up {
             Some(why) => Err(why),
-            None => Ok(Signatures { verdicts: self.verdicts, duplicates: self.duplicates, busy: self.busy }),
+            None => Ok(Signatures { verdicts: self.verdicts, reasons: self.reasons, duplicates: self.duplicates, busy: self.busy }),
         };
         (self.records, sigs)
     }
@@ -383,6 +401,7 @@ impl<'p> Streamer<'p> {
         self.gave_up = Some(why);
         self.owners = Owners::default();
         self.verdicts = Vec::new();
+        self.reasons = Vec::new();
         self.duplicates = Vec::new();
     }
 
