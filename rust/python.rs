@@ -20,7 +20,7 @@ use crate::checks::policy::{ChangeKind, Policy};
 use crate::gate::{self, previous::{Changes, Delta, ExampleKind}};
 use crate::dns::name::Name;
 use crate::error::CoreError;
-use crate::parse::anchors;
+use crate::parse::{anchors, axfr, tsig};
 use crate::parse::zonefile::{self, ParseOptions};
 use crate::pipeline::{self, VerifyOptions};
 use crate::pool::LazyPool;
@@ -349,6 +349,40 @@ fn verify_text<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (popts, vopts) = options(py, origin, allow_include, now, jobs, policy)?;
     let r = run_detached(py, || pipeline::verify_text(text, filename, &popts, &vopts))?;
+    report_to_dict(py, r)
+}
+
+/// verify_axfr(url, tsig, connect_timeout, timeout, now, jobs, policy=None) -> dict
+/// `tsig`: None or (key name, algorithm, secret). The secret is never
+/// part of an error message.
+#[pyfunction]
+#[pyo3(signature = (url, tsig, connect_timeout, timeout, now, jobs, policy=None))]
+#[allow(clippy::too_many_arguments)]
+fn verify_axfr<'py>(
+    py: Python<'py>,
+    url: &str,
+    tsig: Option<(String, String, Vec<u8>)>,
+    connect_timeout: f64,
+    timeout: f64,
+    now: u64,
+    jobs: Option<usize>,
+    policy: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let src = axfr::Source::parse(url).map_err(PyValueError::new_err)?;
+    let (_, vopts) = options(py, None, false, now, jobs, policy)?;
+    let key = match tsig {
+        Some((name, alg, secret)) => Some(tsig::Key::new(&name, &alg, secret).map_err(PyValueError::new_err)?),
+        None => None,
+    };
+    let secs = |v: f64, what: &str| -> PyResult<std::time::Duration> {
+        if v.is_finite() && v > 0.0 {
+            Ok(std::time::Duration::from_secs_f64(v))
+        } else {
+            Err(PyValueError::new_err(format!("{what} must be a positive number of seconds, not {v}")))
+        }
+    };
+    let aopts = axfr::Options { tsig: key, connect_timeout: secs(connect_timeout, "connect_timeout")?, timeout: secs(timeout, "timeout")? };
+    let r = run_detached(py, || pipeline::verify_axfr(&src, &aopts, &vopts))?;
     report_to_dict(py, r)
 }
 
@@ -689,6 +723,7 @@ fn algorithm_name(alg: u8) -> String {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_file, m)?)?;
     m.add_function(wrap_pyfunction!(verify_text, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_axfr, m)?)?;
     m.add_function(wrap_pyfunction!(parse_records, m)?)?;
     m.add_function(wrap_pyfunction!(key_tag, m)?)?;
     m.add_function(wrap_pyfunction!(supported_algorithms, m)?)?;

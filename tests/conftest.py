@@ -29,6 +29,7 @@ SIGNING_TOOLS = {
     "kzonesign": "knot-dnssecutils",
     "kzonecheck": "knot-dnssecutils",
     "keymgr": "knot",  # /usr/sbin/keymgr is in the server package on Debian 12
+    "nsd": "nsd",  # the name server of the zone-transfer tests
 }
 
 

@@ -13,6 +13,7 @@ command -v ldns-signzone >/dev/null || need+=(ldnsutils)
 command -v kzonesign >/dev/null || need+=(knot-dnssecutils)
 [ -x /usr/sbin/keymgr ] || command -v keymgr >/dev/null || need+=(knot)  # keymgr is in the server package
 command -v validns >/dev/null || need+=(validns)
+[ -x /usr/sbin/nsd ] || command -v nsd >/dev/null || need+=(nsd)  # the zone-transfer tests
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "tests/run.sh: missing Debian packages ${need[*]}; run as root or install them" >&2

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,56 +17,7 @@ import pytest
 import zoneverify
 from zoneverify.policyfile import KEYS, PolicyFileError, load_policy
 
-NOW = "20260601000000"
-ORIGIN = "roll.example"
-
-
-def zone_text(serial: int = 2026010101, delegations: int = 3, extra: str = "") -> str:
-    lines = [
-        f"$ORIGIN {ORIGIN}.",
-        "$TTL 3600",
-        f"@   IN SOA ns1 hostmaster {serial} 7200 3600 1209600 300",
-        "@   IN NS  ns1",
-        "ns1 IN A   192.0.2.1",
-        "www IN A   192.0.2.10",
-        "www IN TXT \"hello\"",
-    ]
-    for i in range(delegations):
-        lines += [
-            f"d{i} IN NS ns1.d{i}",
-            f"d{i} IN NS ns.provider.example.net.",
-            f"ns1.d{i} IN A 192.0.2.{100 + i}",
-        ]
-        if i % 2 == 0:
-            lines.append(f"d{i} IN DS {1000 + i} 13 2 {'AB' * 32}")
-    return "\n".join(lines) + "\n" + extra
-
-
-@dataclass
-class K:
-    base: str
-    tag: int
-
-
-def keygen(d: Path, alg: str, ksk: bool, bits: int | None = None) -> K:
-    cmd = ["dnssec-keygen", "-q", "-K", ".", "-a", alg] + (["-b", str(bits)] if bits else []) + (["-f", "KSK"] if ksk else [])
-    base = subprocess.run(cmd + [ORIGIN], cwd=d, capture_output=True, text=True, check=True).stdout.strip()
-    return K(base, int(base.rsplit("+", 1)[1]))
-
-
-def sign(d: Path, name: str, text: str, published: list[K], signing: list[K]) -> Path:
-    """Signs `text` with the keys `signing`; the DNSKEY RRset holds `published`
-    (dnssec-signzone signs with the keys named on its command line, and
-    publishes the DNSKEYs the zone file holds)."""
-    src = d / f"{name}.db"
-    src.write_text(text + "".join((d / f"{k.base}.key").read_text() for k in published))
-    out = f"{name}.signed"
-    subprocess.run(
-        ["dnssec-signzone", "-o", ORIGIN, "-s", "20260101000000", "-e", "20360101000000", "-f", out, src.name]
-        + [k.base for k in signing],
-        cwd=d, capture_output=True, text=True, check=True,
-    )
-    return d / out
+from bindsign import NOW, ORIGIN, K, keygen, sign, zone_text  # noqa: E402
 
 
 def run(cli, *args: str) -> subprocess.CompletedProcess:

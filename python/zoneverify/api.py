@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import Iterable, Union
+from typing import TYPE_CHECKING, Iterable, Union
 
 from . import _native
 from ._policy import CHANGE_KINDS, Policy, algorithms, key_tags
 from ._time import NowLike, parse_duration, parse_now
 from ._wire import is_dns
 from .report import Report
+
+if TYPE_CHECKING:
+    from .tsig import TsigKey
 
 Source = Union[str, bytes, bytearray, memoryview, "os.PathLike[str]"]
 
@@ -44,6 +47,9 @@ def verify_zone(
     max_change: "float | None" = None,
     flag_changes: Iterable[str] = (),
     signer_adds_cds: bool = False,
+    tsig: "str | TsigKey | os.PathLike[str] | None" = None,
+    connect_timeout: float = 10.0,
+    timeout: float = 900.0,
 ) -> Report:
     """Verifies every RRSIG of a signed zone and returns a :class:`Report`.
 
@@ -88,6 +94,18 @@ def verify_zone(
         warnings_as_errors: :attr:`Report.ok` is False on any warning too.
         filename: name used in messages when ``source`` is text (default
             ``"<text>"``).
+
+    A ``source`` of the form ``axfr://HOST[:PORT]/ZONE`` (HOST a name, an
+    IPv4 address or an IPv6 address in brackets) is transferred by AXFR and
+    verified as it arrives; findings then carry the record's position in
+    the transfer in place of a line number.
+
+    Args:
+        tsig: for ``axfr://``: a :class:`zoneverify.tsig.TsigKey`, a
+            ``NAME:ALGORITHM:BASE64`` string, or the path of a key file in
+            BIND's format. The secret never appears in reports or errors.
+        connect_timeout: for ``axfr://``: seconds for the TCP connection.
+        timeout: for ``axfr://``: seconds for the whole transfer.
 
     The publication gate (README "Publication gate"; each unmet
     expectation is an error finding with its own code):
@@ -150,7 +168,23 @@ def verify_zone(
     if jobs is not None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    if is_dns(source, "dns.zone", "Zone"):
+    if isinstance(source, str) and source.startswith("axfr://"):
+        from .tsig import TsigKey, load_key_file, parse_tsig
+
+        if origin is not None:
+            raise ValueError("origin: an axfr:// source names its zone")
+        key = None
+        if isinstance(tsig, TsigKey):
+            key = tsig
+        elif isinstance(tsig, str) and tsig.count(":") == 2 and not os.path.exists(tsig):
+            key = parse_tsig(tsig)
+        elif tsig is not None:
+            key = load_key_file(tsig)
+        raw = _native.verify_axfr(source, key.as_native() if key else None, float(connect_timeout), float(timeout),
+                                  t, jobs, policy)
+    elif tsig is not None:
+        raise ValueError("tsig is for axfr:// sources")
+    elif is_dns(source, "dns.zone", "Zone"):
         from ._wire import zone_wire
 
         if origin is None:

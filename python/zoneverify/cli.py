@@ -44,6 +44,16 @@ def _algorithm(text: str) -> int:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = -1.0
+    if not 0 < v < float("inf"):
+        raise argparse.ArgumentTypeError(f"a positive number of seconds, not {text!r}")
+    return v
+
+
 def _percent(text: str) -> float:
     try:
         v = float(text)
@@ -80,7 +90,9 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=_EXIT_TEXT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    c.add_argument("zones", nargs="+", metavar="ZONE", help="zone file path, or - to read the zone from standard input")
+    c.add_argument("zones", nargs="+", metavar="ZONE",
+                   help="zone file path, - to read the zone from standard input, or axfr://HOST[:PORT]/ZONE to "
+                   "transfer it from a name server (IPv6 addresses in brackets: axfr://[::1]:53/example.)")
     c.add_argument("--origin", metavar="NAME", help="zone apex and initial $ORIGIN (default: the owner of the SOA record)")
     c.add_argument(
         "--now",
@@ -103,6 +115,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "(they are still reported as unsupported, never as valid)",
     )
     c.add_argument("--allow-include", action="store_true", default=None, help="honour $INCLUDE directives (off by default)")
+    xfr = c.add_argument_group("zone transfers (axfr:// sources)")
+    xfr.add_argument("--tsig", metavar="NAME:ALGORITHM:BASE64",
+                     help="TSIG key for the transfers (visible to other users in the process list: prefer --tsig-file)")
+    xfr.add_argument("--tsig-file", metavar="FILE", help="TSIG key file in BIND's format (key \"name\" { algorithm ...; secret \"...\"; };)")
+    xfr.add_argument("--connect-timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                     help="seconds to connect to each server (default 10)")
+    xfr.add_argument("--timeout", type=_seconds, default=900.0, metavar="SECONDS",
+                     help="seconds for each whole transfer, connection included (default 900)")
     pol = c.add_argument_group("policy (strict by default)")
     pol.add_argument(
         "--policy",
@@ -264,24 +284,48 @@ def _check(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"zoneverify: error: --policy {e.filename or args.policy}: {e.strerror or e}", file=sys.stderr)
         return EXIT_USAGE
+    tsig = None
+    if args.tsig is not None and args.tsig_file is not None:
+        print("zoneverify: error: --tsig and --tsig-file: give one", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        from .tsig import load_key_file, parse_tsig
+
+        if args.tsig is not None:
+            tsig = parse_tsig(args.tsig)
+        elif args.tsig_file is not None:
+            tsig = load_key_file(args.tsig_file)
+    except (ValueError, OSError) as e:
+        what = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename else str(e)
+        print(f"zoneverify: error: {'--tsig' if args.tsig else '--tsig-file'}: {what}", file=sys.stderr)
+        return EXIT_USAGE
     worst = EXIT_OK
     for zone in args.zones:
         try:
             source = sys.stdin.buffer.read() if zone == "-" else zone
+            xfr = {}
+            if zone.startswith("axfr://"):
+                xfr = dict(tsig=tsig, connect_timeout=args.connect_timeout, timeout=args.timeout)
+                xfr_options = {k: v for k, v in options.items() if k != "origin"}
             report = verify_zone(
                 source,
                 now=now,
                 jobs=args.jobs,
                 filename="<stdin>" if zone == "-" else None,
-                **options,
+                **(xfr_options if xfr else options),
+                **xfr,
             )
         except ZoneParseError as e:
             print(f"zoneverify: {e}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
             continue
         except OSError as e:
-            name = e.filename if e.filename else zone
-            print(f"zoneverify: {name}: {e.strerror or e}", file=sys.stderr)
+            if e.filename is None and e.strerror is None:
+                # The core's message names its source (file or server) itself.
+                print(f"zoneverify: {e}", file=sys.stderr)
+            else:
+                name = e.filename if e.filename else zone
+                print(f"zoneverify: {name}: {e.strerror or e}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
             continue
         except ValueError as e:

@@ -135,6 +135,58 @@ fn layout(rtype: u16) -> Option<&'static [Field]> {
     })
 }
 
+/// Whether a receiver decompresses the names in this type's RDATA (RFC
+/// 3597 §4): the well-known types of RFC 1035, and RP, AFSDB, RT, SIG, PX,
+/// NXT, NAPTR and SRV, which older specifications let senders compress.
+/// Any other type's RDATA is taken as it is.
+pub fn rdata_may_be_compressed(rtype: u16) -> bool {
+    matches!(rtype, 2..=9 | 12 | 14 | 15 | 17 | 18 | 21 | 24 | 26 | 30 | 33 | 35)
+}
+
+/// The RDATA at `msg[start..start + len]` with every name written out in
+/// full (RFC 1035 §4.1.4 pointers followed, `read_name` reads one name at
+/// a position of the message and returns it with the position after it),
+/// for the types of [`rdata_may_be_compressed`]; other types are copied.
+/// `None` when the RDATA does not fit its type's layout or a name is bad.
+pub fn decompress_rdata(
+    rtype: u16,
+    msg: &[u8],
+    start: usize,
+    len: usize,
+    read_name: impl Fn(&[u8], usize) -> Option<(Vec<u8>, usize)>,
+) -> Option<Vec<u8>> {
+    let end = start.checked_add(len).filter(|&e| e <= msg.len())?;
+    let fields = match layout(rtype) {
+        Some(f) if rdata_may_be_compressed(rtype) => f,
+        _ => return Some(msg[start..end].to_vec()),
+    };
+    let mut out = Vec::with_capacity(len + 32);
+    let mut p = start;
+    for f in fields {
+        match *f {
+            Fixed(n) => {
+                out.extend_from_slice(msg.get(p..p + n).filter(|_| p + n <= end)?);
+                p += n;
+            }
+            Dname | DnameKeepCase => {
+                let (name, next) = read_name(&msg[..end], p)?;
+                out.extend_from_slice(&name);
+                p = next;
+            }
+            CharString => {
+                let l = *msg.get(p).filter(|_| p < end)? as usize;
+                out.extend_from_slice(msg.get(p..p + 1 + l).filter(|_| p + 1 + l <= end)?);
+                p += 1 + l;
+            }
+            Rest => {
+                out.extend_from_slice(&msg[p..end]);
+                p = end;
+            }
+        }
+    }
+    (p == end).then_some(out)
+}
+
 /// The ranges of `rdata` holding names to lower-case, at most `N` of them,
 /// or `None` when the RDATA does not fit the layout exactly.
 fn name_ranges(fields: &[Field], rdata: &[u8], found: &mut [(usize, usize); 2]) -> Option<usize> {

@@ -39,6 +39,7 @@ use crate::dns::rrtype;
 use crate::error::CoreError;
 use crate::gate::{self, summary::{Source, Summary}};
 use crate::model::zone::Zone;
+use crate::parse::axfr;
 use crate::parse::zonefile::{self, ParseOptions, ParsedZone, Streamed};
 use crate::pool::thread_pool;
 use crate::report::Report;
@@ -179,6 +180,72 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     r.timings.read = read;
     r.timings.parse = parse.max(0.0);
     apply_gate(&mut r, summary, Source::File(path), popts, vopts, &pool)?;
+    Ok(r)
+}
+
+/// Transfers a zone by AXFR and verifies it: the transfer's parts go to
+/// the streaming stage as they arrive (the transfer runs on a thread of its
+/// own, at most two parts ahead), as a file's windows do.
+pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOptions) -> Result<Report, CoreError> {
+    let pool = thread_pool(vopts.threads)?;
+    let profile = Profile::default();
+    let prof = vopts.profile.then_some(&profile);
+    let label = src.label();
+    let popts = ParseOptions { origin: Some(src.zone.clone()), default_ttl: None, allow_include: false };
+    let t0 = Instant::now();
+    let gate = !vopts.gate.is_empty();
+    // With a gate the records stay whole: they are its source to read the
+    // records it reports on (a transfer cannot be read twice for free).
+    let thin = !vopts.whole_zone && !gate;
+    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, thin);
+    let mut summary = new_summary(&popts, vopts);
+    let mut whole_records: Vec<Record> = Vec::new();
+    let stats = std::thread::scope(|scope| -> Result<axfr::Stats, CoreError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Record>, bool)>(2);
+        let reader = scope.spawn(move || axfr::transfer(src, aopts, |part, last| {
+            // The receiver is gone only when the verification failed.
+            let _ = tx.send((part, last));
+        }));
+        for (part, last) in rx {
+            if let Some(s) = summary.as_mut() {
+                pool.install(|| s.add(&part));
+            }
+            if vopts.whole_zone {
+                whole_records.extend(part);
+            } else {
+                pool.install(|| st.push(part, last));
+            }
+        }
+        reader.join().unwrap_or_else(|_| Err(CoreError::Io { file: label.clone(), reason: "the transfer thread failed".into() }))
+    })?;
+    let read = stats.seconds;
+    let files = vec![label.clone()];
+    let (mut zone, sigs, path) = if vopts.whole_zone {
+        (ParsedZone { records: whole_records, files, origin: popts.origin.clone() }, None, "whole-zone (asked for)".to_string())
+    } else {
+        let (records, sigs) = st.into_parts();
+        match sigs {
+            Ok(s) => (ParsedZone { records, files, origin: popts.origin.clone() }, Some(s), "streamed".to_string()),
+            Err(why) => {
+                // The records may be thinned already: transfer again, whole.
+                drop(records);
+                let mut again: Vec<Record> = Vec::new();
+                axfr::transfer(src, aopts, |part, _| again.extend(part))?;
+                if gate {
+                    summary = pool.install(|| summary_of(&again, &popts, vopts));
+                }
+                (ParsedZone { records: again, files, origin: popts.origin.clone() }, None, format!("whole-zone: {why} (transferred twice)"))
+            }
+        }
+    };
+    let busy = sigs.as_ref().map_or(0.0, |s| s.busy);
+    let mut r = finish(&zone, sigs, vopts, &pool, &profile, path)?;
+    r.timings.read = read;
+    r.timings.parse = (t0.elapsed().as_secs_f64() - read - busy).max(0.0);
+    if gate {
+        apply_gate(&mut r, summary, Source::Records(&zone.records), &popts, vopts, &pool)?;
+    }
+    zone.records = Vec::new();
     Ok(r)
 }
 
