@@ -17,7 +17,7 @@ use pyo3::types::{PyBytes, PyDict, PyList};
 use crate::batch::{self, BatchContext, BatchOutcome, KeySet};
 use crate::checks::findings::Code;
 use crate::checks::policy::{ChangeKind, Policy};
-use crate::gate::{self, previous::{Changes, Delta, ExampleKind}};
+use crate::gate::{self, fingerprint::Fingerprint, previous::{Changes, Delta, ExampleKind}};
 use crate::dns::name::Name;
 use crate::error::CoreError;
 use crate::parse::{anchors, axfr, tsig};
@@ -98,9 +98,39 @@ fn status_counts(c: &RrsigColumns) -> Vec<(u8, u8, u64)> {
     n.iter().enumerate().filter(|(_, &k)| k > 0).map(|(i, &k)| ((i >> 8) as u8, (i & 0xff) as u8, k)).collect()
 }
 
-fn report_to_dict<'py>(py: Python<'py>, r: Report) -> PyResult<Bound<'py, PyDict>> {
+/// What one copy of a zone holds (`--same-zone`), to compare with others.
+#[pyclass(frozen, module = "zoneverify._native")]
+struct ZoneFingerprint {
+    inner: Fingerprint,
+}
+
+#[pymethods]
+impl ZoneFingerprint {
+    #[getter]
+    fn serial(&self) -> Option<u32> {
+        self.inner.serial
+    }
+    #[getter]
+    fn records(&self) -> usize {
+        self.inner.records
+    }
+    /// Whether the two copies hold the same serial and RRsets.
+    fn same(&self, other: &ZoneFingerprint) -> bool {
+        self.inner.same(&other.inner)
+    }
+    /// The first difference of this copy from `reference`, or None.
+    fn first_difference(&self, reference: &ZoneFingerprint) -> Option<String> {
+        self.inner.first_difference(&reference.inner)
+    }
+}
+
+fn report_to_dict<'py>(py: Python<'py>, mut r: Report) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
+    if let Some(f) = r.fingerprint.take() {
+        d.set_item("fingerprint", Py::new(py, ZoneFingerprint { inner: f })?)?;
+    }
     d.set_item("apex", r.apex.as_ref().map(|a| a.to_text()))?;
+    d.set_item("serial", r.serial)?;
     // The owner names as one text, "\n" after each (presentation form
     // escapes every control character, so none holds one), and where each
     // starts: a million Python strings would cost more than the columns,
@@ -235,6 +265,7 @@ const POLICY_KEYS: &[&str] = &[
     "max_change",
     "flag_changes",
     "signer_adds_cds",
+    "fingerprint",
 ];
 
 fn options(
@@ -251,6 +282,7 @@ fn options(
     let mut whole_zone = false;
     let mut window = None;
     let mut gate = gate::Inputs::default();
+    let mut fingerprint = false;
     if let Some(d) = policy {
         for (k, v) in d.iter() {
             let key: String = k.extract()?;
@@ -299,6 +331,8 @@ fn options(
                         .collect::<PyResult<_>>()?;
                 }
                 "signer_adds_cds" => p.gate.signer_adds_cds = v.extract()?,
+                // --same-zone: keep what this copy holds, to compare.
+                "fingerprint" => fingerprint = v.extract()?,
                 other => {
                     return Err(PyValueError::new_err(format!(
                         "unknown policy option '{other}' (known: {})",
@@ -308,7 +342,7 @@ fn options(
             }
         }
     }
-    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window, gate }))
+    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window, gate, fingerprint }))
 }
 
 /// policy_keys() -> list of the policy dict's keys
@@ -724,6 +758,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_file, m)?)?;
     m.add_function(wrap_pyfunction!(verify_text, m)?)?;
     m.add_function(wrap_pyfunction!(verify_axfr, m)?)?;
+    m.add_class::<ZoneFingerprint>()?;
     m.add_function(wrap_pyfunction!(parse_records, m)?)?;
     m.add_function(wrap_pyfunction!(key_tag, m)?)?;
     m.add_function(wrap_pyfunction!(supported_algorithms, m)?)?;

@@ -4,7 +4,7 @@
 use crate::checks::findings::Finding;
 use crate::checks::Downgrade;
 use crate::dns::name::Name;
-use crate::gate::{previous::Changes, unsigned::Comparison};
+use crate::gate::{fingerprint::Fingerprint, previous::Changes, unsigned::Comparison};
 use crate::sig::columns::RrsigColumns;
 
 /// Wall-clock seconds per phase.
@@ -32,6 +32,8 @@ pub struct Timings {
 #[derive(Debug, Default)]
 pub struct Report {
     pub apex: Option<Name>,
+    /// The SOA serial at the apex (the first SOA's), if any.
+    pub serial: Option<u32>,
     /// Owner names (case as first written); `owner` indexes this.
     pub names: Vec<Name>,
     pub owner: Vec<u32>,
@@ -56,4 +58,6 @@ pub struct Report {
     pub changes: Option<Changes>,
     /// With `--unsigned`: the comparison with the signer's input.
     pub unsigned: Option<Comparison>,
+    /// With `--same-zone`: what this copy holds, to compare with others.
+    pub fingerprint: Option<Fingerprint>,
 }

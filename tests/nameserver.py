@@ -44,6 +44,8 @@ class Zone:
     file: Path
     #: provide-xfr lines: (address, key name or "NOKEY")
     acl: list[tuple[str, str]] = field(default_factory=lambda: [("127.0.0.1", "NOKEY"), ("::1", "NOKEY")])
+    #: More lines of its zone: clause (request-xfr, verifier, ...).
+    extra: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -56,11 +58,13 @@ class Key:
 class Nsd:
     """One NSD instance serving `zones` on 127.0.0.1 and ::1, port `port`."""
 
-    def __init__(self, workdir: Path, zones: list[Zone], keys: list[Key] = ()):
+    def __init__(self, workdir: Path, zones: list[Zone], keys: list[Key] = (), clauses: str = ""):
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.zones = zones
         self.keys = list(keys)
+        #: More clauses (a verify: clause, ...), as nsd.conf text.
+        self.clauses = clauses
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -85,9 +89,11 @@ class Nsd:
         ]
         for k in self.keys:
             lines += ["key:", f'    name: "{k.name}"', f"    algorithm: {k.algorithm}", f'    secret: "{k.secret}"']
+        lines += self.clauses.splitlines()
         for z in self.zones:
             lines += ["zone:", f'    name: "{z.name}"', f'    zonefile: "{z.file}"']
             lines += [f"    provide-xfr: {a} {key}" for a, key in z.acl]
+            lines += [f"    {x}" for x in z.extra]
         return "\n".join(lines) + "\n"
 
     def start(self) -> "Nsd":
@@ -113,6 +119,21 @@ class Nsd:
             if p.exists():
                 text += p.read_text(errors="replace")
         return text
+
+    def reload(self) -> None:
+        """SIGHUP: NSD reads the zone files whose mtime changed (and notifies)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGHUP)
+
+    def wait_log(self, text: str, timeout: float = 30, after: int = 0) -> str:
+        """Waits until the log holds `text` after offset `after`; returns the log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            log = self.log()
+            if text in log[after:]:
+                return log
+            time.sleep(0.05)
+        raise AssertionError(f"nsd log has no {text!r} within {timeout} s:\n{self.log()[after:]}")
 
     def url(self, zone: str, host: str = "127.0.0.1") -> str:
         h = f"[{host}]" if ":" in host else host

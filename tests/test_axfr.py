@@ -197,3 +197,44 @@ def test_truncated_transfer_and_timeout(zones, cli):
     p = cli("check", "--now", NOW, "--timeout", "1", f"axfr://127.0.0.1:{server.port}/{ORIGIN}")
     server.close()
     assert p.returncode == 2 and "timed out" in p.stderr.decode(), p.stderr.decode()
+
+
+@pytest.fixture(scope="module")
+def copies(signing_tools, tmp_path_factory):
+    d = tmp_path_factory.mktemp("copies")
+    ksk, zsk = keygen(d, "ECDSAP256SHA256", True), keygen(d, "ECDSAP256SHA256", False)
+    old = sign(d, "old", zone_text(serial=1, delegations=8), [ksk, zsk], [ksk, zsk])
+    new = sign(d, "new", zone_text(serial=2, delegations=8), [ksk, zsk], [ksk, zsk])
+    lines = new.read_text().splitlines()
+    i = next(n for n, l in enumerate(lines) if f" {zsk.tag} {ORIGIN}." in l and "RRSIG" not in l and n > 40)
+    c = lines[i + 1].strip()[3]
+    lines[i + 1] = lines[i + 1].replace(c, "A" if c != "A" else "B", 1)
+    broken = d / "broken.signed"
+    broken.write_text("\n".join(lines) + "\n")
+    return old, new, broken
+
+
+def test_same_zone_catches_a_stale_and_a_broken_server(copies, tmp_path, cli):
+    old, new, broken = copies
+    servers = [Nsd(tmp_path / f"ns{i}", [Zone(ORIGIN, z)]) for i, z in enumerate((new, new, old, broken))]
+    try:
+        for s in servers:
+            s.start()
+        urls = [s.url(ORIGIN) for s in servers]
+        p = cli("check", "--now", NOW, "--same-zone", *urls[:2])
+        assert p.returncode == 0, p.stdout.decode()
+        assert "2 of 2 copies the same (serial 2): OK" in p.stdout.decode()
+        p = cli("check", "--now", NOW, "--same-zone", *urls)
+        out = p.stdout.decode()
+        assert p.returncode == 1
+        assert f"same-zone: {urls[2]}: differs from {urls[0]}: serial 1 where the others serve serial 2" in out
+        assert f"same-zone: {urls[3]}: differs from {urls[0]}: " in out and "holds other records" in out
+        assert "bad-signature" in out  # and the broken copy fails on its own too
+        assert "2 of 4 copies the same (serial 2): FAIL" in out
+        # A copy that cannot be transferred is not the same zone either.
+        servers[1].stop()
+        p = cli("check", "--now", NOW, "--same-zone", urls[0], urls[1])
+        assert p.returncode == 2 and "1 of 2 copies could not be read" in p.stderr.decode()
+    finally:
+        for s in servers:
+            s.stop()

@@ -45,6 +45,8 @@ class Policy(TypedDict, total=False):
     max_change: float
     flag_changes: list[str]
     signer_adds_cds: bool
+    #: Keep what the zone holds, to compare copies (``--same-zone``).
+    fingerprint: bool
 
 
 #: What ``flag_changes`` can name: the apex DNSKEY, CDS/CDNSKEY and NS

@@ -50,6 +50,7 @@ def verify_zone(
     tsig: "str | TsigKey | os.PathLike[str] | None" = None,
     connect_timeout: float = 10.0,
     timeout: float = 900.0,
+    fingerprint: bool = False,
 ) -> Report:
     """Verifies every RRSIG of a signed zone and returns a :class:`Report`.
 
@@ -106,6 +107,9 @@ def verify_zone(
             BIND's format. The secret never appears in reports or errors.
         connect_timeout: for ``axfr://``: seconds for the TCP connection.
         timeout: for ``axfr://``: seconds for the whole transfer.
+        fingerprint: keep what the zone holds (serial, every RRset's
+            records) so that copies can be compared:
+            :meth:`Report.difference_from` (``--same-zone``).
 
     The publication gate (README "Publication gate"; each unmet
     expectation is an error finding with its own code):
@@ -153,6 +157,8 @@ def verify_zone(
                      expire_within, inception_margin)
     policy.update(_gate_policy(expect_keys, expect_signing_keys, forbid_keys, expect_algorithms, forbid_algorithms,
                                prepublished_algorithms, previous, unsigned, max_change, flag_changes, signer_adds_cds))
+    if fingerprint:
+        policy["fingerprint"] = True
     expecting = [k for k in ("expect_keys", "expect_signing_keys", "forbid_keys", "expect_algorithms",
                              "forbid_algorithms", "prepublished_algorithms") if k in policy]
     if expecting and not zone_checks:

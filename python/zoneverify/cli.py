@@ -200,6 +200,9 @@ def _build_parser() -> argparse.ArgumentParser:
                       "added, or removed, or of its data RRsets changed")
     gate.add_argument("--flag-changes", action="append", choices=CHANGE_KINDS, metavar="KIND",
                       help="with --previous: also report changes of KIND (dnskey, cds, ns, ds) as warnings")
+    gate.add_argument("--same-zone", action="store_true",
+                      help="every ZONE is a copy of one zone (for example axfr:// from each name server): fail when "
+                      "a copy differs from the others in serial or content, naming the copy and the first difference")
     gate.add_argument("--unsigned", metavar="FILE",
                       help="the zone file that went into the signer: every record the signer dropped, added or "
                       "altered is an error (signatures, NSEC/NSEC3, DNSKEY, ZONEMD and the SOA serial excepted)")
@@ -211,6 +214,9 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="print at most N findings per zone (text format; all are checked, and counted in the summary)",
     )
+    from .hook import add_parser as add_hook
+
+    add_hook(sub)
     b = sub.add_parser(
         "bench",
         help="verify one zone file and report the time of each phase",
@@ -253,6 +259,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("zoneverify: error: --jobs must be at least 1", file=sys.stderr)
                 return EXIT_USAGE
             return main_bench(args)
+        if args.command == "hook":
+            from .hook import main_hook
+
+            return main_hook(args)
         return _check(args)
     except KeyboardInterrupt:
         print("zoneverify: interrupted", file=sys.stderr)
@@ -300,6 +310,9 @@ def _check(args: argparse.Namespace) -> int:
         print(f"zoneverify: error: {'--tsig' if args.tsig else '--tsig-file'}: {what}", file=sys.stderr)
         return EXIT_USAGE
     worst = EXIT_OK
+    copies: list[tuple[str, object]] = []
+    if args.same_zone:
+        options["fingerprint"] = True
     for zone in args.zones:
         try:
             source = sys.stdin.buffer.read() if zone == "-" else zone
@@ -338,8 +351,32 @@ def _check(args: argparse.Namespace) -> int:
             _print_text(report, args.max_findings)
         if not report.ok:
             worst = max(worst, EXIT_FAIL)
+        if args.same_zone:
+            copies.append((zone, report))
         sys.stdout.flush()
+    if args.same_zone:
+        worst = max(worst, _same_zone(copies, len(args.zones)))
     return worst
+
+
+def _same_zone(copies: list, wanted: int) -> int:
+    """--same-zone: each copy against the one most copies agree with."""
+    if len(copies) < wanted:
+        print(f"zoneverify: --same-zone: {wanted - len(copies)} of {wanted} copies could not be read: not the same zone",
+              file=sys.stderr)
+        return EXIT_FAIL
+    if not copies:
+        return EXIT_OK
+    agree = [sum(1 for _, o in copies if o.difference_from(r) is None) for _, r in copies]
+    ref_name, ref = copies[agree.index(max(agree))]
+    bad = 0
+    for name, r in copies:
+        diff = r.difference_from(ref)
+        if diff is not None:
+            bad += 1
+            print(f"same-zone: {name}: differs from {ref_name}: {diff}")
+    print(f"same-zone: {len(copies) - bad} of {len(copies)} copies the same (serial {ref.serial}): {'OK' if not bad else 'FAIL'}")
+    return EXIT_FAIL if bad else EXIT_OK
 
 
 def _options(args: argparse.Namespace) -> dict:

@@ -112,6 +112,8 @@ class Report:
         self, raw: dict[str, Any], allow_unsupported: bool = False, warnings_as_errors: bool = False
     ) -> None:
         self.apex: str | None = raw["apex"]
+        #: The SOA serial at the apex (None without an SOA there).
+        self.serial: int | None = raw.get("serial")
         # Owner names: one text and where each starts (the core's form);
         # the list is made on first use of :attr:`names`.
         self._names_text: bytes = raw["names_text"]
@@ -149,6 +151,8 @@ class Report:
         #: With ``unsigned``: data records compared on each side and how
         #: many the signer dropped, added or altered. ``None`` without it.
         self.unsigned: dict[str, Any] | None = raw.get("unsigned")
+        # With --same-zone: what this copy holds (zoneverify._native.ZoneFingerprint).
+        self._fingerprint = raw.get("fingerprint")
 
     @cached_property
     def names(self) -> list[str]:
@@ -295,6 +299,17 @@ class Report:
             )
         return lines
 
+    def difference_from(self, reference: "Report") -> str | None:
+        """How this copy of the zone differs from ``reference``'s: the serial,
+        or the first RRset one holds and the other not, or with other
+        records; ``None`` when they are the same. Both reports must come
+        from ``verify_zone(..., fingerprint=True)``."""
+        if self._fingerprint is None or reference._fingerprint is None:
+            raise ValueError("difference_from needs reports made with fingerprint=True")
+        if self._fingerprint.same(reference._fingerprint):
+            return None
+        return self._fingerprint.first_difference(reference._fingerprint) or "the copies differ"
+
     def _gate_lines(self) -> list[str]:
         """The publication gate's information: changes, the unsigned input."""
         lines = []
@@ -336,6 +351,7 @@ class Report:
         """
         d: dict[str, Any] = {
             "apex": self.apex,
+            "serial": self.serial,
             "ok": self.ok,
             "zone_checks": self.zone_checks,
             "now": self.now,

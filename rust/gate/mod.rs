@@ -5,6 +5,7 @@
 //! The expectations of a rollover stage (`--expect-key`, ...) are zone
 //! checks over the signatures' verdicts: `checks::expect`.
 
+pub mod fingerprint;
 pub mod previous;
 pub mod render;
 pub mod summary;

@@ -37,7 +37,7 @@ use crate::dns::name::Name;
 use crate::dns::record::Record;
 use crate::dns::rrtype;
 use crate::error::CoreError;
-use crate::gate::{self, summary::{Source, Summary}};
+use crate::gate::{self, fingerprint::Fingerprint, summary::{Source, Summary}};
 use crate::model::zone::Zone;
 use crate::parse::axfr;
 use crate::parse::zonefile::{self, ParseOptions, ParsedZone, Streamed};
@@ -71,6 +71,28 @@ pub struct VerifyOptions {
     pub window: Option<usize>,
     /// The zones the publication gate compares with (none: no gate).
     pub gate: gate::Inputs,
+    /// Keep a [`Fingerprint`] of the zone in the report (`--same-zone`).
+    pub fingerprint: bool,
+}
+
+/// A fingerprint to fill, when one is asked for.
+fn new_fingerprint(vopts: &VerifyOptions) -> Option<Fingerprint> {
+    vopts.fingerprint.then(Fingerprint::default)
+}
+
+/// The fingerprint of records held whole, when one is asked for.
+fn fingerprint_of(records: &[Record], vopts: &VerifyOptions) -> Option<Fingerprint> {
+    let mut f = new_fingerprint(vopts)?;
+    f.add(records);
+    Some(f)
+}
+
+/// Puts a finished fingerprint into the report.
+fn keep_fingerprint(rep: &mut Report, f: Option<Fingerprint>) {
+    rep.fingerprint = f.map(|mut f| {
+        f.finish();
+        f
+    });
 }
 
 /// The gate's summary of the zone being verified, when a gate is asked for.
@@ -128,7 +150,9 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         let (zone, read) = pool.install(|| zonefile::parse_file(path, popts))?;
         let parse = t0.elapsed().as_secs_f64() - read;
         let summary = pool.install(|| summary_of(&zone.records, popts, vopts));
+        let fp = fingerprint_of(&zone.records, vopts);
         let mut r = finish(&zone, None, vopts, &pool, &profile, why)?;
+        keep_fingerprint(&mut r, fp);
         drop(zone);
         r.timings.read = read;
         r.timings.parse = parse;
@@ -145,10 +169,14 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     };
     // The gate's summary takes each part before the stage thins it.
     let mut summary = new_summary(popts, vopts);
+    let mut fp = new_fingerprint(vopts);
     let got = pool.install(|| {
         zonefile::parse_file_streaming(path, popts, window, min, |part, last| {
             if let Some(s) = summary.as_mut() {
                 s.add(&part);
+            }
+            if let Some(f) = fp.as_mut() {
+                f.add(&part);
             }
             st.push(part, last)
         })
@@ -160,6 +188,7 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
             // through the streaming stage in one part (parts handed over
             // before, if any, are void for the summary).
             summary = pool.install(|| summary_of(&zone.records, popts, vopts));
+            fp = fingerprint_of(&zone.records, vopts);
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
             (zone, read)
         }
@@ -176,6 +205,7 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     zone.records = records;
     let parse = t0.elapsed().as_secs_f64() - read - sigs.busy;
     let mut r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())?;
+    keep_fingerprint(&mut r, fp);
     drop(zone);
     r.timings.read = read;
     r.timings.parse = parse.max(0.0);
@@ -199,6 +229,7 @@ pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOpti
     let thin = !vopts.whole_zone && !gate;
     let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, thin);
     let mut summary = new_summary(&popts, vopts);
+    let mut fp = new_fingerprint(vopts);
     let mut whole_records: Vec<Record> = Vec::new();
     let stats = std::thread::scope(|scope| -> Result<axfr::Stats, CoreError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Record>, bool)>(2);
@@ -209,6 +240,9 @@ pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOpti
         for (part, last) in rx {
             if let Some(s) = summary.as_mut() {
                 pool.install(|| s.add(&part));
+            }
+            if let Some(f) = fp.as_mut() {
+                f.add(&part);
             }
             if vopts.whole_zone {
                 whole_records.extend(part);
@@ -234,12 +268,14 @@ pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOpti
                 if gate {
                     summary = pool.install(|| summary_of(&again, &popts, vopts));
                 }
+                fp = fingerprint_of(&again, vopts);
                 (ParsedZone { records: again, files, origin: popts.origin.clone() }, None, format!("whole-zone: {why} (transferred twice)"))
             }
         }
     };
     let busy = sigs.as_ref().map_or(0.0, |s| s.busy);
     let mut r = finish(&zone, sigs, vopts, &pool, &profile, path)?;
+    keep_fingerprint(&mut r, fp);
     r.timings.read = read;
     r.timings.parse = (t0.elapsed().as_secs_f64() - read - busy).max(0.0);
     if gate {
@@ -258,6 +294,7 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
     let mut zone = pool.install(|| zonefile::parse_zone(text, filename, popts))?;
     let parse = t0.elapsed().as_secs_f64();
     let summary = pool.install(|| summary_of(&zone.records, popts, vopts));
+    let fp = fingerprint_of(&zone.records, vopts);
     let (sigs, path) = if vopts.whole_zone {
         (None, "whole-zone (asked for)".to_string())
     } else {
@@ -278,6 +315,7 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
         }
     };
     let mut r = finish(&zone, sigs, vopts, &pool, &profile, path)?;
+    keep_fingerprint(&mut r, fp);
     drop(zone);
     r.timings.parse = parse;
     apply_gate(&mut r, summary, Source::Text(text, filename), popts, vopts, &pool)?;
@@ -293,6 +331,7 @@ pub fn verify_parsed(mut zone: ParsedZone, vopts: &VerifyOptions) -> Result<Repo
     let pool = thread_pool(vopts.threads)?;
     let profile = Profile::default();
     let prof = vopts.profile.then_some(&profile);
+    let fp = fingerprint_of(&zone.records, vopts);
     let mut st = Streamer::new(zone.origin.clone(), vopts.now, prof, false);
     pool.install(|| st.push(std::mem::take(&mut zone.records), true));
     // Nothing is thinned here: the records stay whole either way.
@@ -302,6 +341,7 @@ pub fn verify_parsed(mut zone: ParsedZone, vopts: &VerifyOptions) -> Result<Repo
         Err(why) => finish(&zone, None, vopts, &pool, &profile, format!("whole-zone: {why}")),
         Ok(s) => finish(&zone, Some(s), vopts, &pool, &profile, "streamed".into()),
     }?;
+    keep_fingerprint(&mut r, fp);
     // The other zones of the gate are files, read with this zone's origin.
     let popts = ParseOptions { origin: zone.origin.clone(), default_ttl: None, allow_include: false };
     let summary = pool.install(|| summary_of(&zone.records, &popts, vopts));
@@ -486,6 +526,10 @@ fn finish(
     rep.findings = findings;
     rep.downgraded = outcome.downgraded;
     rep.zone_checks = vopts.policy.zone_checks;
+    rep.serial = model.apex_node().and_then(|n| n.rrset(rrtype::SOA)).and_then(|s| {
+        let rd = &records[s.records[0] as usize].rdata;
+        (rd.len() >= 20).then(|| u32::from_be_bytes(rd[rd.len() - 20..rd.len() - 16].try_into().unwrap()))
+    });
     rep.timings.checks = t2.elapsed().as_secs_f64();
     Ok(rep)
 }
