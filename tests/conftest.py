@@ -30,6 +30,8 @@ SIGNING_TOOLS = {
     "kzonecheck": "knot-dnssecutils",
     "keymgr": "knot",  # /usr/sbin/keymgr is in the server package on Debian 12
     "nsd": "nsd",  # the name server of the zone-transfer tests
+    "ods-signerd": "opendnssec",  # the signer of the hook's NotifyCommand test
+    "softhsm2-util": "softhsm2",
 }
 
 

@@ -13,7 +13,9 @@ command -v ldns-signzone >/dev/null || need+=(ldnsutils)
 command -v kzonesign >/dev/null || need+=(knot-dnssecutils)
 [ -x /usr/sbin/keymgr ] || command -v keymgr >/dev/null || need+=(knot)  # keymgr is in the server package
 command -v validns >/dev/null || need+=(validns)
-[ -x /usr/sbin/nsd ] || command -v nsd >/dev/null || need+=(nsd)  # the zone-transfer tests
+[ -x /usr/sbin/nsd ] || command -v nsd >/dev/null || need+=(nsd)  # the zone-transfer and hook tests
+[ -x /usr/sbin/ods-signerd ] || need+=(opendnssec)  # the hook's NotifyCommand test
+command -v softhsm2-util >/dev/null || need+=(softhsm2)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "tests/run.sh: missing Debian packages ${need[*]}; run as root or install them" >&2

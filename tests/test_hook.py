@@ -175,3 +175,45 @@ def test_hook_usage_and_timeout(versions, tmp_path):
     silent.close()
     assert p.returncode == 2 and time.monotonic() - t < 15, p.stderr
     assert "timed out" in p.stderr or "--timeout" in p.stderr
+
+
+def test_opendnssec_signer_runs_the_hook_and_publishes_only_passing_zones(signing_tools, tmp_path):
+    """OpenDNSSEC's enforcer and signer (SoftHSM keys) sign a zone and run
+    NotifyCommand = zoneverify hook --then publish; a policy the zone does
+    not meet makes the next signing refused and unpublished."""
+    import opendnssec
+
+    why = opendnssec.available()
+    if why:
+        pytest.fail(f"OpenDNSSEC cannot run: {why}", pytrace=False)
+    reports, published = tmp_path / "reports", tmp_path / "published"
+    published.mkdir()
+    publish = tmp_path / "publish.sh"
+    publish.write_text(f'#!/bin/sh\ncp "$ZONEVERIFY_ZONEFILE" {published}/ && echo "$ZONEVERIFY_SERIAL" >> {published}/serials\n')
+    publish.chmod(0o755)
+    policy = tmp_path / "stage.toml"
+    policy.write_text("expect_algorithms = [13]\nrequire_ksk = true\n")
+    notify = " ".join(HOOK + ["--policy", str(policy), "--report-dir", str(reports), "--then", str(publish), "%zone", "%zonefile"])
+    with opendnssec.OpenDnssec(tmp_path / "ods", ORIGIN, zone_text(delegations=5), notify) as ods:
+        ods.sign()
+        deadline = time.monotonic() + 60
+        while not (published / "serials").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (published / "serials").exists(), f"nothing published:\n{ods.logs()[-3000:]}\n{list(reports.glob('*'))}"
+        first = (published / "serials").read_text().split()
+        assert len(first) == 1 and (published / ORIGIN).exists()
+        ok = json.loads(next(reports.glob("*.json")).read_text())
+        assert ok["ok"] and ok["hook"]["contract"] == "opendnssec" and ok["counts"]["by_algorithm"] == {"13": {"valid": ok["counts"]["rrsigs"]}}
+        # The next stage expects a key this zone does not have: refused.
+        policy.write_text("expect_keys = [1]\n")
+        before = set(reports.glob("*.json"))
+        ods.sign()
+        deadline = time.monotonic() + 60
+        while set(reports.glob("*.json")) == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        new = set(reports.glob("*.json")) - before
+        assert new, f"the hook did not run again:\n{ods.logs()[-3000:]}"
+        refused = json.loads(new.pop().read_text())
+        assert not refused["ok"] and "expected-key-missing" in refused["counts"]["findings"]
+        time.sleep(1)
+        assert (published / "serials").read_text().split() == first  # nothing more published

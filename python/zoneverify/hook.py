@@ -81,8 +81,21 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def _log(line: str) -> None:
-    sys.stderr.write(f"zoneverify hook: {line}\n")
-    sys.stderr.flush()
+    """One line to standard error (the server's log), or to syslog when the
+    server gave none (OpenDNSSEC's signer runs NotifyCommand without)."""
+    try:
+        sys.stderr.write(f"zoneverify hook: {line}\n")
+        sys.stderr.flush()
+        return
+    except (AttributeError, OSError, ValueError):
+        pass
+    try:
+        import syslog
+
+        syslog.openlog("zoneverify", syslog.LOG_PID, syslog.LOG_DAEMON)
+        syslog.syslog(syslog.LOG_NOTICE, f"hook: {line}")
+    except Exception:  # noqa: BLE001 - logging must never change the verdict
+        pass
 
 
 def _nsd_source(env: dict[str, str]) -> tuple[str, str]:
@@ -228,7 +241,9 @@ def _run(args: argparse.Namespace, env: dict[str, str], t0: float) -> int:
     if args.then:
         cmd = args.then.replace("%zonefile", args.zonefile or "").replace("%zone", zone)
         run_env = dict(env, ZONEVERIFY_ZONE=zone, ZONEVERIFY_ZONEFILE=args.zonefile or "", ZONEVERIFY_SERIAL=str(serial))
-        p = subprocess.run(cmd, shell=True, env=run_env)
+        # Its output goes where ours would; none when the server gave none.
+        out = None if sys.stderr is not None else subprocess.DEVNULL
+        p = subprocess.run(cmd, shell=True, env=run_env, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
         if p.returncode != 0:
             _log(f"{what} serial {serial}: --then {shlex.quote(args.then)} failed with status {p.returncode}")
             return p.returncode if 0 < p.returncode < 256 else EXIT_FAIL
