@@ -360,6 +360,45 @@ def python_seeds(z: dns.zone.Zone, zones: list[bytes], anchor_dir: Path) -> None
     write("python_api", "keys-none", bytes([4]) + b"; nothing\n")
 
 
+def axfr_seeds(z: dns.zone.Zone) -> None:
+    """Zone transfers as a server sends them (dnspython's wire form, names
+    compressed): ID, then each message behind its length."""
+    import dns.message
+    import dns.rcode
+
+    q = dns.message.make_query(z.origin, "AXFR")
+    q.id = 0x1234
+    soa = z.find_rrset(z.origin, "SOA")
+    rrsets = [dns.rrset.from_rdata_list(n, rds.ttl, list(rds)) for n, node in z.nodes.items() for rds in node.rdatasets]
+    rrsets = [r for r in rrsets if r.rdtype != dns.rdatatype.SOA]
+
+    def frame(groups) -> bytes:
+        out = struct.pack(">H", q.id)
+        for g in groups:
+            r = dns.message.make_response(q)
+            r.answer.extend(g)
+            w = r.to_wire(max_size=65535)
+            out += struct.pack(">H", len(w)) + w
+        return out
+
+    whole = [soa] + rrsets + [soa]
+    write("axfr", "one-message", frame([whole]))
+    k = len(whole) // 3
+    write("axfr", "three-messages", frame([whole[:k], whole[k:2 * k], whole[2 * k:]]))
+    write("axfr", "truncated", frame([whole[:k]]))
+    write("axfr", "cut-in-a-message", frame([whole])[:-7])
+    r = dns.message.make_response(q)
+    r.set_rcode(dns.rcode.REFUSED)
+    w = r.to_wire()
+    write("axfr", "refused", struct.pack(">HH", q.id, len(w)) + w)
+    write("axfr", "no-soa-first", frame([rrsets[:3] + [soa]]))
+    write("axfr", "url", b"axfr://[2001:db8::1]:5353/example.")
+    loop = bytearray(frame([whole]))
+    loop[2 + 2 + 12] = 0xC0  # the question's name: a pointer to itself
+    loop[2 + 2 + 13] = 12
+    write("axfr", "pointer-loop", bytes(loop))
+
+
 def main() -> None:
     random.seed(7)
     # Inputs that found bugs (regress-*) stay; everything else is rewritten.
@@ -384,6 +423,7 @@ def main() -> None:
         anchor_zone.write_bytes(zone_text(az))
     anchor_seeds(dns.zone.from_text(anchor_zone.read_text(), origin=".", relativize=False))
     batch_seeds(dns.zone.from_text(nsec_zones[0].decode(), origin="example.", relativize=False))
+    axfr_seeds(dns.zone.from_text(nsec_zones[0].decode(), origin="example.", relativize=False))
     python_seeds(dns.zone.from_text(nsec_zones[0].decode(), origin="example.", relativize=False),
                  [zone_text(small), nsec_zones[2]] + nsec3_zones[:1] + [b"@ 1 A 1.2.3", b"$TTL 1\n@ SOA a b 1 2 3 4 5\n"], HERE)
     for d in sorted(CORPUS.iterdir()):

@@ -238,6 +238,35 @@ pub fn transfer(src: &Source, opts: &Options, mut sink: impl FnMut(Vec<Record>, 
     stream.set_write_timeout(Some(deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)))).ok();
     stream.write_all(&framed).map_err(|e| io(e, "sending the request"))?;
 
+    let read_exact = |buf: &mut [u8]| -> std::io::Result<()> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left)).ok();
+        stream.read_exact(buf)
+    };
+    let mut stats = receive(read_exact, id, &src.zone, session.as_mut(), &label, &mut sink)?;
+    stats.seconds = t0.elapsed().as_secs_f64();
+    Ok(stats)
+}
+
+/// Reads the response to an AXFR request with ID `id` through `read_exact`
+/// (the transport: a TCP stream with its deadline, or, for the fuzz
+/// target, bytes in memory), checking TSIG with `session` if given, and
+/// hands the zone's records to `sink`. Every message is bounds-checked:
+/// any input ends in records or an error, never a panic.
+pub fn receive(
+    mut read_exact: impl FnMut(&mut [u8]) -> std::io::Result<()>,
+    id: [u8; 2],
+    zone: &Name,
+    mut session: Option<&mut Session<'_>>,
+    label: &str,
+    sink: &mut impl FnMut(Vec<Record>, bool),
+) -> Result<Stats, CoreError> {
+    let t0 = Instant::now();
+    let fail = |why: String| CoreError::Io { file: label.to_string(), reason: why };
+    let src_zone = zone;
     let mut stats = Stats::default();
     let mut part: Vec<Record> = Vec::with_capacity(PART_RECORDS);
     let mut soa: Option<Vec<u8>> = None;
@@ -246,20 +275,15 @@ pub fn transfer(src: &Source, opts: &Options, mut sink: impl FnMut(Vec<Record>, 
     let mut msg: Vec<u8> = Vec::with_capacity(65535);
     while !done {
         let mut read = |buf: &mut [u8], what: &str| -> Result<(), CoreError> {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(fail(format!("timed out after {:.1} s (--timeout), {} records in", t0.elapsed().as_secs_f64(), stats.records)));
-            }
-            stream.set_read_timeout(Some(left)).ok();
-            stream.read_exact(buf).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                    fail(format!(
-                        "truncated transfer: the server closed the connection {what}, after {} records and before the closing SOA",
-                        stats.records
-                    ))
-                } else {
-                    io(e, what)
+            read_exact(buf).map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => fail(format!(
+                    "truncated transfer: the server closed the connection {what}, after {} records and before the closing SOA",
+                    stats.records
+                )),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                    fail(format!("timed out after {:.1} s (--timeout), {} records in", t0.elapsed().as_secs_f64(), stats.records))
                 }
+                _ => fail(format!("{what}: {e}")),
             })
         };
         let mut len = [0u8; 2];
@@ -302,7 +326,7 @@ pub fn transfer(src: &Source, opts: &Options, mut sink: impl FnMut(Vec<Record>, 
                 found = Some(tsig_of(m, at, rr.4, rr.5, &rr.0).ok_or_else(|| bad("a malformed TSIG record"))?);
             }
         }
-        match (session.as_mut(), &found) {
+        match (session.as_deref_mut(), &found) {
             (Some(s), f) => s.verify(m, f.as_ref()).map_err(|e| fail(format!("TSIG: {e}")))?,
             (None, Some(_)) => return Err(bad("signed with TSIG, but no key was given")),
             (None, None) => {}
@@ -320,8 +344,8 @@ pub fn transfer(src: &Source, opts: &Options, mut sink: impl FnMut(Vec<Record>, 
                     return Err(bad("the transfer does not start with an SOA record"));
                 }
                 let owner_name = Name::from_wire(&owner).map(|n| n.0).ok_or_else(|| bad("a malformed owner name"))?;
-                if !owner_name.eq_ignore_case(&src.zone) {
-                    return Err(bad(&format!("the opening SOA is for {owner_name}, not {}", src.zone)));
+                if !owner_name.eq_ignore_case(src_zone) {
+                    return Err(bad(&format!("the opening SOA is for {owner_name}, not {src_zone}")));
                 }
             } else if rtype == rrtype::SOA && soa.as_deref().is_some_and(|s| owner.eq_ignore_ascii_case(s)) {
                 // The closing SOA: the end of the transfer.
@@ -350,7 +374,7 @@ pub fn transfer(src: &Source, opts: &Options, mut sink: impl FnMut(Vec<Record>, 
                 sink(std::mem::replace(&mut part, Vec::with_capacity(PART_RECORDS)), false);
             }
         }
-        if session.is_some() && done && !session.as_ref().is_some_and(|s| s.last_was_signed()) {
+        if done && session.as_deref().is_some_and(|s| !s.last_was_signed()) {
             return Err(fail("TSIG: the last response message is not signed".into()));
         }
     }
@@ -403,5 +427,56 @@ mod tests {
         // RDATA longer than its layout: refused.
         m.push(0);
         assert!(canon::decompress_rdata(rrtype::MX, &m, mx_at, 8, read_name).is_none());
+    }
+}
+
+#[cfg(test)]
+mod receive_tests {
+    use super::*;
+
+    /// A transfer dnspython wrote (fuzz/make_seeds.py): ID, then messages.
+    fn seed(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/fuzz/corpus/axfr/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn run(data: &[u8]) -> (Result<Stats, CoreError>, Vec<Record>) {
+        let mut rest = &data[2..];
+        let read = |buf: &mut [u8]| -> std::io::Result<()> {
+            if rest.len() < buf.len() {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            buf.copy_from_slice(&rest[..buf.len()]);
+            rest = &rest[buf.len()..];
+            Ok(())
+        };
+        let mut got = Vec::new();
+        let zone = Name::from_text("example.", None).unwrap();
+        let r = receive(read, [data[0], data[1]], &zone, None, "test", &mut |p: Vec<Record>, _| got.extend(p));
+        (r, got)
+    }
+
+    #[test]
+    fn a_transfer_in_one_or_three_messages_gives_the_same_records() {
+        let (a, ra) = run(&seed("one-message"));
+        let (b, rb) = run(&seed("three-messages"));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(a.records > 20 && a.records == b.records && (a.messages, b.messages) == (1, 3));
+        assert_eq!(ra.iter().map(|r| (&r.owner, r.rtype, &r.rdata)).collect::<Vec<_>>(), rb.iter().map(|r| (&r.owner, r.rtype, &r.rdata)).collect::<Vec<_>>());
+        // Positions are lines; the closing SOA is not a record.
+        assert_eq!(ra.last().unwrap().line as usize, a.records);
+        assert_eq!(ra.iter().filter(|r| r.rtype == rrtype::SOA).count(), 1);
+    }
+
+    #[test]
+    fn broken_transfers_end_in_their_error() {
+        let msg = |name: &str| match run(&seed(name)).0 {
+            Err(e) => e.to_string(),
+            Ok(s) => panic!("{name}: {s:?}"),
+        };
+        assert!(msg("truncated").contains("truncated transfer"));
+        assert!(msg("cut-in-a-message").contains("within a message"));
+        assert!(msg("refused").contains("REFUSED"));
+        assert!(msg("no-soa-first").contains("does not start with an SOA"));
+        assert!(msg("pointer-loop").contains("malformed question"));
     }
 }
