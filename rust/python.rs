@@ -171,7 +171,7 @@ fn report_to_dict<'py>(py: Python<'py>, mut r: Report) -> PyResult<Bound<'py, Py
         ))?;
     }
     d.set_item("zone_findings", zf)?;
-    let dg: Vec<(u32, &str, &str)> = r.downgraded.iter().map(|d| (d.row, d.code.as_str(), d.note.as_str())).collect();
+    let dg: Vec<(u32, Option<&str>, &str)> = r.downgraded.iter().map(|d| (d.row, d.code.map(|c| c.as_str()), d.note.as_str())).collect();
     d.set_item("downgraded", PyList::new(py, dg)?)?;
     d.set_item("zone_checks", r.zone_checks)?;
     d.set_item("files", PyList::new(py, r.files)?)?;
@@ -266,6 +266,7 @@ const POLICY_KEYS: &[&str] = &[
     "flag_changes",
     "signer_adds_cds",
     "fingerprint",
+    "allow_unsupported",
 ];
 
 fn options(
@@ -295,6 +296,7 @@ fn options(
                 "expire_within" => p.expire_within = v.extract()?,
                 "inception_margin" => p.inception_margin = v.extract()?,
                 "nsec3_max_hashes" => p.nsec3_max_hashes = v.extract()?,
+                "allow_unsupported" => p.allow_unsupported = v.extract()?,
                 "profile" => profile = v.extract()?,
                 // The reference path, for the equivalence tests.
                 "whole_zone" => whole_zone = v.extract()?,

@@ -183,7 +183,7 @@ def test_policy_type_matches_the_core():
         "expect_keys": [1], "expect_signing_keys": [2], "forbid_keys": [3], "expect_algorithms": [13],
         "forbid_algorithms": [8], "prepublished_algorithms": [15],
         "previous": str(ROOT / "examples/sample.zone"), "unsigned": str(ROOT / "examples/sample.zone"),
-        "max_change": 1.5, "flag_changes": ["dnskey", "ds"], "signer_adds_cds": True, "fingerprint": True,
+        "max_change": 1.5, "flag_changes": ["dnskey", "ds"], "signer_adds_cds": True, "fingerprint": True, "allow_unsupported": True,
     }
     assert set(example) == keys
     for k, v in example.items():

@@ -22,6 +22,8 @@ class Policy(TypedDict, total=False):
     expire_within: int
     inception_margin: int
     nsec3_max_hashes: int
+    #: Unsupported algorithms and keys (and ZONEMD schemes) are warnings.
+    allow_unsupported: bool
     #: CPU time per phase (``zoneverify bench``).
     profile: bool
     #: The whole-zone path even where the streaming stage could run (the

@@ -159,6 +159,8 @@ def verify_zone(
                                prepublished_algorithms, previous, unsigned, max_change, flag_changes, signer_adds_cds))
     if fingerprint:
         policy["fingerprint"] = True
+    if allow_unsupported:
+        policy["allow_unsupported"] = True
     expecting = [k for k in ("expect_keys", "expect_signing_keys", "forbid_keys", "expect_algorithms",
                              "forbid_algorithms", "prepublished_algorithms") if k in policy]
     if expecting and not zone_checks:

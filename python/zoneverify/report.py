@@ -137,8 +137,9 @@ class Report:
         self.warnings_as_errors = warnings_as_errors
         self._reasons: list[tuple[int, str]] = raw["reasons"]
         self._zone_findings: list[tuple] = raw.get("zone_findings", [])
-        # row -> (code, note): failures that policy downgrades to warnings.
-        self._downgraded: dict[int, tuple[str, str]] = {
+        # row -> (code or None, note): failures that policy downgrades to
+        # warnings (the core decides which).
+        self._downgraded: dict[int, tuple[str | None, str]] = {
             row: (code, note) for row, code, note in raw.get("downgraded", [])
         }
         self.zone_checks: bool = raw.get("zone_checks", True)
@@ -217,14 +218,16 @@ class Report:
             severity = "error"
             code = st.code
             if row in self._downgraded:
-                # A failure that policy downgrades (a redundant failure, a
-                # pre-published signature): its own code; the status, never
-                # valid, still says what was found.
+                # A failure that policy downgrades, decided in the core
+                # (checks::apply_policy_severity and the checks): a redundant
+                # failure, a pre-published signature, an unsupported
+                # algorithm with allow_unsupported. The status, never valid,
+                # still says what was found.
                 severity = "warning"
-                code, note = self._downgraded[row]
-                reason = f"{st.code} ({note}): {reason}"
-            elif st.unsupported and self.allow_unsupported:
-                severity = "warning"
+                own, note = self._downgraded[row]
+                code = own or st.code
+                if note:
+                    reason = f"{st.code} ({note}): {reason}"
             out.append(
                 Finding(
                     owner=self._name(rows["owner"][row]),
@@ -240,8 +243,6 @@ class Report:
                 )
             )
         for code, severity, owner, rtype, key_tag, file, line, reason in self._zone_findings:
-            if code == "zonemd-unsupported" and self.allow_unsupported:
-                severity = "warning"
             out.append(
                 Finding(
                     owner=owner,

@@ -141,7 +141,7 @@ fn prepublished(z: &Zone<'_>, alg: u8, out: &mut Findings, downgraded: &mut Vec<
         if of_alg(row) && status(z, row) == Status::NoMatchingKey as u8 {
             downgraded.push(Downgrade {
                 row,
-                code: Code::PrepublishedSignature,
+                code: Some(Code::PrepublishedSignature),
                 note: format!("algorithm {alg} is pre-published (RFC 6781 §4.1.4): its key is not in the DNSKEY RRset yet, this RRSIG was not verified"),
             });
         }

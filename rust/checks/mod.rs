@@ -54,13 +54,38 @@ pub struct Outcome {
 }
 
 /// A report row whose failure policy downgrades to a warning: its status
-/// stays (never valid); the finding takes `code` (`redundant-failure`,
-/// `prepublished-signature`) and `note` before the status's own reason.
+/// stays (never valid); the finding takes `code` if given
+/// (`redundant-failure`, `prepublished-signature`; else the status's own
+/// code) and `note`, if any, before the status's own reason.
 #[derive(Clone, Debug)]
 pub struct Downgrade {
     pub row: u32,
-    pub code: Code,
+    pub code: Option<Code>,
     pub note: String,
+}
+
+/// Where policy decides severities, once the signatures' statuses and the
+/// checks' findings are known, whether the zone-level checks ran or not:
+/// with `allow_unsupported`, RRSIGs that could not be verified because their
+/// algorithm or key is unsupported, and `zonemd-unsupported`, are warnings
+/// (never valid: the status stays). Redundant failures and pre-published
+/// signatures are decided by the checks that see their RRsets (they add to
+/// `outcome.downgraded`); this adds the rest, one downgrade per row.
+pub fn apply_policy_severity(outcome: &mut Outcome, status: &[u8], policy: &Policy) {
+    if !policy.allow_unsupported {
+        return;
+    }
+    for f in outcome.findings.iter_mut().filter(|f| f.code == Code::ZonemdUnsupported) {
+        f.severity = findings::Severity::Warning;
+    }
+    let taken: HashSet<u32> = outcome.downgraded.iter().map(|d| d.row).collect();
+    for (row, &st) in status.iter().enumerate() {
+        let row = row as u32;
+        if (st == Status::UnsupportedAlgorithm as u8 || st == Status::UnsupportedKey as u8) && !taken.contains(&row) {
+            outcome.downgraded.push(Downgrade { row, code: None, note: String::new() });
+        }
+    }
+    outcome.downgraded.sort_by_key(|d| d.row);
 }
 
 /// Runs every zone-level check.
@@ -315,7 +340,7 @@ fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &
                         if st != Status::Valid as u8 && !unsupported && valid_by_alg.contains(&alg) {
                             downgraded.push(Downgrade {
                                 row,
-                                code: Code::RedundantFailure,
+                                code: Some(Code::RedundantFailure),
                                 note: "another RRSIG of this algorithm validly signs the RRset".into(),
                             });
                         }

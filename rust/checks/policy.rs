@@ -26,6 +26,10 @@ pub struct Policy {
     /// Upper bound on NSEC3 SHA-1 compressions (names x (iterations + 1)),
     /// so hostile parameters cannot hang the check.
     pub nsec3_max_hashes: u64,
+    /// RRSIGs whose algorithm or key is unsupported, and a ZONEMD of only
+    /// unsupported schemes, are warnings, not errors (`--allow-unsupported`;
+    /// never valid, and a zone in which nothing verified still fails).
+    pub allow_unsupported: bool,
     /// Trust anchors (`--trust-anchor`); empty: no trust-anchor check.
     pub trust_anchors: Vec<Anchor>,
     /// The publication gate's expectations (`--expect-key`, ...).
@@ -114,6 +118,7 @@ impl Default for Policy {
             expire_within: None,
             inception_margin: None,
             nsec3_max_hashes: 200_000_000,
+            allow_unsupported: false,
             trust_anchors: Vec::new(),
             expect: Expectations::default(),
             gate: GatePolicy::default(),

@@ -515,11 +515,12 @@ fn finish(
     // Zone-level checks over the same model, with every RRSIG's verdict known.
     let t2 = Instant::now();
     model.rrsig_status = status;
-    let outcome = if vopts.policy.zone_checks {
+    let mut outcome = if vopts.policy.zone_checks {
         pool.install(|| checks::run(&model, &vopts.policy))
     } else {
         checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }
     };
+    checks::apply_policy_severity(&mut outcome, &model.rrsig_status, &vopts.policy);
     rep.rrsigs.status = std::mem::take(&mut model.rrsig_status);
     let mut findings = outcome.findings;
     findings.sort_by_key(|f| (f.line == 0, f.file, f.line));
