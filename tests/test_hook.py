@@ -217,3 +217,25 @@ def test_opendnssec_signer_runs_the_hook_and_publishes_only_passing_zones(signin
         assert not refused["ok"] and "expected-key-missing" in refused["counts"]["findings"]
         time.sleep(1)
         assert (published / "serials").read_text().split() == first  # nothing more published
+
+
+def test_contract_environments_are_read_as_the_servers_set_them():
+    from zoneverify.hook import _cascade_source, _nsd_source
+
+    # NSD 4.6.1, verifier-feed-zone: yes / no (read off the installed NSD).
+    nsd = {"VERIFY_ZONE": "example", "VERIFY_IP_ADDRESSES": "127.0.0.1@5347", "VERIFY_IP_ADDRESS": "127.0.0.1",
+           "VERIFY_PORT": "5347", "VERIFY_IPV4_ADDRESS": "127.0.0.1", "VERIFY_IPV4_PORT": "5347"}
+    assert _nsd_source(dict(nsd, VERIFY_ZONE_ON_STDIN="yes")) == ("example", "-")
+    assert _nsd_source(nsd) == ("example", "axfr://127.0.0.1:5347/example")
+    assert _nsd_source({"VERIFY_ZONE": "example", "VERIFY_IP_ADDRESSES": "::1@5400 127.0.0.1@5347"})[1] == "axfr://[::1]:5400/example"
+    assert _nsd_source({"VERIFY_ZONE": "example", "VERIFY_IPV6_ADDRESS": "::1", "VERIFY_IPV6_PORT": "53"})[1] == "axfr://[::1]:53/example"
+    with pytest.raises(ValueError, match="neither"):
+        _nsd_source({"VERIFY_ZONE": "example"})
+    c = {"CASCADE_ZONE": "example.", "CASCADE_SERIAL": "7"}
+    assert _cascade_source(dict(c, CASCADE_SERVER_IP="::1", CASCADE_SERVER_PORT="8053")) == ("example.", "axfr://[::1]:8053/example.", 7)
+    for server, want in (("[::1]:53", "axfr://[::1]:53/example."), ("ns.example:5353", "axfr://ns.example:5353/example."),
+                         ("192.0.2.1", "axfr://192.0.2.1:53/example."), ("2001:db8::1", "axfr://[2001:db8::1]:53/example.")):
+        assert _cascade_source(dict(c, CASCADE_SERVER=server))[1] == want
+    for bad in (dict(c, CASCADE_SERVER="bad:xx"), dict(c, CASCADE_SERVER_IP="::1", CASCADE_SERIAL="x"), c):
+        with pytest.raises(ValueError):
+            _cascade_source(bad)

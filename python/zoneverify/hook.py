@@ -130,7 +130,10 @@ def _cascade_source(env: dict[str, str]) -> tuple[str, str, int | None]:
     if env.get("CASCADE_SERVER_IP"):
         src = _axfr(env["CASCADE_SERVER_IP"], env.get("CASCADE_SERVER_PORT", "53"), zone)
     elif env.get("CASCADE_SERVER"):
-        m = re.fullmatch(r"\[?([^\]]+?)\]?(?::(\d+))?", env["CASCADE_SERVER"].strip())
+        text = env["CASCADE_SERVER"].strip()
+        # [v6]:port, [v6], host:port, host, or a bare IPv6 address.
+        m = (re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", text) or re.fullmatch(r"([^:\[\]]+)(?::(\d+))?", text)
+             or re.fullmatch(r"([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)()", text))
         if not m:
             raise ValueError(f"CASCADE_SERVER {env['CASCADE_SERVER']!r} is not HOST[:PORT]")
         src = _axfr(m.group(1), m.group(2) or "53", zone)
