@@ -81,11 +81,13 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     c = sub.add_parser(
         "check",
-        help="verify every RRSIG of one or more zone files",
+        help="verify every RRSIG of one or more zones (files, standard input, axfr:// transfers)",
         description=(
-            "Verify every RRSIG of each ZONE (RFC 1035 master format). Prints one line per "
+            "Verify every RRSIG of each ZONE (a file in RFC 1035 master format, standard input, or a zone "
+            "transfer from axfr://HOST[:PORT]/ZONE). Prints one line per "
             "RRSIG that is not valid (file:line: owner, covered type, algorithm, key tag, "
-            "status code, reason), then a summary per algorithm."
+            "status code, reason), then a summary per algorithm; with --previous, --unsigned or --same-zone, "
+            "what they found."
         ),
         epilog=_EXIT_TEXT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
