@@ -52,6 +52,13 @@ impl Source {
         if host.is_empty() {
             return Err(bad("no server"));
         }
+        if hostport.starts_with('[') {
+            if host.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(bad("not an IPv6 address in the brackets"));
+            }
+        } else if !host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_')) {
+            return Err(bad("the server is not a host name or an address"));
+        }
         let port = match port {
             None => 53,
             Some(p) => p.parse::<u16>().ok().filter(|&p| p > 0).ok_or_else(|| bad("the port is not a number from 1 to 65535"))?,
@@ -396,7 +403,8 @@ mod tests {
         assert_eq!(s.label(), "axfr://[::1]:53/example.");
         let s = Source::parse("axfr://ns.example.net:53/.").unwrap();
         assert!(s.zone.is_root());
-        for bad in ["http://x/y", "axfr://x", "axfr:///z", "axfr://::1/z", "axfr://[::1/z", "axfr://h:0/z", "axfr://h:99999/z", "axfr://h/"] {
+        for bad in ["http://x/y", "axfr://x", "axfr:///z", "axfr://::1/z", "axfr://[::1/z", "axfr://h:0/z", "axfr://h:99999/z", "axfr://h/",
+                    "axfr://[[::1]/z", "axfr://[nothex]/z", "axfr://h\x00/z", "axfr://a b/z"] {
             assert!(Source::parse(bad).is_err(), "{bad}");
         }
     }
