@@ -105,8 +105,10 @@ fn keys(s: &Summary) -> BTreeSet<(u16, u8, u16)> {
         .collect()
 }
 
+/// The apex RDATAs of `rtype` (CDS, CDNSKEY: no names, compared octet for
+/// octet; folding letters' case would make different digests and keys equal).
 fn rdata_set(s: &Summary, rtype: u16) -> BTreeSet<Vec<u8>> {
-    s.apex_records(rtype).iter().map(|r| r.rdata.to_ascii_lowercase()).collect()
+    s.apex_records(rtype).iter().map(|r| r.rdata.clone()).collect()
 }
 
 /// Compares the two zones.
@@ -246,5 +248,28 @@ pub fn findings(c: &Changes, cur: &Summary, policy: &GatePolicy, apex: &Name, ou
         let names: Vec<&str> = c.example_names.iter().filter(|e| e.0 == ExampleKind::DsChanged).map(|e| e.1.as_str()).collect();
         out.add(Code::ChangedDs, apex, rrtype::DS, None, None,
             format!("DS RRsets changed: {} added, {} removed, {} changed (first: {})", c.ds.added, c.ds.removed, c.ds.changed, names.join(", ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::record::Record;
+
+    fn zone(cds_digest: u8) -> Summary {
+        let apex = Name::from_text("example.", None).unwrap();
+        let mut soa = b"\x02ns\x00\x01h\x00".to_vec();
+        soa.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5]);
+        let rec = |rtype, rdata: Vec<u8>| Record { owner: apex.clone(), rtype, class: 1, ttl: 60, rdata, line: 1, file: 0 };
+        let mut s = Summary::new(Some(apex.clone()));
+        s.add(&[rec(rrtype::SOA, soa), rec(rrtype::CDS, vec![0, 1, 13, 2, cds_digest, 0x42])]);
+        s.finish();
+        s
+    }
+
+    #[test]
+    fn cds_digests_differing_only_in_a_letter_code_are_a_change() {
+        assert!(!compare(&zone(0x41), &zone(0x41), "p").cds_changed);
+        assert!(compare(&zone(0x41), &zone(0x61), "p").cds_changed);
     }
 }

@@ -23,7 +23,7 @@ use crate::checks::findings::{Code, Findings};
 use crate::checks::policy::GatePolicy;
 use crate::dns::name::Name;
 use crate::dns::record::Record;
-use crate::dns::rrtype;
+use crate::dns::{canon, rrtype};
 use crate::error::CoreError;
 use crate::parse::zonefile::ParseOptions;
 
@@ -122,9 +122,14 @@ fn place(files: &[String], r: &Record) -> String {
     format!("{}:{}", files.get(r.file as usize).map_or("?", String::as_str), r.line)
 }
 
-/// The SOA without its serial, for the comparison.
+/// The SOA in canonical form (its two names lower-cased, RFC 4034 §6.2;
+/// the five numbers as they are) without its serial, for the comparison.
 fn soa_but_serial(r: &Record) -> Vec<u8> {
-    let mut v = r.rdata.to_ascii_lowercase();
+    let mut v = Vec::with_capacity(r.rdata.len());
+    if !canon::canonical_rdata(rrtype::SOA, &r.rdata, &mut v) {
+        v.clear();
+        v.extend_from_slice(&r.rdata);
+    }
     let n = v.len();
     if n >= 20 {
         v[n - 20..n - 16].fill(0);
@@ -204,4 +209,28 @@ pub fn compare(
                 list.len() - shown.len(), c.dropped, c.added, c.altered));
     }
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn soa(rdata: &[u8]) -> Record {
+        Record { owner: Name::root(), rtype: rrtype::SOA, class: 1, ttl: 1, rdata: rdata.to_vec(), line: 1, file: 0 }
+    }
+
+    #[test]
+    fn soa_compares_names_without_case_numbers_as_they_are_serial_not_at_all() {
+        let base = |serial: u32, refresh: u32, mname: &[u8]| {
+            let mut v = mname.to_vec();
+            v.extend_from_slice(b"\x01h\x00");
+            for x in [serial, refresh, 3, 4, 5] {
+                v.extend_from_slice(&x.to_be_bytes());
+            }
+            soa(&v)
+        };
+        assert_eq!(soa_but_serial(&base(1, 7200, b"\x02ns\x00")), soa_but_serial(&base(2, 7200, b"\x02NS\x00")));
+        // 0x41 and 0x61 are numbers here, not letters: a changed refresh.
+        assert_ne!(soa_but_serial(&base(1, 0x41, b"\x02ns\x00")), soa_but_serial(&base(1, 0x61, b"\x02ns\x00")));
+    }
 }
