@@ -60,3 +60,14 @@ def sign(d: Path, name: str, text: str, published: list[K], signing: list[K]) ->
     return d / out
 
 
+
+
+def break_one_signature(text: str, tag: int, after_line: int = 0) -> str:
+    """`text` (a zone as dnssec-signzone writes it) with one character of
+    one signature changed: the first RRSIG by key `tag` whose inception line
+    comes after line `after_line`; the line after it holds signature text."""
+    lines = text.splitlines()
+    i = next(n for n, l in enumerate(lines) if f" {tag} {ORIGIN}." in l and "RRSIG" not in l and n > after_line)
+    c = lines[i + 1].strip()[3]
+    lines[i + 1] = lines[i + 1].replace(c, "A" if c != "A" else "B", 1)
+    return "\n".join(lines) + "\n"

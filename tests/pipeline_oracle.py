@@ -72,30 +72,23 @@ def wrap(native) -> dict[str, Any]:
             TAKEN[r[1].get("pipeline", "").split(":")[0] if r[0] == "ok" else "error"] += 1
         return _result(main)
 
-    def verify_text(text, filename, origin, now, jobs, allow_include, policy=None):
-        args = (text, filename, origin, now, jobs, allow_include)
-        main = _call(orig["verify_text"], args, with_policy(policy))
-        ref = _call(orig["verify_text"], args, with_policy(policy, whole_zone=True))
-        _same(main, ref, f"verify_text({filename})")
+    def both(name, args, policy, what):
+        """The call as made, and again on the whole-zone path: compared."""
+        main = _call(orig[name], args, with_policy(policy))
+        ref = _call(orig[name], args, with_policy(policy, whole_zone=True))
+        _same(main, ref, what)
         TAKEN[main[1].get("pipeline", "").split(":")[0] if main[0] == "ok" else "error"] += 1
         return _result(main)
 
+    def verify_text(text, filename, origin, now, jobs, allow_include, policy=None):
+        return both("verify_text", (text, filename, origin, now, jobs, allow_include), policy, f"verify_text({filename})")
+
     def verify_wire_zone(wire, source, origin, now, jobs, policy=None):
-        args = (wire, source, origin, now, jobs)
-        main = _call(orig["verify_wire_zone"], args, with_policy(policy))
-        ref = _call(orig["verify_wire_zone"], args, with_policy(policy, whole_zone=True))
-        _same(main, ref, f"verify_wire_zone({source})")
-        TAKEN[main[1].get("pipeline", "").split(":")[0] if main[0] == "ok" else "error"] += 1
-        return _result(main)
+        return both("verify_wire_zone", (wire, source, origin, now, jobs), policy, f"verify_wire_zone({source})")
 
     def verify_axfr(url, tsig, connect_timeout, timeout, now, jobs, policy=None):
         # Transferred twice: streamed, and whole.
-        args = (url, tsig, connect_timeout, timeout, now, jobs)
-        main = _call(orig["verify_axfr"], args, with_policy(policy))
-        ref = _call(orig["verify_axfr"], args, with_policy(policy, whole_zone=True))
-        _same(main, ref, f"verify_axfr({url})")
-        TAKEN[main[1].get("pipeline", "").split(":")[0] if main[0] == "ok" else "error"] += 1
-        return _result(main)
+        return both("verify_axfr", (url, tsig, connect_timeout, timeout, now, jobs), policy, f"verify_axfr({url})")
 
     return {"verify_file": verify_file, "verify_text": verify_text, "verify_wire_zone": verify_wire_zone,
             "verify_axfr": verify_axfr}

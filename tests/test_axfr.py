@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import zoneverify
-from bindsign import NOW, ORIGIN, keygen, sign, zone_text  # noqa: E402
+from bindsign import NOW, ORIGIN, break_one_signature, keygen, sign, zone_text  # noqa: E402
 from nameserver import Key, Nsd, Zone  # noqa: E402
 
 SECRET = base64.b64encode(b"zoneverify-test-tsig-secret-0123").decode()
@@ -27,12 +27,8 @@ def zones(signing_tools, tmp_path_factory):
     ksk, zsk = keygen(d, "ECDSAP256SHA256", True), keygen(d, "ECDSAP256SHA256", False)
     good = sign(d, "good", zone_text(delegations=30), [ksk, zsk], [ksk, zsk])
     # One RRSIG broken: a character of a signature flipped.
-    lines = good.read_text().splitlines()
-    i = next(n for n, l in enumerate(lines) if f" {zsk.tag} {ORIGIN}." in l and "RRSIG" not in l and n > 40)
-    c = lines[i + 1].strip()[3]
-    lines[i + 1] = lines[i + 1].replace(c, "A" if c != "A" else "B", 1)
     bad = d / "bad.signed"
-    bad.write_text("\n".join(lines) + "\n")
+    bad.write_text(break_one_signature(good.read_text(), zsk.tag, after_line=40))
     return d, good, bad
 
 
@@ -205,12 +201,8 @@ def copies(signing_tools, tmp_path_factory):
     ksk, zsk = keygen(d, "ECDSAP256SHA256", True), keygen(d, "ECDSAP256SHA256", False)
     old = sign(d, "old", zone_text(serial=1, delegations=8), [ksk, zsk], [ksk, zsk])
     new = sign(d, "new", zone_text(serial=2, delegations=8), [ksk, zsk], [ksk, zsk])
-    lines = new.read_text().splitlines()
-    i = next(n for n, l in enumerate(lines) if f" {zsk.tag} {ORIGIN}." in l and "RRSIG" not in l and n > 40)
-    c = lines[i + 1].strip()[3]
-    lines[i + 1] = lines[i + 1].replace(c, "A" if c != "A" else "B", 1)
     broken = d / "broken.signed"
-    broken.write_text("\n".join(lines) + "\n")
+    broken.write_text(break_one_signature(new.read_text(), zsk.tag, after_line=40))
     return old, new, broken
 
 

@@ -8,6 +8,8 @@
 //! behind its two-octet length), for the zone `example.`.
 #![no_main]
 
+use std::io::Read;
+
 use libfuzzer_sys::fuzz_target;
 use zoneverify::dns::name::Name;
 use zoneverify::parse::axfr::{receive, Source};
@@ -22,15 +24,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let id = [data[0], data[1]];
+    // `&[u8]` as the transport: a short read is UnexpectedEof, as a closed
+    // connection.
     let mut rest = &data[2..];
-    let read = |buf: &mut [u8]| -> std::io::Result<()> {
-        if rest.len() < buf.len() {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.copy_from_slice(&rest[..buf.len()]);
-        rest = &rest[buf.len()..];
-        Ok(())
-    };
+    let read = |buf: &mut [u8]| rest.read_exact(buf);
     let zone = Name::from_text("example.", None).unwrap();
     let mut seen = 0usize;
     let mut sink = |part: Vec<zoneverify::dns::record::Record>, _last: bool| {

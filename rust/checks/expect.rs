@@ -25,7 +25,7 @@ use crate::sig::{crypto, Status};
 
 use super::findings::{Code, Findings};
 use super::policy::Expectations;
-use super::{must_be_signed, row_fields, status, Downgrade};
+use super::{must_be_signed, row_fields, status, valid_by, Downgrade};
 
 /// Checks every expectation; pushes the rows it downgrades.
 pub fn check(z: &Zone<'_>, exp: &Expectations, out: &mut Findings, downgraded: &mut Vec<Downgrade>) {
@@ -87,11 +87,6 @@ fn key_list(z: &Zone<'_>) -> String {
     }
     let v: Vec<String> = z.keys.iter().map(|k| format!("{}/{}", k.key.key_tag, k.key.algorithm)).collect();
     format!("key tag/algorithm {}", v.join(", "))
-}
-
-/// Whether report row `row` is a valid RRSIG by key `tag` of algorithm `alg`.
-fn valid_by(z: &Zone<'_>, row: u32, tag: u16, alg: u8) -> bool {
-    status(z, row) == Status::Valid as u8 && row_fields(z, row).is_some_and(|(a, t, _)| a == alg && t == tag)
 }
 
 /// `--expect-signing-key`: the key validly signs the DNSKEY RRset and,

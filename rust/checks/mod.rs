@@ -300,6 +300,11 @@ pub(crate) fn status(z: &Zone<'_>, row: u32) -> u8 {
     z.rrsig_status[row as usize]
 }
 
+/// Whether report row `row` is a valid RRSIG by key `tag` of algorithm `alg`.
+pub(crate) fn valid_by(z: &Zone<'_>, row: u32, tag: u16, alg: u8) -> bool {
+    status(z, row) == Status::Valid as u8 && row_fields(z, row).is_some_and(|(a, t, _)| a == alg && t == tag)
+}
+
 /// RFC 4035 §2.2 / RFC 6840 §5.11: every authoritative RRset is signed by
 /// every algorithm of the apex DNSKEY RRset (or, by policy, by any one).
 /// An algorithm counts as present when an RRSIG of it covers the RRset:
@@ -417,12 +422,7 @@ fn keys(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
     }
     let Some(set) = z.apex_node().and_then(|apex| apex.rrset(rrtype::DNSKEY)) else { return };
     // Whether a key of the DNSKEY RRset validly signs that RRset.
-    let self_signs = |k: &crypto::Dnskey| {
-        set.rrsigs.iter().any(|&row| {
-            status(z, row) == Status::Valid as u8
-                && row_fields(z, row).is_some_and(|(a, tag, _)| a == k.algorithm && tag == k.key_tag)
-        })
-    };
+    let self_signs = |k: &crypto::Dnskey| set.rrsigs.iter().any(|&row| valid_by(z, row, k.key_tag, k.algorithm));
     // RFC 5011 §2.1: "Once the resolver sees the REVOKE bit, it MUST NOT use
     // this key as a trust anchor or for any other purpose except to validate
     // the RRSIG it signed over the DNSKEY RRset specifically for the purpose

@@ -13,8 +13,7 @@
 
 use ring::digest;
 
-use crate::dns::canon::canonical_rdata;
-use crate::dns::name;
+use crate::dns::canon::{self, canonical_rdata};
 use crate::dns::rrtype;
 use crate::checks::findings::{Code, Findings};
 use crate::model::zone::{NameKind, Node, Zone};
@@ -61,12 +60,7 @@ fn digest_len(hash_alg: u8) -> Option<usize> {
 /// The SOA serial of the apex (first SOA record), if any.
 fn soa_serial(z: &Zone<'_>, apex: &Node) -> Option<u32> {
     let s = apex.rrset(rrtype::SOA)?;
-    let rd = &z.records[*s.records.first()? as usize].rdata;
-    let a = name::wire_len(rd)?;
-    let b = name::wire_len(&rd[a..])?;
-    let p = a + b;
-    let x = rd.get(p..p + 4)?;
-    Some(u32::from_be_bytes([x[0], x[1], x[2], x[3]]))
+    canon::soa_serial(&z.records[*s.records.first()? as usize].rdata)
 }
 
 /// The RFC 8976 §3 SIMPLE-scheme digest input, fed to `sink` RR by RR:

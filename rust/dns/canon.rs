@@ -135,6 +135,20 @@ fn layout(rtype: u16) -> Option<&'static [Field]> {
     })
 }
 
+/// Where the SERIAL field starts in SOA RDATA (after MNAME and RNAME), if
+/// the RDATA holds it.
+pub fn soa_serial_at(rdata: &[u8]) -> Option<usize> {
+    let a = wire_len(rdata)?;
+    let p = a + wire_len(rdata.get(a..)?)?;
+    (rdata.len() >= p + 4).then_some(p)
+}
+
+/// The SERIAL of SOA RDATA (RFC 1035 §3.3.13), if it holds one.
+pub fn soa_serial(rdata: &[u8]) -> Option<u32> {
+    let p = soa_serial_at(rdata)?;
+    Some(u32::from_be_bytes(rdata[p..p + 4].try_into().ok()?))
+}
+
 /// Whether a receiver decompresses the names in this type's RDATA (RFC
 /// 3597 §4): the well-known types of RFC 1035, and RP, AFSDB, RT, SIG, PX,
 /// NXT, NAPTR and SRV, which older specifications let senders compress.

@@ -9,14 +9,14 @@
 //! has with other records, names the difference.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 
 use crate::dns::canon;
 use crate::dns::name::Name;
 use crate::dns::record::Record;
 use crate::dns::rrtype;
 
-use super::summary::owner_hash;
+use super::summary::{hash_of, owner_hash, rdata_hash};
 
 /// A copy of a zone, as `--same-zone` compares it.
 #[derive(Debug, Default)]
@@ -29,17 +29,13 @@ pub struct Fingerprint {
     sorted: Vec<((u64, u16), u64, Name)>,
 }
 
+/// A record's class, canonical RDATA and TTL, hashed.
 fn record_hash(r: &Record, buf: &mut Vec<u8>) -> u64 {
-    buf.clear();
-    if !canon::canonical_rdata(r.rtype, &r.rdata, buf) {
-        buf.clear();
-        buf.extend_from_slice(&r.rdata);
-    }
-    #[allow(deprecated)]
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (r.class, r.ttl).hash(&mut h);
-    buf.hash(&mut h);
-    h.finish()
+    let rdata = rdata_hash(r, buf);
+    hash_of(|h| {
+        rdata.hash(h);
+        r.ttl.hash(h);
+    })
 }
 
 impl Fingerprint {
@@ -48,9 +44,8 @@ impl Fingerprint {
         let mut buf = Vec::with_capacity(256);
         for r in part {
             self.records += 1;
-            if r.rtype == rrtype::SOA && self.serial.is_none() && r.rdata.len() >= 20 {
-                let n = r.rdata.len();
-                self.serial = Some(u32::from_be_bytes(r.rdata[n - 20..n - 16].try_into().unwrap()));
+            if r.rtype == rrtype::SOA && self.serial.is_none() {
+                self.serial = canon::soa_serial(&r.rdata);
             }
             let h = record_hash(r, &mut buf);
             let e = self.rrsets.entry((owner_hash(&r.owner), r.rtype)).or_insert_with(|| (0, r.owner.clone()));

@@ -51,7 +51,7 @@ pub fn made_by_signing(rtype: u16) -> bool {
     matches!(rtype, rrtype::RRSIG | rrtype::NSEC | rrtype::NSEC3 | rrtype::NSEC3PARAM | rrtype::DNSKEY | rrtype::ZONEMD)
 }
 
-fn hash_of(f: impl FnOnce(&mut std::collections::hash_map::DefaultHasher)) -> u64 {
+pub(super) fn hash_of(f: impl FnOnce(&mut std::collections::hash_map::DefaultHasher)) -> u64 {
     // SipHash with fixed keys: the same value in every run and process.
     #[allow(deprecated)]
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -68,7 +68,8 @@ pub fn owner_hash(name: &Name) -> u64 {
     })
 }
 
-fn rdata_hash(r: &Record, buf: &mut Vec<u8>) -> u64 {
+/// The hash of a record's class and canonical RDATA (`buf`: scratch space).
+pub(super) fn rdata_hash(r: &Record, buf: &mut Vec<u8>) -> u64 {
     buf.clear();
     if !canon::canonical_rdata(r.rtype, &r.rdata, buf) {
         buf.clear();
@@ -139,8 +140,7 @@ impl Summary {
     /// The SOA serial (the first apex SOA's).
     pub fn serial(&self) -> Option<(u32, &Record)> {
         let soa = *self.apex_records(rrtype::SOA).first()?;
-        let n = soa.rdata.len();
-        (n >= 20).then(|| (u32::from_be_bytes(soa.rdata[n - 20..n - 16].try_into().unwrap()), soa))
+        Some((canon::soa_serial(&soa.rdata)?, soa))
     }
 
     /// The entries of one RRset, once finished.

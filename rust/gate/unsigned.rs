@@ -130,9 +130,8 @@ fn soa_but_serial(r: &Record) -> Vec<u8> {
         v.clear();
         v.extend_from_slice(&r.rdata);
     }
-    let n = v.len();
-    if n >= 20 {
-        v[n - 20..n - 16].fill(0);
+    if let Some(p) = canon::soa_serial_at(&v) {
+        v[p..p + 4].fill(0);
     }
     v
 }

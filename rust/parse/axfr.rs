@@ -273,7 +273,6 @@ pub fn receive(
 ) -> Result<Stats, CoreError> {
     let t0 = Instant::now();
     let fail = |why: String| CoreError::Io { file: label.to_string(), reason: why };
-    let src_zone = zone;
     let mut stats = Stats::default();
     let mut part: Vec<Record> = Vec::with_capacity(PART_RECORDS);
     let mut soa: Option<Vec<u8>> = None;
@@ -351,8 +350,8 @@ pub fn receive(
                     return Err(bad("the transfer does not start with an SOA record"));
                 }
                 let owner_name = Name::from_wire(&owner).map(|n| n.0).ok_or_else(|| bad("a malformed owner name"))?;
-                if !owner_name.eq_ignore_case(src_zone) {
-                    return Err(bad(&format!("the opening SOA is for {owner_name}, not {src_zone}")));
+                if !owner_name.eq_ignore_case(zone) {
+                    return Err(bad(&format!("the opening SOA is for {owner_name}, not {zone}")));
                 }
             } else if rtype == rrtype::SOA && soa.as_deref().is_some_and(|s| owner.eq_ignore_ascii_case(s)) {
                 // The closing SOA: the end of the transfer.
@@ -371,8 +370,7 @@ pub fn receive(
                 }
             };
             if soa.is_none() {
-                let n = rdata.len();
-                stats.serial = if n >= 20 { u32::from_be_bytes(rdata[n - 20..n - 16].try_into().unwrap()) } else { 0 };
+                stats.serial = canon::soa_serial(&rdata).unwrap_or(0);
                 soa = Some(owner);
             }
             stats.records += 1;
@@ -448,15 +446,10 @@ mod receive_tests {
     }
 
     fn run(data: &[u8]) -> (Result<Stats, CoreError>, Vec<Record>) {
+        // Bytes in memory as the transport: `&[u8]` reads, and ends in
+        // UnexpectedEof as a closed connection does.
         let mut rest = &data[2..];
-        let read = |buf: &mut [u8]| -> std::io::Result<()> {
-            if rest.len() < buf.len() {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
-            }
-            buf.copy_from_slice(&rest[..buf.len()]);
-            rest = &rest[buf.len()..];
-            Ok(())
-        };
+        let read = |buf: &mut [u8]| rest.read_exact(buf);
         let mut got = Vec::new();
         let zone = Name::from_text("example.", None).unwrap();
         let r = receive(read, [data[0], data[1]], &zone, None, "test", &mut |p: Vec<Record>, _| got.extend(p));

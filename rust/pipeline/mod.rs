@@ -75,36 +75,50 @@ pub struct VerifyOptions {
     pub fingerprint: bool,
 }
 
-/// A fingerprint to fill, when one is asked for.
-fn new_fingerprint(vopts: &VerifyOptions) -> Option<Fingerprint> {
-    vopts.fingerprint.then(Fingerprint::default)
+/// What the publication gate and `--same-zone` take from the zone's
+/// records as they pass, before the streaming stage thins them: the gate's
+/// summary and the fingerprint, each only when asked for. Every entry point
+/// feeds its records here and hands the result to the report with
+/// [`Taps::apply`].
+struct Taps {
+    summary: Option<Summary>,
+    fingerprint: Option<Fingerprint>,
 }
 
-/// The fingerprint of records held whole, when one is asked for.
-fn fingerprint_of(records: &[Record], vopts: &VerifyOptions) -> Option<Fingerprint> {
-    let mut f = new_fingerprint(vopts)?;
-    f.add(records);
-    Some(f)
-}
+impl Taps {
+    fn new(popts: &ParseOptions, vopts: &VerifyOptions) -> Taps {
+        Taps {
+            summary: (!vopts.gate.is_empty()).then(|| Summary::new(popts.origin.clone())),
+            fingerprint: vopts.fingerprint.then(Fingerprint::default),
+        }
+    }
 
-/// Puts a finished fingerprint into the report.
-fn keep_fingerprint(rep: &mut Report, f: Option<Fingerprint>) {
-    rep.fingerprint = f.map(|mut f| {
-        f.finish();
-        f
-    });
-}
+    /// Taps of records held whole (on the current rayon pool).
+    fn of(records: &[Record], popts: &ParseOptions, vopts: &VerifyOptions) -> Taps {
+        let mut t = Taps::new(popts, vopts);
+        t.add(records);
+        t
+    }
 
-/// The gate's summary of the zone being verified, when a gate is asked for.
-fn new_summary(popts: &ParseOptions, vopts: &VerifyOptions) -> Option<Summary> {
-    (!vopts.gate.is_empty()).then(|| Summary::new(popts.origin.clone()))
-}
+    /// Takes in the next part of the zone (on the current rayon pool).
+    fn add(&mut self, part: &[Record]) {
+        if let Some(s) = self.summary.as_mut() {
+            s.add(part);
+        }
+        if let Some(f) = self.fingerprint.as_mut() {
+            f.add(part);
+        }
+    }
 
-/// The gate's summary of records held whole.
-fn summary_of(records: &[Record], popts: &ParseOptions, vopts: &VerifyOptions) -> Option<Summary> {
-    let mut s = new_summary(popts, vopts)?;
-    s.add(records);
-    Some(s)
+    /// Into the report: the fingerprint, then the gate's findings (`signed`
+    /// is where the gate reads the zone's records again).
+    fn apply(self, rep: &mut Report, signed: Source<'_>, popts: &ParseOptions, vopts: &VerifyOptions, pool: &rayon::ThreadPool) -> Result<(), CoreError> {
+        rep.fingerprint = self.fingerprint.map(|mut f| {
+            f.finish();
+            f
+        });
+        apply_gate(rep, self.summary, signed, popts, vopts, pool)
+    }
 }
 
 /// Runs the publication gate, if asked for, and adds what it found to the
@@ -149,14 +163,12 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         let t0 = Instant::now();
         let (zone, read) = pool.install(|| zonefile::parse_file(path, popts))?;
         let parse = t0.elapsed().as_secs_f64() - read;
-        let summary = pool.install(|| summary_of(&zone.records, popts, vopts));
-        let fp = fingerprint_of(&zone.records, vopts);
+        let taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
         let mut r = finish(&zone, None, vopts, &pool, &profile, why)?;
-        keep_fingerprint(&mut r, fp);
         drop(zone);
         r.timings.read = read;
         r.timings.parse = parse;
-        apply_gate(&mut r, summary, Source::File(path), popts, vopts, &pool)?;
+        taps.apply(&mut r, Source::File(path), popts, vopts, &pool)?;
         Ok(r)
     };
     if vopts.whole_zone {
@@ -167,17 +179,11 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         Some(w) => (w, 0),
         None => zonefile::window_sizes(pool.current_num_threads()),
     };
-    // The gate's summary takes each part before the stage thins it.
-    let mut summary = new_summary(popts, vopts);
-    let mut fp = new_fingerprint(vopts);
+    // The taps take each part before the stage thins it.
+    let mut taps = Taps::new(popts, vopts);
     let got = pool.install(|| {
         zonefile::parse_file_streaming(path, popts, window, min, |part, last| {
-            if let Some(s) = summary.as_mut() {
-                s.add(&part);
-            }
-            if let Some(f) = fp.as_mut() {
-                f.add(&part);
-            }
+            taps.add(&part);
             st.push(part, last)
         })
     })?;
@@ -187,8 +193,7 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
             // A small file, or one the windowed reader could not split:
             // through the streaming stage in one part (parts handed over
             // before, if any, are void for the summary).
-            summary = pool.install(|| summary_of(&zone.records, popts, vopts));
-            fp = fingerprint_of(&zone.records, vopts);
+            taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
             (zone, read)
         }
@@ -205,11 +210,10 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     zone.records = records;
     let parse = t0.elapsed().as_secs_f64() - read - sigs.busy;
     let mut r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())?;
-    keep_fingerprint(&mut r, fp);
     drop(zone);
     r.timings.read = read;
     r.timings.parse = parse.max(0.0);
-    apply_gate(&mut r, summary, Source::File(path), popts, vopts, &pool)?;
+    taps.apply(&mut r, Source::File(path), popts, vopts, &pool)?;
     Ok(r)
 }
 
@@ -228,8 +232,7 @@ pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOpti
     // records it reports on (a transfer cannot be read twice for free).
     let thin = !vopts.whole_zone && !gate;
     let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, thin);
-    let mut summary = new_summary(&popts, vopts);
-    let mut fp = new_fingerprint(vopts);
+    let mut taps = Taps::new(&popts, vopts);
     let mut whole_records: Vec<Record> = Vec::new();
     let stats = std::thread::scope(|scope| -> Result<axfr::Stats, CoreError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Record>, bool)>(2);
@@ -238,23 +241,20 @@ pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOpti
             let _ = tx.send((part, last));
         }));
         for (part, last) in rx {
-            if let Some(s) = summary.as_mut() {
-                pool.install(|| s.add(&part));
-            }
-            if let Some(f) = fp.as_mut() {
-                f.add(&part);
-            }
-            if vopts.whole_zone {
-                whole_records.extend(part);
-            } else {
-                pool.install(|| st.push(part, last));
-            }
+            pool.install(|| {
+                taps.add(&part);
+                if vopts.whole_zone {
+                    whole_records.extend(part);
+                } else {
+                    st.push(part, last);
+                }
+            });
         }
         reader.join().unwrap_or_else(|_| Err(CoreError::Io { file: label.clone(), reason: "the transfer thread failed".into() }))
     })?;
     let read = stats.seconds;
     let files = vec![label.clone()];
-    let (mut zone, sigs, path) = if vopts.whole_zone {
+    let (zone, sigs, path) = if vopts.whole_zone {
         (ParsedZone { records: whole_records, files, origin: popts.origin.clone() }, None, "whole-zone (asked for)".to_string())
     } else {
         let (records, sigs) = st.into_parts();
@@ -265,23 +265,16 @@ pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOpti
                 drop(records);
                 let mut again: Vec<Record> = Vec::new();
                 axfr::transfer(src, aopts, |part, _| again.extend(part))?;
-                if gate {
-                    summary = pool.install(|| summary_of(&again, &popts, vopts));
-                }
-                fp = fingerprint_of(&again, vopts);
+                taps = pool.install(|| Taps::of(&again, &popts, vopts));
                 (ParsedZone { records: again, files, origin: popts.origin.clone() }, None, format!("whole-zone: {why} (transferred twice)"))
             }
         }
     };
     let busy = sigs.as_ref().map_or(0.0, |s| s.busy);
     let mut r = finish(&zone, sigs, vopts, &pool, &profile, path)?;
-    keep_fingerprint(&mut r, fp);
     r.timings.read = read;
     r.timings.parse = (t0.elapsed().as_secs_f64() - read - busy).max(0.0);
-    if gate {
-        apply_gate(&mut r, summary, Source::Records(&zone.records), &popts, vopts, &pool)?;
-    }
-    zone.records = Vec::new();
+    taps.apply(&mut r, Source::Records(&zone.records), &popts, vopts, &pool)?;
     Ok(r)
 }
 
@@ -293,8 +286,7 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
     let t0 = Instant::now();
     let mut zone = pool.install(|| zonefile::parse_zone(text, filename, popts))?;
     let parse = t0.elapsed().as_secs_f64();
-    let summary = pool.install(|| summary_of(&zone.records, popts, vopts));
-    let fp = fingerprint_of(&zone.records, vopts);
+    let taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
     let (sigs, path) = if vopts.whole_zone {
         (None, "whole-zone (asked for)".to_string())
     } else {
@@ -315,10 +307,9 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
         }
     };
     let mut r = finish(&zone, sigs, vopts, &pool, &profile, path)?;
-    keep_fingerprint(&mut r, fp);
     drop(zone);
     r.timings.parse = parse;
-    apply_gate(&mut r, summary, Source::Text(text, filename), popts, vopts, &pool)?;
+    taps.apply(&mut r, Source::Text(text, filename), popts, vopts, &pool)?;
     Ok(r)
 }
 
@@ -331,7 +322,9 @@ pub fn verify_parsed(mut zone: ParsedZone, vopts: &VerifyOptions) -> Result<Repo
     let pool = thread_pool(vopts.threads)?;
     let profile = Profile::default();
     let prof = vopts.profile.then_some(&profile);
-    let fp = fingerprint_of(&zone.records, vopts);
+    // The other zones of the gate are files, read with this zone's origin.
+    let popts = ParseOptions { origin: zone.origin.clone(), default_ttl: None, allow_include: false };
+    let taps = pool.install(|| Taps::of(&zone.records, &popts, vopts));
     let mut st = Streamer::new(zone.origin.clone(), vopts.now, prof, false);
     pool.install(|| st.push(std::mem::take(&mut zone.records), true));
     // Nothing is thinned here: the records stay whole either way.
@@ -341,11 +334,7 @@ pub fn verify_parsed(mut zone: ParsedZone, vopts: &VerifyOptions) -> Result<Repo
         Err(why) => finish(&zone, None, vopts, &pool, &profile, format!("whole-zone: {why}")),
         Ok(s) => finish(&zone, Some(s), vopts, &pool, &profile, "streamed".into()),
     }?;
-    keep_fingerprint(&mut r, fp);
-    // The other zones of the gate are files, read with this zone's origin.
-    let popts = ParseOptions { origin: zone.origin.clone(), default_ttl: None, allow_include: false };
-    let summary = pool.install(|| summary_of(&zone.records, &popts, vopts));
-    apply_gate(&mut r, summary, Source::Records(&zone.records), &popts, vopts, &pool)?;
+    taps.apply(&mut r, Source::Records(&zone.records), &popts, vopts, &pool)?;
     Ok(r)
 }
 
@@ -527,10 +516,7 @@ fn finish(
     rep.findings = findings;
     rep.downgraded = outcome.downgraded;
     rep.zone_checks = vopts.policy.zone_checks;
-    rep.serial = model.apex_node().and_then(|n| n.rrset(rrtype::SOA)).and_then(|s| {
-        let rd = &records[s.records[0] as usize].rdata;
-        (rd.len() >= 20).then(|| u32::from_be_bytes(rd[rd.len() - 20..rd.len() - 16].try_into().unwrap()))
-    });
+    rep.serial = model.apex_node().and_then(|n| n.rrset(rrtype::SOA)).and_then(|s| canon::soa_serial(&records[s.records[0] as usize].rdata));
     rep.timings.checks = t2.elapsed().as_secs_f64();
     Ok(rep)
 }
