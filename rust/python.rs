@@ -131,32 +131,27 @@ fn report_to_dict<'py>(py: Python<'py>, mut r: Report) -> PyResult<Bound<'py, Py
     }
     d.set_item("apex", r.apex.as_ref().map(|a| a.to_text()))?;
     d.set_item("serial", r.serial)?;
-    // The owner names as one text, "\n" after each (presentation form
-    // escapes every control character, so none holds one), and where each
-    // starts: a million Python strings would cost more than the columns,
-    // and most runs read a few names, for their findings.
-    let mut blob: Vec<u8> = Vec::with_capacity(r.names.len() * 24);
-    let mut starts: Vec<u32> = Vec::with_capacity(r.names.len() + 1);
-    for n in &r.names {
-        starts.push(blob.len() as u32);
-        blob.extend_from_slice(n.to_text().as_bytes());
-        blob.push(b'\n');
+    // The owner names as one text (see `NameTable`); most runs read a few
+    // names, for their findings. Each column is dropped once copied.
+    if let Some(rows) = r.rrsigs.rows.take() {
+        d.set_item("rows", column_bytes(py, &rows))?;
     }
-    starts.push(blob.len() as u32);
-    d.set_item("names_text", PyBytes::new(py, &blob))?;
-    d.set_item("names_start", column_bytes(py, &starts))?;
-    d.set_item("owner", column_bytes(py, &r.owner))?;
-    let c = &r.rrsigs;
-    d.set_item("type_covered", column_bytes(py, &c.type_covered))?;
-    d.set_item("algorithm", column_bytes(py, &c.algorithm))?;
-    d.set_item("key_tag", column_bytes(py, &c.key_tag))?;
-    d.set_item("inception", column_bytes(py, &c.inception))?;
-    d.set_item("expiration", column_bytes(py, &c.expiration))?;
+    d.set_item("names_text", PyBytes::new(py, &std::mem::take(&mut r.names.text)))?;
+    d.set_item("names_start", column_bytes(py, r.names.starts()))?;
+    r.names = Default::default();
+    d.set_item("owner", column_bytes(py, &std::mem::take(&mut r.owner)))?;
+    let c = &mut r.rrsigs;
+    let counts = status_counts(c);
+    d.set_item("type_covered", column_bytes(py, &std::mem::take(&mut c.type_covered)))?;
+    d.set_item("algorithm", column_bytes(py, &std::mem::take(&mut c.algorithm)))?;
+    d.set_item("key_tag", column_bytes(py, &std::mem::take(&mut c.key_tag)))?;
+    d.set_item("inception", column_bytes(py, &std::mem::take(&mut c.inception)))?;
+    d.set_item("expiration", column_bytes(py, &std::mem::take(&mut c.expiration)))?;
     d.set_item("status", column_bytes(py, &c.status))?;
-    d.set_item("status_counts", PyList::new(py, status_counts(c))?)?;
+    d.set_item("status_counts", PyList::new(py, counts)?)?;
     d.set_item("reasons", PyList::new(py, &c.reasons)?)?;
-    d.set_item("line", column_bytes(py, &r.line))?;
-    d.set_item("file", column_bytes(py, &r.file))?;
+    d.set_item("line", column_bytes(py, &std::mem::take(&mut r.line)))?;
+    d.set_item("file", column_bytes(py, &std::mem::take(&mut r.file)))?;
     let zf = PyList::empty(py);
     for f in &r.findings {
         zf.append((
@@ -177,6 +172,7 @@ fn report_to_dict<'py>(py: Python<'py>, mut r: Report) -> PyResult<Bound<'py, Py
     d.set_item("files", PyList::new(py, r.files)?)?;
     d.set_item("records", r.records)?;
     d.set_item("pipeline", r.pipeline)?;
+    d.set_item("checked_by_name", r.checked_by_name)?;
     d.set_item("threads", r.threads)?;
     d.set_item("now", r.now)?;
     let t = PyDict::new(py);
@@ -267,6 +263,7 @@ const POLICY_KEYS: &[&str] = &[
     "signer_adds_cds",
     "fingerprint",
     "allow_unsupported",
+    "columns",
 ];
 
 fn options(
@@ -284,6 +281,7 @@ fn options(
     let mut window = None;
     let mut gate = gate::Inputs::default();
     let mut fingerprint = false;
+    let mut columns = true;
     if let Some(d) = policy {
         for (k, v) in d.iter() {
             let key: String = k.extract()?;
@@ -300,6 +298,7 @@ fn options(
                 "profile" => profile = v.extract()?,
                 // The reference path, for the equivalence tests.
                 "whole_zone" => whole_zone = v.extract()?,
+                "columns" => columns = v.extract()?,
                 "window_bytes" => window = Some(v.extract::<usize>()?.max(1)),
                 "trust_anchor" => {
                     let (text, filename): (Vec<u8>, String) = v.extract()?;
@@ -344,7 +343,7 @@ fn options(
             }
         }
     }
-    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window, gate, fingerprint }))
+    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window, gate, fingerprint, columns }))
 }
 
 /// policy_keys() -> list of the policy dict's keys

@@ -27,6 +27,79 @@ pub struct Timings {
     pub crypto: Vec<(u8, u64, f64)>,
 }
 
+/// Owner names in presentation form, each followed by a newline
+/// (presentation form escapes every control character), in one text with
+/// where each starts: a million names as `Name`s, or as Python strings,
+/// would cost more than the columns.
+#[derive(Debug, Default)]
+pub struct NameTable {
+    pub text: Vec<u8>,
+    /// Where each name starts, and the text's length last.
+    pub start: Vec<u32>,
+}
+
+impl NameTable {
+    pub fn push(&mut self, n: &Name) {
+        if self.start.is_empty() {
+            self.start.push(0);
+        }
+        self.text.extend_from_slice(n.to_text().as_bytes());
+        self.text.push(b'\n');
+        self.start.push(self.text.len() as u32);
+    }
+
+    /// Appends name text as [`NameTable::get`] gives it.
+    fn push_text(&mut self, t: &[u8]) {
+        if self.start.is_empty() {
+            self.start.push(0);
+        }
+        self.text.extend_from_slice(t);
+        self.start.push(self.text.len() as u32);
+    }
+
+    /// Name `i`'s text with its newline.
+    fn get(&self, i: usize) -> &[u8] {
+        &self.text[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where each name starts, and the end (one entry when empty).
+    pub fn starts(&self) -> &[u32] {
+        if self.start.is_empty() {
+            &[0]
+        } else {
+            &self.start
+        }
+    }
+}
+
+impl Report {
+    /// Keeps the columns of the rows that are not valid only, and the
+    /// names those rows own ([`RrsigColumns::rows`]).
+    pub fn keep_rows_with_reasons(&mut self) {
+        if self.rrsigs.rows.is_some() {
+            return;
+        }
+        self.rrsigs.keep_rows_with_reasons(&mut [&mut self.owner, &mut self.line, &mut self.file]);
+        let old = std::mem::take(&mut self.names);
+        let mut slot: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        for o in &mut self.owner {
+            let n = self.names.len() as u32;
+            *o = *slot.entry(*o).or_insert_with(|| {
+                self.names.push_text(old.get(*o as usize));
+                n
+            });
+        }
+    }
+}
+
 /// The per-RRSIG result columns (one row per RRSIG, in zone file order)
 /// and what is needed to present them.
 #[derive(Debug, Default)]
@@ -35,7 +108,7 @@ pub struct Report {
     /// The SOA serial at the apex (the first SOA's), if any.
     pub serial: Option<u32>,
     /// Owner names (case as first written); `owner` indexes this.
-    pub names: Vec<Name>,
+    pub names: NameTable,
     pub owner: Vec<u32>,
     pub line: Vec<u32>,
     pub file: Vec<u32>,
@@ -51,6 +124,9 @@ pub struct Report {
     /// Which path verified the signatures: "streamed", or "whole-zone: "
     /// and why the streaming stage could not take the zone.
     pub pipeline: String,
+    /// Whether the names were checked in the stream, each once its
+    /// signatures were verified, and dropped (else over the zone model).
+    pub checked_by_name: bool,
     pub threads: usize,
     pub now: u64,
     pub timings: Timings,

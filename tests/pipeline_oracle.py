@@ -16,7 +16,7 @@ import collections
 from typing import Any
 
 # Report keys that are allowed to differ: which path ran and how long it took.
-NOT_COMPARED = {"timings", "canonicalise_cpu", "crypto", "pipeline"}
+NOT_COMPARED = {"timings", "canonicalise_cpu", "crypto", "pipeline", "checked_by_name"}
 
 # How often each path was taken, for test_pipeline.py's check that the
 # comparison is not vacuous.
@@ -52,6 +52,12 @@ def _same(a: tuple[str, Any], b: tuple[str, Any], what: str) -> None:
             )
 
 
+def count(r: tuple[str, Any]) -> None:
+    TAKEN[r[1].get("pipeline", "").split(":")[0] if r[0] == "ok" else "error"] += 1
+    if r[0] == "ok" and r[1].get("checked_by_name"):
+        TAKEN["checked by name"] += 1
+
+
 def wrap(native) -> dict[str, Any]:
     """Replacements for the _native entry points that run both paths."""
     orig = {n: getattr(native, n) for n in ("verify_file", "verify_text", "verify_wire_zone", "verify_axfr")}
@@ -69,7 +75,7 @@ def wrap(native) -> dict[str, Any]:
         small = _call(orig["verify_file"], args, with_policy(policy, window_bytes=4096))
         _same(small, ref, f"verify_file({path}) in 4 KiB windows")
         for r in (main, small):
-            TAKEN[r[1].get("pipeline", "").split(":")[0] if r[0] == "ok" else "error"] += 1
+            count(r)
         return _result(main)
 
     def both(name, args, policy, what):
@@ -77,7 +83,7 @@ def wrap(native) -> dict[str, Any]:
         main = _call(orig[name], args, with_policy(policy))
         ref = _call(orig[name], args, with_policy(policy, whole_zone=True))
         _same(main, ref, what)
-        TAKEN[main[1].get("pipeline", "").split(":")[0] if main[0] == "ok" else "error"] += 1
+        count(main)
         return _result(main)
 
     def verify_text(text, filename, origin, now, jobs, allow_include, policy=None):

@@ -184,6 +184,7 @@ def test_policy_type_matches_the_core():
         "forbid_algorithms": [8], "prepublished_algorithms": [15],
         "previous": str(ROOT / "examples/sample.zone"), "unsigned": str(ROOT / "examples/sample.zone"),
         "max_change": 1.5, "flag_changes": ["dnskey", "ds"], "signer_adds_cds": True, "fingerprint": True, "allow_unsupported": True,
+        "columns": False,
     }
     assert set(example) == keys
     for k, v in example.items():

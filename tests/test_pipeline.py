@@ -133,6 +133,9 @@ def test_the_oracle_sees_streamed_zones():
     """By now (this file runs after the corpus and conformance tests) the
     oracle has compared many streamed reports, not only whole-zone ones."""
     assert pipeline_oracle.TAKEN["streamed"] >= 20, dict(pipeline_oracle.TAKEN)
+    # And many checked name by name in the stream (the zones real signers
+    # write), against the checks over the whole zone's model.
+    assert pipeline_oracle.TAKEN["checked by name"] >= 20, dict(pipeline_oracle.TAKEN)
 
 
 def test_the_oracle_catches_a_difference():

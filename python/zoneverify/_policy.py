@@ -49,6 +49,9 @@ class Policy(TypedDict, total=False):
     signer_adds_cds: bool
     #: Keep what the zone holds, to compare copies (``--same-zone``).
     fingerprint: bool
+    #: False: keep status and algorithm of every RRSIG, the other columns
+    #: of those not valid only (``zoneverify check``).
+    columns: bool
 
 
 #: What ``flag_changes`` can name: the apex DNSKEY, CDS/CDNSKEY and NS

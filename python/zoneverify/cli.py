@@ -327,6 +327,9 @@ def _check(args: argparse.Namespace) -> int:
                 now=now,
                 jobs=args.jobs,
                 filename="<stdin>" if zone == "-" else None,
+                # What the summary and findings print: every RRSIG's status
+                # and algorithm, the other columns of those not valid.
+                columns=False,
                 **(xfr_options if xfr else options),
                 **xfr,
             )

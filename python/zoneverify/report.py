@@ -41,6 +41,7 @@ class _Column:
     def __get__(self, report: Any, objtype: type | None = None) -> np.ndarray:
         if report is None:
             return self  # type: ignore[return-value]
+        report._need_column(self.name)
         import numpy as np
 
         a = np.frombuffer(report._raw_columns[self.name], dtype=_DTYPES[_COLUMNS[self.name]])
@@ -122,6 +123,12 @@ class Report:
         self._rows: dict[str, memoryview] = {
             c: memoryview(raw[c]).cast(fmt) for c, fmt in _COLUMNS.items()
         }
+        # With columns=False: the rows whose columns were kept (those not
+        # valid; status and algorithm are kept for every row), and where
+        # each is in the kept columns.
+        self._kept: dict[int, int] | None = None
+        if "rows" in raw:
+            self._kept = {row: k for k, row in enumerate(memoryview(raw["rows"]).cast("I"))}
         self._status_counts: list[tuple[int, int, int]] = raw["status_counts"]
         self.files: list[str] = raw["files"]
         self.records: int = raw["records"]
@@ -130,6 +137,11 @@ class Report:
         #: zone's shape needs the whole zone in memory first (apex not the
         #: first name, an owner name in two places). Same results either way.
         self.pipeline: str = raw.get("pipeline", "")
+        #: Whether the zone-level checks ran in the stream, each owner name
+        #: checked once its signatures were verified and then dropped (the
+        #: layout BIND and ldns write, NSEC, no ZONEMD, no expectations);
+        #: else over the whole zone's model. Same results either way.
+        self.checked_by_name: bool = bool(raw.get("checked_by_name", False))
         self.threads: int = raw["threads"]
         self.now: int = raw["now"]
         self.timings: dict[str, float] = dict(raw["timings"])
@@ -177,6 +189,17 @@ class Report:
     status = _Column()
     line = _Column()
     file = _Column()
+
+    def _need_column(self, name: str) -> None:
+        if self._kept is not None and name not in ("status", "algorithm"):
+            raise ValueError(f"the {name} column was not kept (columns=False keeps status and algorithm "
+                             "of every RRSIG, the other columns of those not valid)")
+
+    def _cell(self, name: str, row: int) -> int:
+        """Column ``name`` of report row ``row``."""
+        if self._kept is not None and name not in ("status", "algorithm"):
+            return self._rows[name][self._kept[row]]
+        return self._rows[name][row]
 
     def __len__(self) -> int:
         return len(self._rows["status"])
@@ -228,18 +251,19 @@ class Report:
                 code = own or st.code
                 if note:
                     reason = f"{st.code} ({note}): {reason}"
+            cell = self._cell
             out.append(
                 Finding(
-                    owner=self._name(rows["owner"][row]),
-                    type=_native.type_name(rows["type_covered"][row]),
-                    key_tag=rows["key_tag"][row],
-                    algorithm=rows["algorithm"][row],
+                    owner=self._name(cell("owner", row)),
+                    type=_native.type_name(cell("type_covered", row)),
+                    key_tag=cell("key_tag", row),
+                    algorithm=cell("algorithm", row),
                     status=st,
                     code=code,
                     severity=severity,
                     reason=reason,
-                    line=rows["line"][row],
-                    file=files[rows["file"][row]],
+                    line=cell("line", row),
+                    file=files[cell("file", row)],
                 )
             )
         for code, severity, owner, rtype, key_tag, file, line, reason in self._zone_findings:
@@ -374,6 +398,8 @@ class Report:
         if self.unsigned is not None:
             d["unsigned"] = self.unsigned
         if columns:
+            for c in _COLUMNS:
+                self._need_column(c)
             d["names"] = self.names
             for c in ("owner", "type_covered", "algorithm", "key_tag", "inception",
                       "expiration", "status", "line", "file"):

@@ -124,97 +124,234 @@ fn is_original(z: &Zone<'_>, n: &Node) -> bool {
     matches!(n.kind, NameKind::Apex | NameKind::Authoritative | NameKind::Delegation) && !is_nsec3_owner(z, n)
 }
 
-/// NSEC checks; does nothing when the zone has no NSEC records.
-pub fn check_nsec(z: &Zone<'_>, out: &mut Findings) {
+/// How the per-name NSEC checks check the chain.
+pub enum Chain<'c> {
+    /// The whole zone is in view: the names of the chain (indices of the
+    /// nodes that must have an NSEC, canonical order); each NSEC's next
+    /// name is compared with the next of them.
+    Whole(&'c [u32]),
+    /// One part of the zone: each NSEC's link is noted in the summary and
+    /// the chain compared once every part is in ([`ChainSummary::holds`]).
+    Summary(&'c NameHasher),
+}
+
+/// A keyed 128-bit hash of lower-cased names (two SipHash keys drawn for
+/// the run), so that a zone cannot choose names that collide.
+pub struct NameHasher(std::collections::hash_map::RandomState, std::collections::hash_map::RandomState);
+
+impl Default for NameHasher {
+    fn default() -> NameHasher {
+        NameHasher(Default::default(), Default::default())
+    }
+}
+
+impl NameHasher {
+    pub fn hash(&self, n: &Name) -> u128 {
+        use std::hash::BuildHasher;
+        let lower: SmallVec<[u8; 64]> = n.as_wire().iter().map(u8::to_ascii_lowercase).collect();
+        ((self.0.hash_one(&lower[..]) as u128) << 64) | self.1.hash_one(&lower[..]) as u128
+    }
+}
+
+/// The NSEC links of the names seen so far, when the zone is checked in
+/// parts: the chain is exactly the names in canonical order, each NSEC
+/// naming the next, when every name of the chain has a decodable NSEC,
+/// every NSEC's next name sorts after its owner except one, the last
+/// name's, which names the apex, and the next names are the chain's names,
+/// each once. (Then following the links from the apex visits the names in
+/// ascending order and comes back to the apex from the last: one cycle
+/// through all of them, so each link names the next in canonical order.)
+///
+/// The last condition compares two multisets, the owners (distinct: the
+/// stream gives up on a name that comes back) and the next names, by the
+/// sums of their keyed hashes (MSet-Add-Hash, Clarke et al., "Incremental
+/// Multiset Hash Functions", 2003: with a secret key, finding two multisets
+/// with one sum is as hard as breaking the keyed hash); a constant size,
+/// however large the zone.
+///
+/// When that does not hold the summary cannot say which link is wrong, and
+/// the caller takes the whole-zone path, whose findings name it.
+#[derive(Default)]
+pub struct ChainSummary {
+    /// Sums (mod 2^128) of the hashes of the chain's names, and of the
+    /// next names their NSECs give; how many.
+    owners: u128,
+    nexts: u128,
+    links: u64,
+    /// Links that name the apex.
+    wraps: u32,
+    /// Why the links cannot be shown to form the chain, if they cannot.
+    broken: Option<String>,
+}
+
+impl ChainSummary {
+    pub fn extend(&mut self, o: ChainSummary) {
+        self.owners = self.owners.wrapping_add(o.owners);
+        self.nexts = self.nexts.wrapping_add(o.nexts);
+        self.links += o.links;
+        self.wraps += o.wraps;
+        if self.broken.is_none() {
+            self.broken = o.broken;
+        }
+    }
+
+    fn broken(&mut self, why: String) {
+        self.broken.get_or_insert(why);
+    }
+
+    fn link(&mut self, owner: u128, next: u128) {
+        self.owners = self.owners.wrapping_add(owner);
+        self.nexts = self.nexts.wrapping_add(next);
+        self.links += 1;
+    }
+
+    /// Whether the links form the chain; else why that cannot be shown.
+    pub fn holds(self) -> Result<(), String> {
+        if let Some(why) = self.broken {
+            return Err(why);
+        }
+        if self.wraps != 1 {
+            return Err(format!("{} NSEC records name the apex as the next name", self.wraps));
+        }
+        if self.owners != self.nexts {
+            return Err(format!("the next names of the {} NSEC records are not the names of the chain, each once", self.links));
+        }
+        Ok(())
+    }
+}
+
+/// The names that must have an NSEC: indices of the original nodes, in
+/// canonical order.
+pub fn nsec_chain_names(z: &Zone<'_>) -> Vec<u32> {
+    (0..z.nodes.len() as u32).filter(|&i| is_original(z, &z.nodes[i as usize])).collect()
+}
+
+/// min(SOA MINIMUM, SOA TTL) of the apex SOA, for the NSEC TTLs.
+pub fn nsec_ttl(z: &Zone<'_>) -> Option<u32> {
+    denial_ttl(z)
+}
+
+/// The zone-wide NSEC finding (NSEC next to NSEC3); whether the zone has
+/// NSEC records at all (else the NSEC checks do nothing).
+pub fn check_nsec_zone(z: &Zone<'_>, out: &mut Findings) -> bool {
     let has_nsec = z.records.iter().any(|r| r.rtype == rrtype::NSEC);
     if !has_nsec {
-        return;
+        return false;
     }
     if z.records.iter().any(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC3PARAM) {
         let at = z.records.iter().find(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC3PARAM);
         out.add(Code::MixedDenial, &z.apex, rrtype::NSEC, None, at, "the zone has both NSEC and NSEC3 records");
     }
+    true
+}
+
+/// NSEC checks, whole zone; does nothing when the zone has no NSEC records.
+pub fn check_nsec(z: &Zone<'_>, out: &mut Findings) {
+    if !check_nsec_zone(z, out) {
+        return;
+    }
     let ttl = denial_ttl(z);
-    // Indices of the names that must have an NSEC, in canonical order.
-    let chain: Vec<u32> = (0..z.nodes.len() as u32).filter(|&i| is_original(z, &z.nodes[i as usize])).collect();
-    let mut listed: Vec<u16> = Vec::new();
-    let mut expected: Vec<u16> = Vec::new();
-    // NSEC where none may be.
-    for n in &z.nodes {
+    let chain = nsec_chain_names(z);
+    let mut unused = ChainSummary::default();
+    for ni in 0..z.nodes.len() as u32 {
+        check_nsec_node(z, ni, ttl, &Chain::Whole(&chain), out, &mut unused);
+    }
+}
+
+/// The NSEC checks of node `ni`: an NSEC where none may be, or a name of
+/// the chain without one, more than one, its TTL (`ttl`), its link to the
+/// next name (by `chain`), its type bitmap.
+pub fn check_nsec_node(z: &Zone<'_>, ni: u32, ttl: Option<u32>, chain: &Chain<'_>, out: &mut Findings, summary: &mut ChainSummary) {
+    let n = &z.nodes[ni as usize];
+    if !is_original(z, n) {
+        // NSEC where none may be.
         if let Some(s) = n.rrset(rrtype::NSEC) {
-            if !is_original(z, n) {
-                let why = match n.kind {
-                    NameKind::OutOfZone => "the name is not in the zone",
-                    NameKind::NonAuthoritative => "the name is below a zone cut or DNAME (glue or occluded data)",
-                    _ => "the name is an NSEC3 owner",
-                };
-                for &r in &s.records {
-                    out.add(Code::NsecExtra, &n.name, rrtype::NSEC, None, Some(&z.records[r as usize]), format!("NSEC at {}: {why}", n.name));
-                }
+            let why = match n.kind {
+                NameKind::OutOfZone => "the name is not in the zone",
+                NameKind::NonAuthoritative => "the name is below a zone cut or DNAME (glue or occluded data)",
+                _ => "the name is an NSEC3 owner",
+            };
+            for &r in &s.records {
+                out.add(Code::NsecExtra, &n.name, rrtype::NSEC, None, Some(&z.records[r as usize]), format!("NSEC at {}: {why}", n.name));
+            }
+        }
+        return;
+    }
+    let Some(s) = n.rrset(rrtype::NSEC) else {
+        out.add(Code::NsecMissing, &n.name, rrtype::NSEC, None, first_record(z, n), format!("no NSEC at {}", n.name));
+        summary.broken(format!("no NSEC at {}", n.name));
+        return;
+    };
+    for &extra in &s.records[1..] {
+        out.add(Code::NsecExtra, &n.name, rrtype::NSEC, None, Some(&z.records[extra as usize]), format!("more than one NSEC at {}", n.name));
+    }
+    let rec = &z.records[s.records[0] as usize];
+    if let Some(t) = ttl {
+        for &r in &s.records {
+            let r = &z.records[r as usize];
+            if r.ttl != t {
+                out.add(Code::NsecTtl, &n.name, rrtype::NSEC, None, Some(r), format!("NSEC at {} has TTL {}, not min(SOA MINIMUM, SOA TTL) = {t}", n.name, r.ttl));
             }
         }
     }
-    for (ci, &ni) in chain.iter().enumerate() {
-        let n = &z.nodes[ni as usize];
-        let next_node = match chain.get(ci + 1) {
-            Some(&j) => &z.nodes[j as usize],
-            None => &z.nodes[chain[0] as usize],
-        };
-        let next_is_apex = ci + 1 == chain.len();
-        let Some(s) = n.rrset(rrtype::NSEC) else {
-            out.add(Code::NsecMissing, &n.name, rrtype::NSEC, None, first_record(z, n), format!("no NSEC at {}", n.name));
-            continue;
-        };
-        for &extra in &s.records[1..] {
-            out.add(Code::NsecExtra, &n.name, rrtype::NSEC, None, Some(&z.records[extra as usize]), format!("more than one NSEC at {}", n.name));
-        }
-        let rec = &z.records[s.records[0] as usize];
-        if let Some(t) = ttl {
-            for &r in &s.records {
-                let r = &z.records[r as usize];
-                if r.ttl != t {
-                    out.add(Code::NsecTtl, &n.name, rrtype::NSEC, None, Some(r), format!("NSEC at {} has TTL {}, not min(SOA MINIMUM, SOA TTL) = {t}", n.name, r.ttl));
-                }
+    let Some((next, used)) = Name::from_wire(&rec.rdata) else {
+        out.add(Code::NsecChain, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC at {}: next name cannot be decoded", n.name));
+        summary.broken(format!("the NSEC at {} has a next name that cannot be decoded", n.name));
+        return;
+    };
+    // Chain.
+    match chain {
+        Chain::Whole(names) => {
+            let ci = names.binary_search(&ni).unwrap_or(0);
+            let next_node = match names.get(ci + 1) {
+                Some(&j) => &z.nodes[j as usize],
+                None => &z.nodes[names[0] as usize],
+            };
+            let next_is_apex = ci + 1 == names.len();
+            if !next.eq_ignore_case(&next_node.name) {
+                let target = z.node(&next);
+                let in_zone = target.is_some_and(|m| is_original(z, m));
+                let what = if next_is_apex {
+                    format!("but it is the last name, so the next name is the apex {}", next_node.name)
+                } else {
+                    format!("but the next name is {}", next_node.name)
+                };
+                let reason = if in_zone {
+                    format!("NSEC at {} says next is {next}, {what}", n.name)
+                } else if target.is_some() {
+                    format!("NSEC at {} says next is {next}, which is glue, occluded or out of zone, not in the chain; {what}", n.name)
+                } else {
+                    format!("NSEC at {} says next is {next}, which is not in the zone; {what}", n.name)
+                };
+                out.add(Code::NsecChain, &n.name, rrtype::NSEC, None, Some(rec), reason);
             }
         }
-        let Some((next, used)) = Name::from_wire(&rec.rdata) else {
-            out.add(Code::NsecChain, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC at {}: next name cannot be decoded", n.name));
-            continue;
-        };
-        // Chain.
-        if !next.eq_ignore_case(&next_node.name) {
-            let target = z.node(&next);
-            let in_zone = target.is_some_and(|m| is_original(z, m));
-            let what = if next_is_apex {
-                format!("but it is the last name, so the next name is the apex {}", next_node.name)
-            } else {
-                format!("but the next name is {}", next_node.name)
-            };
-            let reason = if in_zone {
-                format!("NSEC at {} says next is {next}, {what}", n.name)
-            } else if target.is_some() {
-                format!("NSEC at {} says next is {next}, which is glue, occluded or out of zone, not in the chain; {what}", n.name)
-            } else {
-                format!("NSEC at {} says next is {next}, which is not in the zone; {what}", n.name)
-            };
-            out.add(Code::NsecChain, &n.name, rrtype::NSEC, None, Some(rec), reason);
+        Chain::Summary(h) => {
+            if next.eq_ignore_case(&z.apex) {
+                summary.wraps += 1;
+            } else if n.name.canonical_cmp(&next) != std::cmp::Ordering::Less {
+                summary.broken(format!("the NSEC at {} names {next}, which does not sort after it", n.name));
+            }
+            summary.link(h.hash(&n.name), h.hash(&next));
         }
-        // Bitmap: the types at the owner plus NSEC and RRSIG.
-        if !decode_bitmap(&rec.rdata[used..], &mut listed) {
-            out.add(Code::NsecBitmap, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC at {}: malformed type bitmap", n.name));
-            continue;
-        }
-        // RRSIG must be listed when RRSIGs are owned here; when none are
-        // (an unsigned name, reported by the signature checks), listing
-        // RRSIG or not is accepted, so a missing signature is not
-        // reported twice.
-        expected_types(n, listed.contains(&rrtype::RRSIG), &mut expected);
-        expected.push(rrtype::NSEC);
-        expected.sort_unstable();
-        expected.dedup();
-        if let Some(d) = bitmap_diff(&listed, &expected) {
-            out.add(Code::NsecBitmap, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC bitmap at {} {d}", n.name));
-        }
+    }
+    // Bitmap: the types at the owner plus NSEC and RRSIG.
+    let mut listed: Vec<u16> = Vec::new();
+    let mut expected: Vec<u16> = Vec::new();
+    if !decode_bitmap(&rec.rdata[used..], &mut listed) {
+        out.add(Code::NsecBitmap, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC at {}: malformed type bitmap", n.name));
+        return;
+    }
+    // RRSIG must be listed when RRSIGs are owned here; when none are
+    // (an unsigned name, reported by the signature checks), listing
+    // RRSIG or not is accepted, so a missing signature is not
+    // reported twice.
+    expected_types(n, listed.contains(&rrtype::RRSIG), &mut expected);
+    expected.push(rrtype::NSEC);
+    expected.sort_unstable();
+    expected.dedup();
+    if let Some(d) = bitmap_diff(&listed, &expected) {
+        out.add(Code::NsecBitmap, &n.name, rrtype::NSEC, None, Some(rec), format!("NSEC bitmap at {} {d}", n.name));
     }
 }
 
@@ -718,7 +855,7 @@ mod tests {
     fn run_policy(text: &str, origin: &str, policy: Policy) -> Vec<Finding> {
         let origin = (!origin.is_empty()).then(|| Name::from_text(origin, None).unwrap());
         let popts = ParseOptions { origin, ..Default::default() };
-        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy, profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false };
+        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy, profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true };
         let rep = verify_text(text.as_bytes(), "test.zone", &popts, &vopts).expect("zone verifies");
         rep.findings.into_iter().filter(|f| DENIAL.contains(&f.code)).collect()
     }
@@ -1222,7 +1359,7 @@ x.y 300 NS ns1
             z.push_str(&format!("{} 300 A 192.0.2.1\n{} 300 NSEC {next} A RRSIG NSEC\n", names[i], names[i]));
         }
         let popts = ParseOptions { origin: Some(Name::from_text("example.", None).unwrap()), ..Default::default() };
-        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false };
+        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true };
         let timed = |text: &str| {
             let parsed = crate::parse::zonefile::parse_zone(text.as_bytes(), "big", &popts).unwrap();
             let t = std::time::Instant::now();

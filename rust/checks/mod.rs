@@ -13,6 +13,8 @@ pub mod zonemd;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::dns::{canon, rrtype, serial};
 use crate::model::zone::{identical_copies, NameKind, Node, Zone};
 use crate::sig::{crypto, Status};
@@ -88,70 +90,205 @@ pub fn apply_policy_severity(outcome: &mut Outcome, status: &[u8], policy: &Poli
     outcome.downgraded.sort_by_key(|d| d.row);
 }
 
-/// Runs every zone-level check.
-pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
-    // Four independent groups of checks, run in parallel (on the caller's
-    // rayon pool), each with its own findings; concatenated in this order,
-    // the list is the same as one pass in that order gives.
-    let signed = !z.rrsig_record.is_empty();
-    let ((mut g1, (g2, mut downgraded)), (g3, g4)) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    let mut out = Findings::default();
-                    structure(z, &mut out);
-                    out
-                },
-                || {
-                    let mut out = Findings::default();
-                    let mut downgraded = Vec::new();
-                    if !signed {
-                        let at = z.apex_node().and_then(|n| n.rrsets.first()).map(|s| &z.records[s.records[0] as usize]);
-                        out.add(Code::NoRrsig, &z.apex, 0, None, at, "the zone has no RRSIG records: nothing is signed, nothing was verified");
-                    } else {
-                        nothing_verified(z, &mut out);
-                        keys(z, policy, &mut out);
-                        completeness(z, policy, &mut out, &mut downgraded);
-                        expect::check(z, &policy.expect, &mut out, &mut downgraded);
-                    }
-                    (out, downgraded)
-                },
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    let mut out = Findings::default();
-                    ttls_and_time(z, policy, &mut out);
-                    if signed && !z.records.iter().any(|r| r.rtype == rrtype::NSEC || r.rtype == rrtype::NSEC3) {
-                        out.add(Code::NoDenial, &z.apex, 0, None, None,
-                            "the zone is signed but has neither NSEC nor NSEC3 records: no authenticated denial (RFC 4035 §2.3)");
-                    }
-                    denial::check_nsec(z, &mut out);
-                    out
-                },
-                || {
-                    let mut out = Findings::default();
-                    denial::check_nsec3(z, policy, &mut out);
-                    zonemd::check_zonemd(z, policy, &mut out);
-                    anchor::check_cds(z, &mut out);
-                    if !policy.trust_anchors.is_empty() {
-                        anchor::check_trust_anchor(z, &policy.trust_anchors, &mut out);
-                    }
-                    out
-                },
-            )
-        },
-    );
-    for g in [g2, g3, g4] {
-        g1.list.extend(g.list);
+/// What the per-name checks need to know of the whole zone when they see
+/// only a part of it ([`node_checks`]).
+pub struct NodeContext<'c> {
+    /// The zone has RRSIGs (else the signature checks do not run).
+    pub signed: bool,
+    /// The zone has NSEC records (else the NSEC checks do not run), and
+    /// min(SOA MINIMUM, SOA TTL) of its apex SOA.
+    pub nsec: Option<Option<u32>>,
+    /// How the NSEC links are checked.
+    pub chain: denial::Chain<'c>,
+    /// The index in the view's records of the zone's last record, if it is
+    /// in the view (an AXFR-style dump's closing SOA is not a duplicate).
+    pub last_record: Option<u32>,
+    /// The algorithms of the apex DNSKEY RRset's zone keys.
+    pub algs: BTreeSet<u8>,
+}
+
+/// The findings of the checks that look at one owner name at a time, each
+/// check's in its own list, in the order [`run`] puts them.
+#[derive(Default)]
+pub struct NodeFindings {
+    pub structure: Vec<Finding>,
+    pub duplicates: Vec<Finding>,
+    pub ds: Vec<Finding>,
+    pub completeness: Vec<Finding>,
+    pub ttls: Vec<Finding>,
+    pub nsec: Vec<Finding>,
+    pub downgraded: Vec<Downgrade>,
+    /// The NSEC links seen (with [`denial::Chain::Summary`]).
+    pub chain: denial::ChainSummary,
+}
+
+impl NodeFindings {
+    /// Appends the findings of names after these.
+    pub fn extend(&mut self, o: NodeFindings) {
+        self.structure.extend(o.structure);
+        self.duplicates.extend(o.duplicates);
+        self.ds.extend(o.ds);
+        self.completeness.extend(o.completeness);
+        self.ttls.extend(o.ttls);
+        self.nsec.extend(o.nsec);
+        self.downgraded.extend(o.downgraded);
+        self.chain.extend(o.chain);
     }
-    // One downgrade per row, the first found (redundant failures before
-    // pre-published signatures: a row cannot be both, the first needs a
-    // valid RRSIG of its algorithm, the second has no key of it).
+
+    /// Every finding, in the order of the lists.
+    pub fn all(&self) -> impl Iterator<Item = &Finding> {
+        self.structure.iter().chain(&self.duplicates).chain(&self.ds).chain(&self.completeness).chain(&self.ttls).chain(&self.nsec)
+    }
+}
+
+/// The per-name checks over every node of `z` (which may be a part of the
+/// zone: its records, its nodes, its report rows), in parallel blocks on
+/// the caller's rayon pool, each list in node order; the identical copies
+/// of `z.duplicates` too.
+pub fn node_checks(z: &Zone<'_>, policy: &Policy, ctx: &NodeContext<'_>) -> NodeFindings {
+    const BLOCK: usize = 2048;
+    let algs = &ctx.algs;
+    let blocks: Vec<NodeFindings> = (0..z.nodes.len().div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let mut f = NodeFindings::default();
+            let (mut st, mut ds, mut co, mut tt, mut ns) = (Findings::default(), Findings::default(), Findings::default(), Findings::default(), Findings::default());
+            for ni in (b * BLOCK) as u32..((b + 1) * BLOCK).min(z.nodes.len()) as u32 {
+                let n = &z.nodes[ni as usize];
+                structure_node(z, n, &mut st);
+                ds_digests(z, n, &mut ds);
+                if ctx.signed {
+                    completeness_node(z, n, algs, policy, &mut co, &mut f.downgraded);
+                }
+                ttls_and_time(z, n, policy, &mut tt);
+                if let Some(ttl) = ctx.nsec {
+                    denial::check_nsec_node(z, ni, ttl, &ctx.chain, &mut ns, &mut f.chain);
+                }
+            }
+            f.structure = st.list;
+            f.ds = ds.list;
+            f.completeness = co.list;
+            f.ttls = tt.list;
+            f.nsec = ns.list;
+            f
+        })
+        .collect();
+    let mut all = NodeFindings::default();
+    let mut dup = Findings::default();
+    duplicates(z, ctx.last_record, &mut dup);
+    all.duplicates = dup.list;
+    for b in blocks {
+        all.extend(b);
+    }
+    all
+}
+
+/// The checks that look at the zone as a whole, or at its apex only, each
+/// check's findings in its own list, in the order [`run`] puts them. `z`
+/// holds at least the apex; `status` is every report row's status (zone
+/// order) and `first_rrsig` the zone's first RRSIG record.
+pub struct ZoneFindings {
+    pub soa: Vec<Finding>,
+    pub signatures: Vec<Finding>,
+    pub no_dnskey: Vec<Finding>,
+    pub expect: Vec<Finding>,
+    pub no_denial: Vec<Finding>,
+    pub mixed_denial: Vec<Finding>,
+    pub rest: Vec<Finding>,
+    pub downgraded: Vec<Downgrade>,
+}
+
+/// The zone-wide and apex checks ([`ZoneFindings`]); `has_denial`: the
+/// zone has NSEC or NSEC3 records. Expectations look at every name: `z`
+/// must then be the whole zone.
+pub fn zone_checks(z: &Zone<'_>, policy: &Policy, status: &[u8], first_rrsig: Option<&crate::dns::record::Record>, has_denial: bool) -> ZoneFindings {
+    let signed = !status.is_empty();
+    let mut f = ZoneFindings { soa: Vec::new(), signatures: Vec::new(), no_dnskey: Vec::new(), expect: Vec::new(), no_denial: Vec::new(), mixed_denial: Vec::new(), rest: Vec::new(), downgraded: Vec::new() };
+    let mut out = Findings::default();
+    soa_count(z, &mut out);
+    f.soa = std::mem::take(&mut out.list);
+    if !signed {
+        let at = z.apex_node().and_then(|n| n.rrsets.first()).map(|s| &z.records[s.records[0] as usize]);
+        out.add(Code::NoRrsig, &z.apex, 0, None, at, "the zone has no RRSIG records: nothing is signed, nothing was verified");
+    } else {
+        nothing_verified(z, status, first_rrsig, &mut out);
+        keys(z, policy, &mut out);
+    }
+    f.signatures = std::mem::take(&mut out.list);
+    if signed {
+        if zone_algorithms(z).is_empty() {
+            out.add(Code::NoDnskey, &z.apex, rrtype::DNSKEY, None, first_rrsig,
+                format!("the zone has RRSIGs but no DNSKEY RRset (with a zone key) at the apex {}", z.apex));
+        }
+        f.no_dnskey = std::mem::take(&mut out.list);
+        expect::check(z, &policy.expect, &mut out, &mut f.downgraded);
+        f.expect = std::mem::take(&mut out.list);
+    }
+    if signed && !has_denial {
+        out.add(Code::NoDenial, &z.apex, 0, None, None,
+            "the zone is signed but has neither NSEC nor NSEC3 records: no authenticated denial (RFC 4035 §2.3)");
+    }
+    f.no_denial = std::mem::take(&mut out.list);
+    denial::check_nsec_zone(z, &mut out);
+    f.mixed_denial = std::mem::take(&mut out.list);
+    denial::check_nsec3(z, policy, &mut out);
+    zonemd::check_zonemd(z, policy, &mut out);
+    anchor::check_cds(z, &mut out);
+    if !policy.trust_anchors.is_empty() {
+        anchor::check_trust_anchor(z, &policy.trust_anchors, &mut out);
+    }
+    f.rest = out.list;
+    f
+}
+
+/// The findings of both kinds of checks in one list, in zone order (file,
+/// line; those without a record last), and the rows downgraded (one each,
+/// the first found: redundant failures before pre-published signatures; a
+/// row cannot be both, the first needs a valid RRSIG of its algorithm, the
+/// second has no key of it).
+pub fn assemble(nodes: NodeFindings, zone: ZoneFindings) -> Outcome {
+    let mut list: Vec<Finding> = Vec::new();
+    for part in [
+        nodes.structure,
+        zone.soa,
+        nodes.duplicates,
+        nodes.ds,
+        zone.signatures,
+        zone.no_dnskey,
+        nodes.completeness,
+        zone.expect,
+        nodes.ttls,
+        zone.no_denial,
+        zone.mixed_denial,
+        nodes.nsec,
+        zone.rest,
+    ] {
+        list.extend(part);
+    }
+    // Stable: the findings about one record keep the order above.
+    list.sort_by_key(|f| (f.line == 0, f.file, f.line));
+    let mut downgraded = nodes.downgraded;
+    downgraded.extend(zone.downgraded);
     downgraded.sort_by_key(|d| d.row);
     downgraded.dedup_by_key(|d| d.row);
-    Outcome { findings: g1.list, downgraded }
+    Outcome { findings: list, downgraded }
+}
+
+/// Runs every zone-level check over the whole zone.
+pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
+    let has_denial = z.records.iter().any(|r| r.rtype == rrtype::NSEC || r.rtype == rrtype::NSEC3);
+    let has_nsec = z.records.iter().any(|r| r.rtype == rrtype::NSEC);
+    let chain = if has_nsec { denial::nsec_chain_names(z) } else { Vec::new() };
+    let ctx = NodeContext {
+        signed: !z.rrsig_record.is_empty(),
+        nsec: has_nsec.then(|| denial::nsec_ttl(z)),
+        chain: denial::Chain::Whole(&chain),
+        last_record: z.records.len().checked_sub(1).map(|l| l as u32),
+        algs: zone_algorithms(z),
+    };
+    let first_rrsig = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
+    let (nodes, zone) = rayon::join(|| node_checks(z, policy, &ctx), || zone_checks(z, policy, &z.rrsig_status, first_rrsig, has_denial));
+    assemble(nodes, zone)
 }
 
 /// Whether an RRset at a node of this kind is authoritative data that must
@@ -165,9 +302,9 @@ pub(crate) fn must_be_signed(kind: NameKind, rtype: u16) -> bool {
     }
 }
 
-/// Out-of-zone data, the SOA, and RRSIGs where none may be (RFC 4035 §2.2).
-fn structure(z: &Zone<'_>, out: &mut Findings) {
-    for n in &z.nodes {
+/// Out-of-zone data, and RRSIGs where none may be (RFC 4035 §2.2).
+fn structure_node(z: &Zone<'_>, n: &Node, out: &mut Findings) {
+    {
         match n.kind {
             NameKind::OutOfZone => {
                 for s in &n.rrsets {
@@ -197,6 +334,10 @@ fn structure(z: &Zone<'_>, out: &mut Findings) {
             NameKind::Apex | NameKind::Authoritative => {}
         }
     }
+}
+
+/// One SOA at the apex.
+fn soa_count(z: &Zone<'_>, out: &mut Findings) {
     match z.apex_node().and_then(|n| n.rrset(rrtype::SOA)) {
         None => out.add(Code::SoaCount, &z.apex, rrtype::SOA, None, None, format!("no SOA record at the apex {}", z.apex)),
         Some(s) => {
@@ -208,8 +349,6 @@ fn structure(z: &Zone<'_>, out: &mut Findings) {
             }
         }
     }
-    duplicates(z, out);
-    ds_digests(z, out);
 }
 
 /// Identical copies of an RR, which the zone model counts once (RFC 2181
@@ -217,8 +356,7 @@ fn structure(z: &Zone<'_>, out: &mut Findings) {
 /// differs (RFC 2181 §5.2: the TTLs of an RRset must be equal). The SOA
 /// copy that closes an AXFR-style dump, the zone's last record, is the
 /// transfer's framing (RFC 5936 §2.2), not a duplicate worth a warning.
-fn duplicates(z: &Zone<'_>, out: &mut Findings) {
-    let last = z.records.len().saturating_sub(1) as u32;
+fn duplicates(z: &Zone<'_>, last: Option<u32>, out: &mut Findings) {
     for &(copy, kept) in &z.duplicates {
         let (c, k) = (&z.records[copy as usize], &z.records[kept as usize]);
         let tname = rrtype::to_mnemonic(c.rtype);
@@ -226,7 +364,7 @@ fn duplicates(z: &Zone<'_>, out: &mut Findings) {
             out.add(Code::RrsetTtl, &c.owner, c.rtype, None, Some(c),
                 format!("an identical copy of a {tname} RR (line {}) has TTL {}, the first {} (RFC 2181 §5.2)", k.line, c.ttl, k.ttl));
         }
-        let axfr_close = copy == last && c.rtype == rrtype::SOA && c.owner.eq_ignore_case(&z.apex);
+        let axfr_close = Some(copy) == last && c.rtype == rrtype::SOA && c.owner.eq_ignore_case(&z.apex);
         if !axfr_close {
             out.add(Code::DuplicateRr, &c.owner, c.rtype, None, Some(c),
                 format!("the same {tname} RR as on line {} again: identical RRs are one RR (RFC 2181 §5), counted once", k.line));
@@ -240,25 +378,24 @@ fn duplicates(z: &Zone<'_>, out: &mut Findings) {
 /// warning; this finding is what keeps such a zone, in which nothing was
 /// checked, from passing. (When some RRSIG failed, its own error already
 /// fails the zone; this finding would only repeat it.)
-fn nothing_verified(z: &Zone<'_>, out: &mut Findings) {
+fn nothing_verified(z: &Zone<'_>, status: &[u8], at: Option<&crate::dns::record::Record>, out: &mut Findings) {
     let unsupported = |s: u8| s == Status::UnsupportedAlgorithm as u8 || s == Status::UnsupportedKey as u8;
-    if z.rrsig_status.is_empty() || !z.rrsig_status.iter().all(|&s| unsupported(s)) {
+    if status.is_empty() || !status.iter().all(|&s| unsupported(s)) {
         return;
     }
-    let at = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
     let algs: BTreeSet<u8> = z.keys.iter().map(|k| k.key.algorithm).collect();
     let names: Vec<String> = algs.iter().map(|&a| format!("{a} ({})", crypto::algorithm_name(a))).collect();
     out.add(Code::NothingVerified, &z.apex, rrtype::RRSIG, None, at,
         format!("not one of the zone's {} RRSIGs could be verified, each is of an unsupported algorithm or key (DNSKEY algorithms: {}): no algorithm of the zone was actually verified, so it cannot pass",
-            z.rrsig_record.len(), if names.is_empty() { "none".to_string() } else { names.join(", ") }));
+            status.len(), if names.is_empty() { "none".to_string() } else { names.join(", ") }));
 }
 
 /// DS and CDS digest lengths per digest type (RFC 4034 §5.1.4, RFC 4509
 /// §2.2, RFC 5933 §3, RFC 6605 §4).
-fn ds_digests(z: &Zone<'_>, out: &mut Findings) {
-    for n in &z.nodes {
+fn ds_digests(z: &Zone<'_>, n: &Node, out: &mut Findings) {
+    {
         if n.kind == NameKind::OutOfZone {
-            continue;
+            return;
         }
         for t in [rrtype::DS, rrtype::CDS] {
             let Some(s) = n.rrset(t) else { continue };
@@ -312,14 +449,8 @@ pub(crate) fn valid_by(z: &Zone<'_>, row: u32, tag: u16, alg: u8) -> bool {
 /// error), so completeness reports only signatures that are absent.
 /// Also RRSIGs over RRSIGs, duplicate RRSIGs and, by policy, failing RRSIGs
 /// next to a valid RRSIG of the same algorithm.
-fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &mut Vec<Downgrade>) {
-    let algs = zone_algorithms(z);
-    if algs.is_empty() {
-        let at = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
-        out.add(Code::NoDnskey, &z.apex, rrtype::DNSKEY, None, at,
-            format!("the zone has RRSIGs but no DNSKEY RRset (with a zone key) at the apex {}", z.apex));
-    }
-    for n in &z.nodes {
+fn completeness_node(z: &Zone<'_>, n: &Node, algs: &BTreeSet<u8>, policy: &Policy, out: &mut Findings, downgraded: &mut Vec<Downgrade>) {
+    {
         check_node_rrsigs(z, n, out);
         for s in &n.rrsets {
             if !must_be_signed(n.kind, s.rtype) {
@@ -359,7 +490,7 @@ fn completeness(z: &Zone<'_>, policy: &Policy, out: &mut Findings, downgraded: &
                 continue;
             }
             if policy.every_algorithm {
-                for &alg in &algs {
+                for &alg in algs {
                     if !present.contains(&alg) {
                         let have: Vec<String> = present.iter().map(|a| a.to_string()).collect();
                         out.add(Code::MissingAlgorithm, &n.name, s.rtype, None, Some(first),
@@ -452,8 +583,8 @@ fn keys(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
 
 /// RRset TTL against the RRSIG Original TTL (RFC 4035 §5.3.3), TTLs within
 /// an RRset (RFC 2181 §5.2), and the opt-in expiry/inception margins.
-fn ttls_and_time(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
-    for n in &z.nodes {
+fn ttls_and_time(z: &Zone<'_>, n: &Node, policy: &Policy, out: &mut Findings) {
+    {
         for s in &n.rrsets {
             let first = &z.records[s.records[0] as usize];
             let ttl = first.ttl;
@@ -514,7 +645,7 @@ mod tests {
         }
         let popts = ParseOptions { origin: Some(Name::from_text("example.", None).unwrap()), ..Default::default() };
         for threads in [1, 2, 1, 2, 1, 2, 1, 2] {
-            let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(threads), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false };
+            let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(threads), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true };
             let rep = verify_text(text.as_bytes(), "t", &popts, &vopts).unwrap();
             let f = rep.findings.iter().find(|f| f.code == Code::MissingAlgorithm && f.rtype == 6).expect("SOA lacks algorithm 11");
             assert!(f.reason.contains("it is signed by algorithm 8, 13, 14, 15, 16 "), "{}", f.reason);

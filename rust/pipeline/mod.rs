@@ -23,6 +23,7 @@
 //! [`Status`]; all of them are checked, not "one good signature per RRset"
 //! (DESIGN.md principle 2).
 
+pub mod names;
 pub mod stream;
 pub mod whole;
 
@@ -73,6 +74,10 @@ pub struct VerifyOptions {
     pub gate: gate::Inputs,
     /// Keep a [`Fingerprint`] of the zone in the report (`--same-zone`).
     pub fingerprint: bool,
+    /// Keep every report row's columns; else only the status and algorithm
+    /// of each, and the other columns of the rows that are not valid
+    /// ([`RrsigColumns::rows`]): what `zoneverify check` prints.
+    pub columns: bool,
 }
 
 /// What the publication gate and `--same-zone` take from the zone's
@@ -174,7 +179,7 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     if vopts.whole_zone {
         return whole("whole-zone (asked for)".into());
     }
-    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true);
+    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns);
     let (window, min) = match vopts.window {
         Some(w) => (w, 0),
         None => zonefile::window_sizes(pool.current_num_threads()),
@@ -231,7 +236,7 @@ pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOpti
     // With a gate the records stay whole: they are its source to read the
     // records it reports on (a transfer cannot be read twice for free).
     let thin = !vopts.whole_zone && !gate;
-    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, thin);
+    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, thin, Some(&vopts.policy), vopts.columns);
     let mut taps = Taps::new(&popts, vopts);
     let mut whole_records: Vec<Record> = Vec::new();
     let stats = std::thread::scope(|scope| -> Result<axfr::Stats, CoreError> {
@@ -290,7 +295,7 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
     let (sigs, path) = if vopts.whole_zone {
         (None, "whole-zone (asked for)".to_string())
     } else {
-        let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true);
+        let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns);
         pool.install(|| st.push(std::mem::take(&mut zone.records), true));
         let (records, sigs) = st.into_parts();
         match sigs {
@@ -325,7 +330,7 @@ pub fn verify_parsed(mut zone: ParsedZone, vopts: &VerifyOptions) -> Result<Repo
     // The other zones of the gate are files, read with this zone's origin.
     let popts = ParseOptions { origin: zone.origin.clone(), default_ttl: None, allow_include: false };
     let taps = pool.install(|| Taps::of(&zone.records, &popts, vopts));
-    let mut st = Streamer::new(zone.origin.clone(), vopts.now, prof, false);
+    let mut st = Streamer::new(zone.origin.clone(), vopts.now, prof, false, None, true);
     pool.install(|| st.push(std::mem::take(&mut zone.records), true));
     // Nothing is thinned here: the records stay whole either way.
     let (records, sigs) = st.into_parts();
@@ -399,6 +404,38 @@ fn zone_apex(zone: &ParsedZone) -> Result<Name, CoreError> {
     }
 }
 
+/// The report of a zone checked name by name in the stream
+/// ([`names`]): the records are gone, the columns and findings made.
+fn checked_report(zone: &ParsedZone, c: names::Checked, busy: f64, vopts: &VerifyOptions, threads: usize, profile: &Profile, path: String) -> Report {
+    // The columns are as `vopts.columns` asks (the stage was told).
+    let mut rep = Report {
+        apex: Some(c.apex),
+        names: c.names,
+        owner: c.owner,
+        line: c.line,
+        file: c.file,
+        rrsigs: c.cols,
+        files: zone.files.clone(),
+        findings: c.outcome.findings,
+        downgraded: c.outcome.downgraded,
+        zone_checks: vopts.policy.zone_checks,
+        records: c.records,
+        threads,
+        now: vopts.now,
+        pipeline: path,
+        serial: c.serial,
+        checked_by_name: true,
+        ..Default::default()
+    };
+    rep.timings.verify = (busy - c.seconds).max(0.0);
+    rep.timings.checks = c.seconds;
+    if vopts.profile {
+        rep.timings.canonicalise_cpu = profile.canonicalise_seconds();
+        rep.timings.crypto = profile.crypto();
+    }
+    rep
+}
+
 /// From the records (thinned when streamed) to the report: the zone model,
 /// the signatures' verdicts (those streamed, else found here over the
 /// model), the zone-level checks, the columns.
@@ -413,6 +450,11 @@ fn finish(
     let t0 = Instant::now();
     let threads = pool.current_num_threads();
     let records = &zone.records;
+    let mut streamed = streamed;
+    if let Some(c) = streamed.as_mut().and_then(|s| s.checked.take()) {
+        let busy = streamed.map_or(0.0, |s| s.busy);
+        return Ok(checked_report(zone, c, busy, vopts, threads, profile, path));
+    }
     let apex = zone_apex(zone)?;
     let prof = vopts.profile.then_some(profile);
 
@@ -425,13 +467,13 @@ fn finish(
     let mut model = pool.install(|| Zone::build_with(apex.clone(), records, &rrsig_record, &covered, vopts.now, known_duplicates));
 
     // Owner-name table in order of first appearance among the RRSIG rows.
-    let mut names: Vec<Name> = Vec::new();
+    let mut names = crate::report::NameTable::default();
     let mut name_of_node = vec![u32::MAX; model.nodes.len()];
     let mut owner_col = Vec::with_capacity(rrsig_record.len());
     for &node in &model.rrsig_node {
         let slot = &mut name_of_node[node as usize];
         if *slot == u32::MAX {
-            names.push(model.nodes[node as usize].name.clone());
+            names.push(&model.nodes[node as usize].name);
             *slot = (names.len() - 1) as u32;
         }
         owner_col.push(*slot);
@@ -518,5 +560,8 @@ fn finish(
     rep.zone_checks = vopts.policy.zone_checks;
     rep.serial = model.apex_node().and_then(|n| n.rrset(rrtype::SOA)).and_then(|s| canon::soa_serial(&records[s.records[0] as usize].rdata));
     rep.timings.checks = t2.elapsed().as_secs_f64();
+    if !vopts.columns {
+        rep.keep_rows_with_reasons();
+    }
     Ok(rep)
 }

@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use smallvec::SmallVec;
 
 use crate::checks;
+use crate::checks::policy::Policy;
 use crate::dns::canon;
 use crate::dns::name::Name;
 use crate::dns::record::Record;
@@ -36,6 +37,8 @@ use crate::sig::keys::Keys;
 use crate::sig::profile::Profile;
 use crate::sig::rules::Rules;
 use crate::sig::Status;
+
+use super::names::{Checked, NameChecks};
 
 /// One RRSIG's verdict: its record index, status and reason.
 pub type Verdict = (u32, Status, Option<String>);
@@ -51,6 +54,10 @@ pub struct Signatures {
     pub duplicates: Vec<(u32, u32)>,
     /// Wall seconds the stage spent (mostly beside the parser).
     pub busy: f64,
+    /// When the names were checked in the stream ([`super::names`]): the
+    /// report's columns and the checks' outcome; the verdicts, reasons and
+    /// duplicates above are then empty, and the records gone.
+    pub checked: Option<Checked>,
 }
 
 /// Keeps verdicts: statuses in one list, the reasons aside.
@@ -181,10 +188,25 @@ pub struct Streamer<'p> {
     gave_up: Option<String>,
     /// Wall seconds spent verifying (part of it beside the parser).
     busy: f64,
+    /// The policy, when the names may be checked in the stream (the
+    /// records are thinned and the checks ask nothing of every name at once).
+    policy: Option<&'p Policy>,
+    /// Checking name by name ([`super::names`]), from the apex on, when the
+    /// apex allows it: each run is then final, and dropped once checked.
+    names: Option<NameChecks<'p>>,
+    /// With `names`: the names seen (by [`name_key`]: one that comes back
+    /// makes the stage give up), and the records dropped before `records[0]`.
+    seen: HashSet<u64, std::hash::BuildHasherDefault<KeyHasher>>,
+    checked: Option<Checked>,
+    /// Keep every report row's columns when checking by name.
+    columns: bool,
 }
 
 impl<'p> Streamer<'p> {
-    pub fn new(origin: Option<Name>, now: u64, prof: Option<&'p Profile>, thin: bool) -> Streamer<'p> {
+    /// With `policy`, and `thin`, the names are checked in the stream when
+    /// the zone's layout allows it.
+    /// `columns`: see [`super::VerifyOptions::columns`].
+    pub fn new(origin: Option<Name>, now: u64, prof: Option<&'p Profile>, thin: bool, policy: Option<&'p Policy>, columns: bool) -> Streamer<'p> {
         Streamer {
             origin,
             now,
@@ -199,6 +221,11 @@ impl<'p> Streamer<'p> {
             duplicates: Vec::new(),
             gave_up: None,
             busy: 0.0,
+            policy,
+            names: None,
+            seen: Default::default(),
+            checked: None,
+            columns,
         }
     }
 
@@ -227,13 +254,22 @@ impl<'p> Streamer<'p> {
         let keys: Vec<u64> = runs.iter().map(|&(a, _)| name_key(&self.records[a].owner)).collect();
         let mut once: HashSet<u64> = HashSet::with_capacity(keys.len());
         let repeated: HashSet<u64> = keys.iter().copied().filter(|&k| !once.insert(k)).collect();
-        for (&(a, b), &key) in runs.iter().zip(&keys) {
-            if self.apex.is_none() {
+        if self.apex.is_none() {
+            if let Some(&(a, b)) = runs.first() {
                 if let Err(why) = self.find_apex(a, b) {
                     self.give_up(why);
                     return;
                 }
+                if let (Some(policy), true, Some((apex, keys))) = (self.policy, self.thin, self.apex.as_ref()) {
+                    self.names = NameChecks::start(policy, apex, &self.records[a..b], keys, self.now, self.columns).ok();
+                }
             }
+        }
+        if self.names.is_some() && self.push_by_name(&runs, &keys, last) {
+            self.busy += t0.elapsed().as_secs_f64();
+            return;
+        }
+        for (&(a, b), &key) in runs.iter().zip(&keys) {
             match self.file_run(a as u32, b as u32, key, !repeated.contains(&key)) {
                 Ok(Filed::Open(key)) => touched.push(key),
                 Ok(Filed::Complete) => fresh.push((a as u32, b as u32)),
@@ -261,6 +297,72 @@ impl<'p> Streamer<'p> {
             self.owners = Owners::default();
         }
         self.busy += t0.elapsed().as_secs_f64();
+    }
+
+    /// [`Streamer::push`] when checking name by name: every run is final
+    /// (a name that comes back makes the stage give up), verified from its
+    /// records alone, checked and dropped. `false` when the part is not
+    /// in that layout but nothing was dropped yet: the names are then
+    /// checked over the zone model, and the part filed as any other.
+    fn push_by_name(&mut self, runs: &[(usize, usize)], keys: &[u64], last: bool) -> bool {
+        let dropped = self.names.as_ref().is_some_and(|n| n.taken() > 0);
+        let mut why: Option<String> = None;
+        for (&(a, b), &key) in runs.iter().zip(keys) {
+            let r = &self.records[a];
+            if !self.seen.insert(key) {
+                why = Some(format!("owner name {} comes back at line {} (the names before it were checked and dropped)", r.owner, r.line));
+                break;
+            }
+            if let Some(r) = self.records[a..b].iter().find(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC3PARAM || r.rtype == rrtype::ZONEMD) {
+                why = Some(format!("a {} record at line {}, which the checks by name do not take", rrtype::to_mnemonic(r.rtype), r.line));
+                break;
+            }
+        }
+        if let Some(why) = why {
+            if dropped {
+                self.give_up(why);
+                return true;
+            }
+            self.names = None;
+            self.seen = Default::default();
+            return false;
+        }
+        let Some((apex, dnskeys)) = &self.apex else { return true };
+        let dnskeys = Keys::new(dnskeys.iter());
+        let rules = Rules { keys: &dnskeys, apex, now: self.now, prof: self.prof };
+        let records = &self.records;
+        let prof = self.prof;
+        let verified: Vec<(Vec<Verdict>, Vec<(u32, u32)>)> = runs
+            .par_iter()
+            .map_init(
+                || (Vec::with_capacity(4096), Vec::new(), Vec::new()),
+                |(buf, rows, due), &(a, b)| {
+                    rows.clear();
+                    rows.extend(a as u32..b as u32);
+                    due.clear();
+                    due.extend((a as u32..b as u32).filter(|&i| records[i as usize].rtype == rrtype::RRSIG));
+                    verify_owner(records, rows, due, &[], &[], true, &rules, prof, buf)
+                },
+            )
+            .collect();
+        let end = runs.last().map_or(0, |r| r.1);
+        let part: Vec<Record> = self.records.drain(..end).collect();
+        self.pending = 0;
+        let Some(names) = self.names.as_mut() else { return true };
+        if let Err(why) = names.take(part, runs, &verified, last) {
+            self.give_up(why);
+            return true;
+        }
+        if last {
+            match self.names.take().map(NameChecks::finish) {
+                Some(Ok(c)) => self.checked = Some(c),
+                Some(Err(why)) => self.give_up(why),
+                None => {}
+            }
+            self.owners = Owners::default();
+            self.seen = Default::default();
+        }
+        true
     }
 
     /// Files the run `records[a..b]` of one owner name. An error says why
@@ -390,7 +492,7 @@ impl<'p> Streamer<'p> {
     pub fn into_parts(self) -> (Vec<Record>, Result<Signatures, String>) {
         let sigs = match self.gave_up {
             Some(why) => Err(why),
-            None => Ok(Signatures { verdicts: self.verdicts, reasons: self.reasons, duplicates: self.duplicates, busy: self.busy }),
+            None => Ok(Signatures { verdicts: self.verdicts, reasons: self.reasons, duplicates: self.duplicates, busy: self.busy, checked: self.checked }),
         };
         (self.records, sigs)
     }
@@ -399,6 +501,9 @@ impl<'p> Streamer<'p> {
     /// unless thinning was on) for the caller to drop or to reuse.
     fn give_up(&mut self, why: String) {
         self.gave_up = Some(why);
+        self.names = None;
+        self.checked = None;
+        self.seen = Default::default();
         self.owners = Owners::default();
         self.verdicts = Vec::new();
         self.reasons = Vec::new();
@@ -497,7 +602,7 @@ fn thin_records(records: &mut [Record], rows: &[u32]) {
 }
 
 /// Drops what no whole-zone check reads of a verified record's RDATA.
-fn thin(r: &mut Record) {
+pub(crate) fn thin(r: &mut Record) {
     if r.rtype == rrtype::RRSIG {
         if let Some(sig) = canon::parse_rrsig(&r.rdata) {
             // A new, small allocation: the old one is freed whole, so that
