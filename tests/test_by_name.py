@@ -1,0 +1,140 @@
+"""The checks name by name in the stream (issue 11, rust/pipeline/names.rs).
+
+The oracle (pipeline_oracle.py) already compares every verification of the
+suite, in one part and in 4 KiB windows, with the whole-zone path. Here:
+which zones are checked name by name (the layouts BIND and ldns write,
+NSEC), that a zone which stops being in that layout after names were
+dropped, or whose NSEC chain the summary cannot show to be right, gives
+exactly the whole-zone path's report, and ``columns=False``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import signers
+import zoneverify
+from zoneverify import _native
+
+BY_NAME = [("bind", 13, False), ("ldns", 13, False), ("bind", 8, False), ("ldns", 15, False)]
+
+
+def _native_report(path, **policy):
+    return _native.verify_file(str(path), None, signers.NOW, 2, False, policy)
+
+
+def _comparable(raw: dict) -> dict:
+    return {k: v for k, v in raw.items() if k not in ("timings", "pipeline", "checked_by_name")}
+
+
+@pytest.mark.parametrize("combo", BY_NAME, ids=signers.combo_id)
+def test_signers_nsec_zones_are_checked_by_name(signed_zone_factory, combo):
+    """BIND's and ldns's NSEC zones, with glue, an empty non-terminal, a
+    wildcard and names below it (held until the cuts are known), are
+    checked name by name, in one part and in 4 KiB windows, with the
+    whole-zone path's report."""
+    z = signed_zone_factory(*combo)
+    r = zoneverify.verify_zone(z.path, now=signers.NOW)
+    assert r.checked_by_name and r.pipeline == "streamed", r.pipeline
+    assert r.ok, [str(f) for f in r.findings]
+    small = _native_report(z.path, window_bytes=4096)
+    whole = _native_report(z.path, whole_zone=True)
+    assert small["checked_by_name"] and not whole["checked_by_name"]
+    assert _comparable(small) == _comparable(whole)
+
+
+@pytest.mark.parametrize("combo", [("bind", 8, True), ("ldns", 13, True)], ids=signers.combo_id)
+def test_nsec3_zones_are_checked_over_the_model(signed_zone_factory, combo):
+    """NSEC3 needs every name's hash at once: the checks run over the zone
+    model (the signatures still stream)."""
+    z = signed_zone_factory(*combo)
+    r = zoneverify.verify_zone(z.path, now=signers.NOW)
+    assert r.pipeline == "streamed" and not r.checked_by_name
+    assert r.ok
+
+
+def _rrs(text: str) -> tuple[list[str], list[str]]:
+    head, rrs = [], []
+    for line in text.splitlines():
+        (head if not line.strip() or line.startswith((";", "$")) else rrs).append(line)
+    return head, rrs
+
+
+def test_a_name_that_comes_back_after_it_was_dropped(signed_zone_factory, tmp_path):
+    """A record at the end of the file for a name checked and dropped long
+    before: the stage gives up and the file is read again whole; the report
+    is the whole-zone path's (that record breaks the RRset's signature)."""
+    z = signed_zone_factory("ldns", 13, False)
+    head, rrs = _rrs(z.text)
+    # mail sorts early, www last: between them lie several 4 KiB windows.
+    assert rrs[-1].startswith("www.") and any(r.startswith("mail.") for r in rrs)
+    p = tmp_path / "back.zone"
+    p.write_text("\n".join(head + rrs + [f"mail.{signers.ORIGIN} 3600 IN A 192.0.2.99"]) + "\n")
+    small = _native_report(p, window_bytes=4096)
+    assert not small["checked_by_name"]
+    assert re.match(r"whole-zone: owner name mail\.zonetest\.example\. comes back at line \d+", small["pipeline"]), small["pipeline"]
+    whole = _native_report(p, whole_zone=True)
+    assert _comparable(small) == _comparable(whole)
+    r = zoneverify.verify_zone(p, now=signers.NOW)
+    assert not r.ok and any(f.code == "bad-signature" and f.owner.startswith("mail.") for f in r.findings)
+
+
+def test_a_broken_nsec_link_is_named_by_the_whole_zone_path(signed_zone_factory, tmp_path):
+    """An NSEC whose next name skips a name: the summary of the chain
+    cannot say which link is wrong, so the whole-zone path, whose finding
+    names it, takes over; the result is exactly its own."""
+    z = signed_zone_factory("ldns", 13, False)
+    head, rrs = _rrs(z.text)
+    nsecs = [i for i, r in enumerate(rrs) if "\tNSEC\t" in r]
+    # The second NSEC of the chain names the fourth name instead of the third.
+    second, third = nsecs[1], nsecs[2]
+    fourth_owner = rrs[nsecs[3]].split()[0]
+    parts = rrs[second].split("\t")
+    nxt = parts[4].split(" ", 1)
+    parts[4] = fourth_owner + " " + nxt[1]
+    rrs[second] = "\t".join(parts)
+    assert rrs[third]
+    p = tmp_path / "chain.zone"
+    p.write_text("\n".join(head + rrs) + "\n")
+    for policy in ({}, {"window_bytes": 4096}):
+        raw = _native_report(p, **policy)
+        assert not raw["checked_by_name"], raw["pipeline"]
+        assert "NSEC" in raw["pipeline"], raw["pipeline"]
+        assert _comparable(raw) == _comparable(_native_report(p, whole_zone=True))
+    r = zoneverify.verify_zone(p, now=signers.NOW)
+    assert any(f.code == "nsec-chain" for f in r.findings), [str(f) for f in r.findings]
+
+
+def _break_one_signature(text: str, tag: int, after_line: int) -> str:
+    """One character changed in the signature of the first RRSIG by key
+    `tag` after line `after_line` of a zone as dnssec-signzone writes it
+    (the signature on the lines after the one with the key tag)."""
+    lines = text.splitlines()
+    i = next(n for n, l in enumerate(lines) if f" {tag} {signers.ORIGIN}" in l and n > after_line)
+    c = lines[i + 1].strip()[3]
+    lines[i + 1] = lines[i + 1].replace(c, "A" if c != "A" else "B", 1)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("combo", [("bind", 13, False), ("bind", 8, True)], ids=signers.combo_id)
+def test_columns_false_keeps_every_finding(signed_zone_factory, combo, tmp_path):
+    """columns=False (what `zoneverify check` asks): the same findings,
+    counts and verdict, on a zone with a failing signature, checked by name
+    or over the model; the columns not kept raise."""
+    z = signed_zone_factory(*combo)
+    p = tmp_path / "one-bad.zone"
+    p.write_text(_break_one_signature(z.text, z.zsk.tag, after_line=20))
+    full = zoneverify.verify_zone(p, now=signers.NOW, expire_within="3650d")
+    thin = zoneverify.verify_zone(p, now=signers.NOW, expire_within="3650d", columns=False)
+    assert not full.ok and not thin.ok
+    assert [f.to_dict() for f in thin.findings] == [f.to_dict() for f in full.findings]
+    assert thin.counts == full.counts and len(thin) == len(full)
+    assert list(thin.status) == list(full.status) and list(thin.algorithm) == list(full.algorithm)
+    for column in ("expiration", "owner", "line", "key_tag"):
+        with pytest.raises(ValueError, match=f"the {column} column was not kept"):
+            getattr(thin, column)
+    with pytest.raises(ValueError):
+        thin.to_dict(columns=True)
+    assert thin.to_dict() == {**full.to_dict(), "timings": thin.to_dict()["timings"]}
