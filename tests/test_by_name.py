@@ -138,3 +138,44 @@ def test_columns_false_keeps_every_finding(signed_zone_factory, combo, tmp_path)
     with pytest.raises(ValueError):
         thin.to_dict(columns=True)
     assert thin.to_dict() == {**full.to_dict(), "timings": thin.to_dict()["timings"]}
+
+
+@pytest.mark.parametrize("combo", [("bind", 13, False), ("ldns", 8, False)], ids=signers.combo_id)
+def test_expectations_are_gathered_name_by_name(signed_zone_factory, combo):
+    """The publication gate's expectations by name: a key expected to sign
+    every RRset, a forbidden key (its RRSIGs counted, the first named), a
+    pre-published algorithm (every RRset without its RRSIG found, in zone
+    order): the same findings, in one part and in 4 KiB windows, as over
+    the whole zone's model."""
+    z = signed_zone_factory(*combo)
+    ksk = next(k for k in z.keys if k.ksk)
+    policy = {"expect_signing_keys": [z.zsk.tag, ksk.tag], "forbid_keys": [z.zsk.tag], "prepublished_algorithms": [15]}
+    whole = _native_report(z.path, whole_zone=True, **policy)
+    codes = {f[0] for f in whole["zone_findings"]}
+    assert {"forbidden-key-present", "prepublished-missing"} <= codes, codes
+    for extra in ({}, {"window_bytes": 4096}):
+        raw = _native_report(z.path, **policy, **extra)
+        assert raw["checked_by_name"], raw["pipeline"]
+        assert _comparable(raw) == _comparable(whole)
+
+def test_a_signing_key_that_misses_rrsets_is_counted_by_name(signed_zone_factory, tmp_path):
+    """--expect-signing-key with a ZSK whose signatures over two RRsets far
+    apart in the file are broken: counted part by part, and the first of
+    them in canonical order named, as over the whole zone's model."""
+    z = signed_zone_factory("ldns", 13, False)
+    head, rrs = _rrs(z.text)
+    sigs = [i for i, r in enumerate(rrs) if "\tRRSIG\t" in r and f" {z.zsk.tag} " in r]
+    for i in (sigs[len(sigs) // 3], sigs[-2]):
+        c = rrs[i][-10]
+        rrs[i] = rrs[i][:-10] + ("A" if c != "A" else "B") + rrs[i][-9:]
+    p = tmp_path / "two-bad.zone"
+    p.write_text("\n".join(head + rrs) + "\n")
+    policy = {"expect_signing_keys": [z.zsk.tag]}
+    whole = _native_report(p, whole_zone=True, **policy)
+    # (ldns signs the DNSKEY RRset with the KSK alone: that is a finding of its own.)
+    found = [f for f in whole["zone_findings"] if f[0] == "expected-key-not-signing" and f[3] != 48]
+    assert len(found) == 1 and "does not validly sign 2 of the zone's" in found[0][7], found
+    for extra in ({}, {"window_bytes": 4096}):
+        raw = _native_report(p, **policy, **extra)
+        assert raw["checked_by_name"], raw["pipeline"]
+        assert _comparable(raw) == _comparable(whole)

@@ -19,16 +19,196 @@
 //! `prepublished-signature`; in exchange the stage requires one on every
 //! authoritative RRset.
 
+use crate::dns::name::Name;
+use crate::dns::record::Record;
 use crate::dns::rrtype;
-use crate::model::zone::Zone;
-use crate::sig::{crypto, Status};
+use crate::model::zone::{Node, Zone};
+use crate::sig::crypto::{self, Dnskey};
+use crate::sig::Status;
 
-use super::findings::{Code, Findings};
+use super::findings::{Code, Finding, Findings};
 use super::policy::Expectations;
 use super::{must_be_signed, row_fields, status, valid_by, Downgrade};
 
-/// Checks every expectation; pushes the rows it downgrades.
-pub fn check(z: &Zone<'_>, exp: &Expectations, out: &mut Findings, downgraded: &mut Vec<Downgrade>) {
+/// Where a finding about a name's RRset points: the name, the type, and
+/// its first record's place.
+#[derive(Clone, Debug)]
+struct Place {
+    name: Name,
+    rtype: u16,
+    file: u32,
+    line: u32,
+}
+
+impl Place {
+    fn at(n: &Node, rtype: u16, r: &Record) -> Place {
+        Place { name: n.name.clone(), rtype, file: r.file, line: r.line }
+    }
+    fn record(&self) -> Record {
+        Record { owner: self.name.clone(), rtype: self.rtype, class: 1, ttl: 0, rdata: Vec::new(), line: self.line, file: self.file }
+    }
+}
+
+/// `--expect-signing-key` of a key without the SEP flag: the authoritative
+/// RRsets besides the DNSKEY RRset, those it does not validly sign, and the
+/// first of those in canonical order.
+#[derive(Clone, Debug)]
+struct Signing {
+    tag: u16,
+    alg: u8,
+    total: usize,
+    missing: usize,
+    first: Option<Place>,
+}
+
+/// `--forbid-key`: the RRSIGs with the tag, and the first (zone order:
+/// its report row, owner and covered type).
+#[derive(Clone, Debug)]
+struct Forbidden {
+    tag: u16,
+    rows: usize,
+    first: Option<(u32, Place)>,
+}
+
+/// What the expectations gather name by name ([`tally`]), for [`check`]:
+/// a part of the zone at a time, or the whole zone at once, with the same
+/// result. [`Tally::plan`] sets it up from the apex DNSKEYs.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    signing: Vec<Signing>,
+    forbidden: Vec<Forbidden>,
+    /// Per pre-published algorithm without a key: the RRsets without an
+    /// RRSIG of it (findings, name order) and the rows downgraded.
+    prepublished: Vec<(u8, Vec<Finding>)>,
+    pub downgraded: Vec<Downgrade>,
+}
+
+impl Tally {
+    /// What to gather for `exp`, given the apex DNSKEYs.
+    pub fn plan<'k>(exp: &Expectations, keys: impl Iterator<Item = &'k Dnskey> + Clone) -> Tally {
+        let mut t = Tally::default();
+        for &tag in &exp.signing_keys {
+            for k in keys.clone().filter(|k| k.is_zone_key() && k.key_tag == tag && !k.is_sep()) {
+                t.signing.push(Signing { tag, alg: k.algorithm, total: 0, missing: 0, first: None });
+            }
+        }
+        for &tag in &exp.forbidden_keys {
+            t.forbidden.push(Forbidden { tag, rows: 0, first: None });
+        }
+        for &alg in &exp.prepublished_algorithms {
+            if !keys.clone().any(|k| k.algorithm == alg && k.is_zone_key()) {
+                t.prepublished.push((alg, Vec::new()));
+            }
+        }
+        t
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.signing.is_empty() && self.forbidden.is_empty() && self.prepublished.is_empty()
+    }
+
+    /// Maps the report rows gathered (a part's) to the zone's.
+    pub fn map_rows(&mut self, row: impl Fn(u32) -> u32) {
+        for f in &mut self.forbidden {
+            if let Some(first) = f.first.as_mut() {
+                first.0 = row(first.0);
+            }
+        }
+        for d in &mut self.downgraded {
+            d.row = row(d.row);
+        }
+    }
+
+    /// Adds what a part after this one gathered (its names later in the
+    /// order of the lists; the firsts compared).
+    pub fn extend(&mut self, o: Tally) {
+        if self.is_empty() {
+            *self = o;
+            return;
+        }
+        for (a, b) in self.signing.iter_mut().zip(o.signing) {
+            a.total += b.total;
+            a.missing += b.missing;
+            a.first = match (a.first.take(), b.first) {
+                (Some(x), Some(y)) => Some(if y.name.canonical_cmp(&x.name).then(y.rtype.cmp(&x.rtype)).is_lt() { y } else { x }),
+                (x, y) => x.or(y),
+            };
+        }
+        for (a, b) in self.forbidden.iter_mut().zip(o.forbidden) {
+            a.rows += b.rows;
+            a.first = match (a.first.take(), b.first) {
+                (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+                (x, y) => x.or(y),
+            };
+        }
+        for (a, b) in self.prepublished.iter_mut().zip(o.prepublished) {
+            a.1.extend(b.1);
+        }
+        self.downgraded.extend(o.downgraded);
+    }
+}
+
+/// Gathers, over the names of `z` (a part of the zone, or all of it), what
+/// `plan` asks (rows are `z`'s: see [`Tally::map_rows`]).
+pub fn tally(z: &Zone<'_>, plan: &Tally) -> Tally {
+    let mut t = plan.clone();
+    for s in &mut t.signing {
+        for n in &z.nodes {
+            for set in n.rrsets.iter().filter(|x| x.rtype != rrtype::DNSKEY && must_be_signed(n.kind, x.rtype)) {
+                s.total += 1;
+                if !set.rrsigs.iter().any(|&r| valid_by(z, r, s.tag, s.alg)) {
+                    s.missing += 1;
+                    if s.first.is_none() {
+                        s.first = Some(Place::at(n, set.rtype, &z.records[set.records[0] as usize]));
+                    }
+                }
+            }
+        }
+    }
+    for f in &mut t.forbidden {
+        for r in 0..z.rrsig_record.len() as u32 {
+            if let Some((_, tag, covered)) = row_fields(z, r).filter(|x| x.1 == f.tag) {
+                f.rows += 1;
+                if f.first.is_none() {
+                    let n = &z.nodes[z.rrsig_node[r as usize] as usize];
+                    f.first = Some((r, Place { name: n.name.clone(), rtype: covered, file: z.rrsig(r).file, line: z.rrsig(r).line }));
+                }
+                let _ = tag;
+            }
+        }
+    }
+    for (alg, missing) in &mut t.prepublished {
+        let alg = *alg;
+        let name = crypto::algorithm_name(alg);
+        let of_alg = |r: u32| row_fields(z, r).is_some_and(|(a, _, _)| a == alg);
+        for r in 0..z.rrsig_record.len() as u32 {
+            if of_alg(r) && status(z, r) == Status::NoMatchingKey as u8 {
+                t.downgraded.push(Downgrade {
+                    row: r,
+                    code: Some(Code::PrepublishedSignature),
+                    note: format!("algorithm {alg} is pre-published (RFC 6781 §4.1.4): its key is not in the DNSKEY RRset yet, this RRSIG was not verified"),
+                });
+            }
+        }
+        let mut out = Findings::default();
+        for n in &z.nodes {
+            for s in n.rrsets.iter().filter(|s| must_be_signed(n.kind, s.rtype)) {
+                if !s.rrsigs.iter().any(|&r| of_alg(r)) {
+                    out.add(Code::PrepublishedMissing, &n.name, s.rtype, None, Some(&z.records[s.records[0] as usize]),
+                        format!("the {} RRset has no RRSIG of the pre-published algorithm {alg} ({name}): every RRset must carry one \
+                                 before the key is published (RFC 6781 §4.1.4)", rrtype::to_mnemonic(s.rtype)));
+                }
+            }
+        }
+        missing.extend(out.list);
+    }
+    t
+}
+
+/// Checks every expectation: `z` holds at least the apex (its DNSKEYs and
+/// their RRSIGs), `t` what [`tally`] gathered over every name. Pushes the
+/// rows it downgrades.
+pub fn check(z: &Zone<'_>, exp: &Expectations, mut t: Tally, out: &mut Findings, downgraded: &mut Vec<Downgrade>) {
     if exp.is_empty() {
         return;
     }
@@ -45,22 +225,21 @@ pub fn check(z: &Zone<'_>, exp: &Expectations, out: &mut Findings, downgraded: &
                 format!("no DNSKEY with key tag {tag}{role} in the apex DNSKEY RRset (it holds {})", key_list(z)));
         }
     }
+    let mut signing = t.signing.iter();
     for &tag in &exp.signing_keys {
         for k in zone_keys().filter(|k| k.key.key_tag == tag) {
-            signing_key(z, k.key.key_tag, k.key.algorithm, k.key.is_sep(), out);
+            let s = if k.key.is_sep() { None } else { signing.next() };
+            signing_key(z, k.key.key_tag, k.key.algorithm, s, out);
         }
     }
-    for &tag in &exp.forbidden_keys {
+    for (&tag, f) in exp.forbidden_keys.iter().zip(&t.forbidden) {
         for k in z.keys.iter().filter(|k| k.key.key_tag == tag) {
             out.add(Code::ForbiddenKeyPresent, &z.apex, rrtype::DNSKEY, Some(tag), Some(&z.records[k.record as usize]),
                 format!("DNSKEY {tag} (algorithm {}) is still in the apex DNSKEY RRset", k.key.algorithm));
         }
-        let rows: Vec<u32> = (0..z.rrsig_record.len() as u32).filter(|&r| row_fields(z, r).is_some_and(|(_, t, _)| t == tag)).collect();
-        if let Some(&first) = rows.first() {
-            let owner = &z.nodes[z.rrsig_node[first as usize] as usize].name;
-            let (_, _, covered) = row_fields(z, first).unwrap_or_default();
-            out.add(Code::ForbiddenKeyPresent, owner, covered, Some(tag), Some(z.rrsig(first)),
-                format!("{} RRSIG(s) with key tag {tag} are still in the zone; the first covers {owner} {}", rows.len(), rrtype::to_mnemonic(covered)));
+        if let Some((_, p)) = &f.first {
+            out.add(Code::ForbiddenKeyPresent, &p.name, p.rtype, Some(tag), Some(&p.record()),
+                format!("{} RRSIG(s) with key tag {tag} are still in the zone; the first covers {} {}", f.rows, p.name, rrtype::to_mnemonic(p.rtype)));
         }
     }
     for &alg in &exp.algorithms {
@@ -75,9 +254,21 @@ pub fn check(z: &Zone<'_>, exp: &Expectations, out: &mut Findings, downgraded: &
                 format!("DNSKEY {} of algorithm {alg} ({}) is still in the apex DNSKEY RRset", k.key.key_tag, crypto::algorithm_name(alg)));
         }
     }
+    let mut pre = std::mem::take(&mut t.prepublished).into_iter();
     for &alg in &exp.prepublished_algorithms {
-        prepublished(z, alg, out, downgraded);
+        if let Some(k) = z.keys.iter().find(|k| k.key.algorithm == alg && k.key.is_zone_key()) {
+            // Past the stage: the key is published, its signatures verify (or
+            // fail) as any other; nothing is downgraded.
+            out.add(Code::PrepublishedKeyPublished, &z.apex, rrtype::DNSKEY, Some(k.key.key_tag), Some(&z.records[k.record as usize]),
+                format!("algorithm {alg} ({}) is declared pre-published, but its DNSKEY {} is in the apex DNSKEY RRset: \
+                         this zone is past that stage of the rollover", crypto::algorithm_name(alg), k.key.key_tag));
+            continue;
+        }
+        if let Some((_, missing)) = pre.next() {
+            out.list.extend(missing);
+        }
     }
+    downgraded.extend(t.downgraded);
 }
 
 /// The keys of the apex DNSKEY RRset, for messages: "tag/algorithm" each.
@@ -90,64 +281,19 @@ fn key_list(z: &Zone<'_>) -> String {
 }
 
 /// `--expect-signing-key`: the key validly signs the DNSKEY RRset and,
-/// without the SEP flag (a ZSK or CSK), every authoritative RRset.
-fn signing_key(z: &Zone<'_>, tag: u16, alg: u8, sep: bool, out: &mut Findings) {
+/// without the SEP flag (a ZSK or CSK, `s`: what the tally found), every
+/// authoritative RRset.
+fn signing_key(z: &Zone<'_>, tag: u16, alg: u8, s: Option<&Signing>, out: &mut Findings) {
     if let Some(set) = z.apex_node().and_then(|n| n.rrset(rrtype::DNSKEY)) {
         if !set.rrsigs.iter().any(|&row| valid_by(z, row, tag, alg)) {
             out.add(Code::ExpectedKeyNotSigning, &z.apex, rrtype::DNSKEY, Some(tag), Some(&z.records[set.records[0] as usize]),
                 format!("DNSKEY {tag} (algorithm {alg}) does not validly sign the DNSKEY RRset"));
         }
     }
-    if sep {
-        return;
-    }
-    let mut missing = 0usize;
-    let mut total = 0usize;
-    let mut first = None;
-    for n in &z.nodes {
-        for s in n.rrsets.iter().filter(|s| s.rtype != rrtype::DNSKEY && must_be_signed(n.kind, s.rtype)) {
-            total += 1;
-            if !s.rrsigs.iter().any(|&row| valid_by(z, row, tag, alg)) {
-                missing += 1;
-                first.get_or_insert((n, s));
-            }
-        }
-    }
-    if let Some((n, s)) = first {
-        out.add(Code::ExpectedKeyNotSigning, &n.name, s.rtype, Some(tag), Some(&z.records[s.records[0] as usize]),
-            format!("DNSKEY {tag} (algorithm {alg}, no SEP flag) does not validly sign {missing} of the zone's {total} authoritative RRsets \
-                     besides the DNSKEY RRset; the first is {} {}", n.name, rrtype::to_mnemonic(s.rtype)));
-    }
-}
-
-/// `prepublished_algorithms`: the new algorithm's signatures without its key.
-fn prepublished(z: &Zone<'_>, alg: u8, out: &mut Findings, downgraded: &mut Vec<Downgrade>) {
-    let name = crypto::algorithm_name(alg);
-    if let Some(k) = z.keys.iter().find(|k| k.key.algorithm == alg && k.key.is_zone_key()) {
-        // Past the stage: the key is published, its signatures verify (or
-        // fail) as any other; nothing is downgraded.
-        out.add(Code::PrepublishedKeyPublished, &z.apex, rrtype::DNSKEY, Some(k.key.key_tag), Some(&z.records[k.record as usize]),
-            format!("algorithm {alg} ({name}) is declared pre-published, but its DNSKEY {} is in the apex DNSKEY RRset: \
-                     this zone is past that stage of the rollover", k.key.key_tag));
-        return;
-    }
-    let of_alg = |row: u32| row_fields(z, row).is_some_and(|(a, _, _)| a == alg);
-    for row in 0..z.rrsig_record.len() as u32 {
-        if of_alg(row) && status(z, row) == Status::NoMatchingKey as u8 {
-            downgraded.push(Downgrade {
-                row,
-                code: Some(Code::PrepublishedSignature),
-                note: format!("algorithm {alg} is pre-published (RFC 6781 §4.1.4): its key is not in the DNSKEY RRset yet, this RRSIG was not verified"),
-            });
-        }
-    }
-    for n in &z.nodes {
-        for s in n.rrsets.iter().filter(|s| must_be_signed(n.kind, s.rtype)) {
-            if !s.rrsigs.iter().any(|&row| of_alg(row)) {
-                out.add(Code::PrepublishedMissing, &n.name, s.rtype, None, Some(&z.records[s.records[0] as usize]),
-                    format!("the {} RRset has no RRSIG of the pre-published algorithm {alg} ({name}): every RRset must carry one \
-                             before the key is published (RFC 6781 §4.1.4)", rrtype::to_mnemonic(s.rtype)));
-            }
-        }
+    let Some(s) = s else { return };
+    if let Some(p) = &s.first {
+        out.add(Code::ExpectedKeyNotSigning, &p.name, p.rtype, Some(tag), Some(&p.record()),
+            format!("DNSKEY {tag} (algorithm {alg}, no SEP flag) does not validly sign {} of the zone's {} authoritative RRsets \
+                     besides the DNSKEY RRset; the first is {} {}", s.missing, s.total, p.name, rrtype::to_mnemonic(p.rtype)));
     }
 }

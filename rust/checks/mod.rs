@@ -105,6 +105,8 @@ pub struct NodeContext<'c> {
     pub last_record: Option<u32>,
     /// The algorithms of the apex DNSKEY RRset's zone keys.
     pub algs: BTreeSet<u8>,
+    /// What the expectations gather name by name ([`expect::Tally::plan`]).
+    pub expect: &'c expect::Tally,
 }
 
 /// The findings of the checks that look at one owner name at a time, each
@@ -120,6 +122,8 @@ pub struct NodeFindings {
     pub downgraded: Vec<Downgrade>,
     /// The NSEC links seen (with [`denial::Chain::Summary`]).
     pub chain: denial::ChainSummary,
+    /// What the expectations gathered.
+    pub expect: expect::Tally,
 }
 
 impl NodeFindings {
@@ -133,6 +137,7 @@ impl NodeFindings {
         self.nsec.extend(o.nsec);
         self.downgraded.extend(o.downgraded);
         self.chain.extend(o.chain);
+        self.expect.extend(o.expect);
     }
 
     /// Every finding, in the order of the lists.
@@ -174,11 +179,16 @@ pub fn node_checks(z: &Zone<'_>, policy: &Policy, ctx: &NodeContext<'_>) -> Node
         })
         .collect();
     let mut all = NodeFindings::default();
+    if ctx.signed && !ctx.expect.is_empty() {
+        all.expect = expect::tally(z, ctx.expect);
+    }
     let mut dup = Findings::default();
     duplicates(z, ctx.last_record, &mut dup);
     all.duplicates = dup.list;
     for b in blocks {
+        let expect = std::mem::take(&mut all.expect);
         all.extend(b);
+        all.expect = expect;
     }
     all
 }
@@ -199,9 +209,9 @@ pub struct ZoneFindings {
 }
 
 /// The zone-wide and apex checks ([`ZoneFindings`]); `has_denial`: the
-/// zone has NSEC or NSEC3 records. Expectations look at every name: `z`
-/// must then be the whole zone.
-pub fn zone_checks(z: &Zone<'_>, policy: &Policy, status: &[u8], first_rrsig: Option<&crate::dns::record::Record>, has_denial: bool) -> ZoneFindings {
+/// zone has NSEC or NSEC3 records; `expect`, what the expectations
+/// gathered over every name ([`NodeFindings::expect`]).
+pub fn zone_checks(z: &Zone<'_>, policy: &Policy, status: &[u8], first_rrsig: Option<&crate::dns::record::Record>, has_denial: bool, expect: expect::Tally) -> ZoneFindings {
     let signed = !status.is_empty();
     let mut f = ZoneFindings { soa: Vec::new(), signatures: Vec::new(), no_dnskey: Vec::new(), expect: Vec::new(), no_denial: Vec::new(), mixed_denial: Vec::new(), rest: Vec::new(), downgraded: Vec::new() };
     let mut out = Findings::default();
@@ -221,7 +231,7 @@ pub fn zone_checks(z: &Zone<'_>, policy: &Policy, status: &[u8], first_rrsig: Op
                 format!("the zone has RRSIGs but no DNSKEY RRset (with a zone key) at the apex {}", z.apex));
         }
         f.no_dnskey = std::mem::take(&mut out.list);
-        expect::check(z, &policy.expect, &mut out, &mut f.downgraded);
+        expect::check(z, &policy.expect, expect, &mut out, &mut f.downgraded);
         f.expect = std::mem::take(&mut out.list);
     }
     if signed && !has_denial {
@@ -279,15 +289,18 @@ pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
     let has_denial = z.records.iter().any(|r| r.rtype == rrtype::NSEC || r.rtype == rrtype::NSEC3);
     let has_nsec = z.records.iter().any(|r| r.rtype == rrtype::NSEC);
     let chain = if has_nsec { denial::nsec_chain_names(z) } else { Vec::new() };
+    let plan = expect::Tally::plan(&policy.expect, z.keys.iter().map(|k| &k.key));
     let ctx = NodeContext {
         signed: !z.rrsig_record.is_empty(),
         nsec: has_nsec.then(|| denial::nsec_ttl(z)),
         chain: denial::Chain::Whole(&chain),
         last_record: z.records.len().checked_sub(1).map(|l| l as u32),
         algs: zone_algorithms(z),
+        expect: &plan,
     };
     let first_rrsig = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
-    let (nodes, zone) = rayon::join(|| node_checks(z, policy, &ctx), || zone_checks(z, policy, &z.rrsig_status, first_rrsig, has_denial));
+    let mut nodes = node_checks(z, policy, &ctx);
+    let zone = zone_checks(z, policy, &z.rrsig_status, first_rrsig, has_denial, std::mem::take(&mut nodes.expect));
     assemble(nodes, zone)
 }
 

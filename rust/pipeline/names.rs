@@ -105,6 +105,8 @@ pub struct NameChecks<'p> {
     /// min(SOA MINIMUM, SOA TTL) of the apex SOA.
     ttl: Option<u32>,
     hasher: denial::NameHasher,
+    /// What the expectations gather name by name.
+    expect: checks::expect::Tally,
     /// The apex's records, whole, for the apex checks at the end.
     apex_kept: Kept,
     /// Names two or more labels below the apex: whether they lie below a
@@ -127,13 +129,9 @@ pub struct NameChecks<'p> {
 impl<'p> NameChecks<'p> {
     /// Starts on the apex's run, if the zone can be checked name by name:
     /// the apex has an SOA, a DNSKEY, an NSEC and RRSIGs, and no NSEC3PARAM,
-    /// ZONEMD or DNAME; and the policy asks for nothing that needs every
-    /// name at once (expectations). Else why not.
+    /// ZONEMD or DNAME. Else why not.
     pub fn start(policy: &'p Policy, apex: &Name, run: &[Record], keys: &[Dnskey], now: u64, columns: bool) -> Result<NameChecks<'p>, String> {
         let has = |t: u16| run.iter().any(|r| r.rtype == t);
-        if !policy.expect.is_empty() {
-            return Err("expectations look at every name at once".into());
-        }
         for t in [rrtype::SOA, rrtype::DNSKEY, rrtype::NSEC, rrtype::RRSIG] {
             if !has(t) {
                 return Err(format!("the apex has no {}", rrtype::to_mnemonic(t)));
@@ -158,6 +156,7 @@ impl<'p> NameChecks<'p> {
             algs,
             ttl,
             hasher: Default::default(),
+            expect: checks::expect::Tally::plan(&policy.expect, keys.iter()),
             apex_kept: Kept::default(),
             held: Kept::default(),
             cuts: Vec::new(),
@@ -185,6 +184,7 @@ impl<'p> NameChecks<'p> {
             chain: denial::Chain::Summary(&self.hasher),
             last_record,
             algs: self.algs.clone(),
+            expect: &self.expect,
         }
     }
 
@@ -201,6 +201,7 @@ impl<'p> NameChecks<'p> {
         for d in &mut f.downgraded {
             d.row = row[d.row as usize];
         }
+        f.expect.map_rows(|r| row[r as usize]);
         self.found.extend(f);
         Ok(())
     }
@@ -312,7 +313,8 @@ impl<'p> NameChecks<'p> {
         let mut outcome = if self.policy.zone_checks {
             std::mem::take(&mut self.found.chain).holds()?;
             let first = apex.rrsig_record.first().map(|&i| &apex.records[i as usize]);
-            let zf = checks::zone_checks(&z, self.policy, &self.cols.status, first, true);
+            let expect = std::mem::take(&mut self.found.expect);
+            let zf = checks::zone_checks(&z, self.policy, &self.cols.status, first, true, expect);
             checks::assemble(std::mem::take(&mut self.found), zf)
         } else {
             checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }
