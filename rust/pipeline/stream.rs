@@ -330,23 +330,13 @@ impl<'p> Streamer<'p> {
         let Some((apex, dnskeys)) = &self.apex else { return true };
         let dnskeys = Keys::new(dnskeys.iter());
         let rules = Rules { keys: &dnskeys, apex, now: self.now, prof: self.prof };
-        let records = &self.records;
-        let prof = self.prof;
-        let verified: Vec<(Vec<Verdict>, Vec<(u32, u32)>)> = runs
-            .par_iter()
-            .map_init(
-                || (Vec::with_capacity(4096), Vec::new(), Vec::new()),
-                |(buf, rows, due), &(a, b)| {
-                    rows.clear();
-                    rows.extend(a as u32..b as u32);
-                    due.clear();
-                    due.extend((a as u32..b as u32).filter(|&i| records[i as usize].rtype == rrtype::RRSIG));
-                    verify_owner(records, rows, due, &[], &[], true, &rules, prof, buf)
-                },
-            )
-            .collect();
+        let whole: Vec<(u32, u32)> = runs.iter().map(|&(a, b)| (a as u32, b as u32)).collect();
+        let verified = verify_runs(&self.records, &whole, &rules, self.prof);
         let end = runs.last().map_or(0, |r| r.1);
-        let part: Vec<Record> = self.records.drain(..end).collect();
+        // The runs taken, out of the list; the last name's records (which
+        // may go on in the next part) stay.
+        let tail = self.records.split_off(end);
+        let part: Vec<Record> = std::mem::replace(&mut self.records, tail);
         self.pending = 0;
         let Some(names) = self.names.as_mut() else { return true };
         if let Err(why) = names.take(part, runs, &verified, last) {
@@ -434,19 +424,7 @@ impl<'p> Streamer<'p> {
         let thin = self.thin;
         // Complete runs: every RRSIG verified from the run, every RRset
         // final (a new name never has index 0, the apex's).
-        let done: Vec<(Vec<Verdict>, Vec<(u32, u32)>)> = fresh
-            .par_iter()
-            .map_init(
-                || (Vec::with_capacity(4096), Vec::new(), Vec::new()),
-                |(buf, rows, due), &(a, b)| {
-                    rows.clear();
-                    rows.extend(a..b);
-                    due.clear();
-                    due.extend((a..b).filter(|&i| records[i as usize].rtype == rrtype::RRSIG));
-                    verify_owner(records, rows, due, &[], &[], true, &rules, prof, buf)
-                },
-            )
-            .collect();
+        let done = verify_runs(records, fresh, &rules, prof);
         for (v, d) in done {
             keep(&mut self.verdicts, &mut self.reasons, v);
             self.duplicates.extend(d);
@@ -537,6 +515,24 @@ impl<'p> Streamer<'p> {
         self.apex = Some((apex, keys));
         Ok(())
     }
+}
+
+/// Verifies every RRSIG of each complete run `[a, b)` (one owner name's
+/// records, all of them), in parallel: the verdicts and identical copies
+/// per run, in run order.
+fn verify_runs(records: &[Record], runs: &[(u32, u32)], rules: &Rules<'_>, prof: Option<&Profile>) -> Vec<(Vec<Verdict>, Vec<(u32, u32)>)> {
+    runs.par_iter()
+        .map_init(
+            || (Vec::with_capacity(4096), Vec::new(), Vec::new()),
+            |(buf, rows, due), &(a, b)| {
+                rows.clear();
+                rows.extend(a..b);
+                due.clear();
+                due.extend((a..b).filter(|&i| records[i as usize].rtype == rrtype::RRSIG));
+                verify_owner(records, rows, due, &[], &[], true, rules, prof, buf)
+            },
+        )
+        .collect()
 }
 
 /// The type an RRSIG record covers, if its RDATA is long enough to say.
