@@ -82,6 +82,7 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
         "threads": raw["threads"],
         "wall_seconds": wall,
         "pipeline": raw.get("pipeline", ""),
+        "checked_by_name": bool(raw.get("checked_by_name")),
         # Parts verified beside the parsing of the next: the streamed path
         # on a file read in parts (8 MiB or more, two threads or more, no
         # $INCLUDE); otherwise the file was parsed whole first.
@@ -112,7 +113,8 @@ def format_text(r: dict[str, Any]) -> str:
         f"zone {r['zone']}: {r['file']} ({r['file_bytes'] / mib:.1f} MiB, {r['records']:,} records, "
         f"{r['rrsigs']:,} RRSIGs), {r['threads']} threads, at {r['now_text']}: "
         f"{'OK' if r['ok'] else 'FAIL'}" + ("" if r["zone_checks"] else " (zone-level checks NOT run)"),
-        f"path: {r.get('pipeline') or '?'}",
+        f"path: {r.get('pipeline') or '?'}"
+        + (", checked name by name" if r.get("checked_by_name") else ", checked over the zone model"),
         "",
         f"{'phase':<34}{'wall s':>9}",
     ]
@@ -120,7 +122,8 @@ def format_text(r: dict[str, Any]) -> str:
     streamed = bool(r.get("overlapped"))
     labels = [("read", "read"), ("parse", "parse" + (" (beyond the verification)" if streamed else "")),
               ("verify", "verify (beside the parsing)" if streamed else "verify (parallel)"),
-              ("model", "model (order, group, keys)"), ("checks", "zone checks")]
+              ("model", "model (order, group, keys)"),
+              ("checks", "zone checks" + (" (beside the parsing)" if r.get("checked_by_name") else ""))]
     for key, label in labels:
         lines.append(f"{label:<34}{ph[key]:>9.3f}")
     lines.append(f"{'total (wall, whole call)':<34}{r['wall_seconds']:>9.3f}")
