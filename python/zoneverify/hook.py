@@ -195,7 +195,9 @@ def _run(args: argparse.Namespace, env: dict[str, str], t0: float) -> int:
         return EXIT_UNUSABLE
     if not zone.endswith("."):
         zone += "."
-    kw: dict = dict(options, now=now, jobs=args.jobs)
+    # The report the hook logs and writes (findings, counts) needs every
+    # RRSIG's status, the other columns only of those not valid.
+    kw: dict = dict(options, now=now, jobs=args.jobs, columns=False)
     if source.startswith("axfr://"):
         kw.pop("origin", None)
         kw.update(timeout=max(1.0, args.timeout - (time.monotonic() - t0)))
