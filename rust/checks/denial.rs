@@ -137,13 +137,8 @@ pub enum Chain<'c> {
 
 /// A keyed 128-bit hash of lower-cased names (two SipHash keys drawn for
 /// the run), so that a zone cannot choose names that collide.
+#[derive(Default)]
 pub struct NameHasher(std::collections::hash_map::RandomState, std::collections::hash_map::RandomState);
-
-impl Default for NameHasher {
-    fn default() -> NameHasher {
-        NameHasher(Default::default(), Default::default())
-    }
-}
 
 impl NameHasher {
     pub fn hash(&self, n: &Name) -> u128 {

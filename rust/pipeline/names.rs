@@ -27,7 +27,7 @@ use crate::report::NameTable;
 use crate::sig::columns::RrsigColumns;
 use crate::sig::crypto::Dnskey;
 
-use super::stream::Verdict;
+use super::stream::{RunVerdicts, Verdict};
 
 /// What the stage hands on instead of the records: the report's columns,
 /// the checks' outcome and the counts.
@@ -211,7 +211,7 @@ impl<'p> NameChecks<'p> {
     /// identical copies; `base_row` is the report row of the first RRSIG;
     /// `last`: the zone ends with them. Their records are dropped, except
     /// those held for the end.
-    pub fn take(&mut self, part: Vec<Record>, runs: &[(usize, usize)], verified: &[(Vec<Verdict>, Vec<(u32, u32)>)], last: bool) -> Result<(), String> {
+    pub fn take(&mut self, part: Vec<Record>, runs: &[(usize, usize)], verified: &[RunVerdicts], last: bool) -> Result<(), String> {
         let t0 = Instant::now();
         let first_part = self.records == 0;
         // The report's columns, record order.

@@ -43,6 +43,9 @@ use super::names::{Checked, NameChecks};
 /// One RRSIG's verdict: its record index, status and reason.
 pub type Verdict = (u32, Status, Option<String>);
 
+/// A complete run's verdicts (record order) and identical copies.
+pub type RunVerdicts = (Vec<Verdict>, Vec<(u32, u32)>);
+
 /// What the stage found: the verdicts and the identical copies.
 pub struct Signatures {
     /// One per RRSIG record, record order: (record, status). Eight octets
@@ -520,7 +523,7 @@ impl<'p> Streamer<'p> {
 /// Verifies every RRSIG of each complete run `[a, b)` (one owner name's
 /// records, all of them), in parallel: the verdicts and identical copies
 /// per run, in run order.
-fn verify_runs(records: &[Record], runs: &[(u32, u32)], rules: &Rules<'_>, prof: Option<&Profile>) -> Vec<(Vec<Verdict>, Vec<(u32, u32)>)> {
+fn verify_runs(records: &[Record], runs: &[(u32, u32)], rules: &Rules<'_>, prof: Option<&Profile>) -> Vec<RunVerdicts> {
     runs.par_iter()
         .map_init(
             || (Vec::with_capacity(4096), Vec::new(), Vec::new()),
