@@ -148,3 +148,22 @@ def test_the_oracle_catches_a_difference():
 
 def test_oracle_is_installed():
     assert _native.verify_file.__name__ == "verify_file" and _native.verify_file.__module__ == "pipeline_oracle"
+
+
+def test_a_window_fallback_after_parts_starts_the_stage_again(tmp_path):
+    """The windowed reader may hand over parts and then meet something only
+    the sequential parser settles, and return the whole file: the streaming
+    stage must then start again, not take those records a second time
+    (found by the denial fuzz target once it read files in windows; its
+    input is the regression seed fuzz/corpus/denial/regress-window-fallback-after-parts)."""
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parent.parent / "fuzz/corpus/denial/regress-window-fallback-after-parts"
+    p = tmp_path / "fallback.zone"
+    p.write_bytes(seed.read_bytes()[1:])
+    now = 1_700_000_000
+    windowed = _native.verify_file(str(p), None, now, 2, False, {"window_bytes": 256})
+    whole = _native.verify_file(str(p), None, now, 2, False, {"whole_zone": True})
+    keys = set(whole) - {"timings", "pipeline", "checked_by_name"}
+    assert {k: windowed[k] for k in keys} == {k: whole[k] for k in keys}
+    assert len(windowed["status"]) == len(whole["status"]) == 23

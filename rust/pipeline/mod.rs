@@ -195,10 +195,12 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     let (mut zone, read) = match got {
         Streamed::Parts { files, origin, read } => (ParsedZone { records: Vec::new(), files, origin }, read),
         Streamed::Whole(mut zone, read) => {
-            // A small file, or one the windowed reader could not split:
-            // through the streaming stage in one part (parts handed over
-            // before, if any, are void for the summary).
+            // A small file, or one the windowed reader could not split
+            // after all: through a new streaming stage in one part (parts
+            // handed over before, if any, are void for the stage and the
+            // taps alike: the records are all here again).
             taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
+            st = Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns);
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
             (zone, read)
         }
