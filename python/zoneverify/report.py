@@ -139,7 +139,7 @@ class Report:
         self.pipeline: str = raw.get("pipeline", "")
         #: Whether the zone-level checks ran in the stream, each owner name
         #: checked once its signatures were verified and then dropped (the
-        #: layout BIND and ldns write, NSEC, no ZONEMD, no expectations);
+        #: layout BIND and ldns write, NSEC, no NSEC3 or ZONEMD);
         #: else over the whole zone's model. Same results either way.
         self.checked_by_name: bool = bool(raw.get("checked_by_name", False))
         self.threads: int = raw["threads"]

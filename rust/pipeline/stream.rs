@@ -19,6 +19,11 @@
 //! records, when a record comes for an RRset whose signatures were
 //! verified, and when a name comes back after all of it was verified and
 //! its RDATA dropped.
+//!
+//! When the apex's first run allows it, the stage also checks each name as
+//! soon as it is verified and drops its records ([`super::names`]); every
+//! run is then final, and the stage gives up on a name that comes back
+//! after names were dropped.
 
 use std::collections::{HashMap, HashSet};
 
@@ -191,8 +196,8 @@ pub struct Streamer<'p> {
     gave_up: Option<String>,
     /// Wall seconds spent verifying (part of it beside the parser).
     busy: f64,
-    /// The policy, when the names may be checked in the stream (the
-    /// records are thinned and the checks ask nothing of every name at once).
+    /// The policy, when the names may be checked in the stream (with
+    /// `thin`: the records need not stay whole for the caller).
     policy: Option<&'p Policy>,
     /// Checking name by name ([`super::names`]), from the apex on, when the
     /// apex allows it: each run is then final, and dropped once checked.
