@@ -65,9 +65,13 @@ fn bitmap_diff(listed: &[u16], expected: &[u16]) -> Option<String> {
 }
 
 /// min(SOA MINIMUM, SOA TTL) of the apex SOA (RFC 9077 §3).
-fn denial_ttl(z: &Zone<'_>) -> Option<u32> {
+pub fn denial_ttl(z: &Zone<'_>) -> Option<u32> {
     let soa = z.apex_node()?.rrset(rrtype::SOA)?;
-    let r = &z.records[*soa.records.first()? as usize];
+    soa_denial_ttl(&z.records[*soa.records.first()? as usize])
+}
+
+/// min(SOA MINIMUM, SOA TTL) of an SOA record (RFC 9077 §3).
+pub fn soa_denial_ttl(r: &Record) -> Option<u32> {
     if r.rdata.len() < 4 {
         return None;
     }
@@ -219,11 +223,6 @@ impl ChainSummary {
 /// canonical order.
 pub fn nsec_chain_names(z: &Zone<'_>) -> Vec<u32> {
     (0..z.nodes.len() as u32).filter(|&i| is_original(z, &z.nodes[i as usize])).collect()
-}
-
-/// min(SOA MINIMUM, SOA TTL) of the apex SOA, for the NSEC TTLs.
-pub fn nsec_ttl(z: &Zone<'_>) -> Option<u32> {
-    denial_ttl(z)
 }
 
 /// The zone-wide NSEC finding (NSEC next to NSEC3); whether the zone has

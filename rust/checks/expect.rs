@@ -44,9 +44,6 @@ impl Place {
     fn at(n: &Node, rtype: u16, r: &Record) -> Place {
         Place { name: n.name.clone(), rtype, file: r.file, line: r.line }
     }
-    fn record(&self) -> Record {
-        Record { owner: self.name.clone(), rtype: self.rtype, class: 1, ttl: 0, rdata: Vec::new(), line: self.line, file: self.file }
-    }
 }
 
 /// `--expect-signing-key` of a key without the SEP flag: the authoritative
@@ -167,13 +164,12 @@ pub fn tally(z: &Zone<'_>, plan: &Tally) -> Tally {
     }
     for f in &mut t.forbidden {
         for r in 0..z.rrsig_record.len() as u32 {
-            if let Some((_, tag, covered)) = row_fields(z, r).filter(|x| x.1 == f.tag) {
+            if let Some((_, _, covered)) = row_fields(z, r).filter(|x| x.1 == f.tag) {
                 f.rows += 1;
                 if f.first.is_none() {
                     let n = &z.nodes[z.rrsig_node[r as usize] as usize];
                     f.first = Some((r, Place { name: n.name.clone(), rtype: covered, file: z.rrsig(r).file, line: z.rrsig(r).line }));
                 }
-                let _ = tag;
             }
         }
     }
@@ -238,7 +234,7 @@ pub fn check(z: &Zone<'_>, exp: &Expectations, mut t: Tally, out: &mut Findings,
                 format!("DNSKEY {tag} (algorithm {}) is still in the apex DNSKEY RRset", k.key.algorithm));
         }
         if let Some((_, p)) = &f.first {
-            out.add(Code::ForbiddenKeyPresent, &p.name, p.rtype, Some(tag), Some(&p.record()),
+            out.add_at(Code::ForbiddenKeyPresent, &p.name, p.rtype, Some(tag), Some((p.file, p.line)),
                 format!("{} RRSIG(s) with key tag {tag} are still in the zone; the first covers {} {}", f.rows, p.name, rrtype::to_mnemonic(p.rtype)));
         }
     }
@@ -292,7 +288,7 @@ fn signing_key(z: &Zone<'_>, tag: u16, alg: u8, s: Option<&Signing>, out: &mut F
     }
     let Some(s) = s else { return };
     if let Some(p) = &s.first {
-        out.add(Code::ExpectedKeyNotSigning, &p.name, p.rtype, Some(tag), Some(&p.record()),
+        out.add_at(Code::ExpectedKeyNotSigning, &p.name, p.rtype, Some(tag), Some((p.file, p.line)),
             format!("DNSKEY {tag} (algorithm {alg}, no SEP flag) does not validly sign {} of the zone's {} authoritative RRsets \
                      besides the DNSKEY RRset; the first is {} {}", s.missing, s.total, p.name, rrtype::to_mnemonic(p.rtype)));
     }

@@ -246,16 +246,22 @@ impl Findings {
         at: Option<&Record>,
         reason: impl Into<String>,
     ) {
+        self.add_at(code, owner, rtype, key_tag, at.map(|r| (r.file, r.line)), reason);
+    }
+
+    /// [`Findings::add`] located by (file, line) where the record itself is
+    /// no longer at hand.
+    pub fn add_at(
+        &mut self,
+        code: Code,
+        owner: &Name,
+        rtype: u16,
+        key_tag: Option<u16>,
+        at: Option<(u32, u32)>,
+        reason: impl Into<String>,
+    ) {
         let severity = self.severity_override.get(&code).copied().unwrap_or(code.default_severity());
-        self.list.push(Finding {
-            code,
-            severity,
-            owner: owner.clone(),
-            rtype,
-            key_tag,
-            file: at.map_or(0, |r| r.file),
-            line: at.map_or(0, |r| r.line),
-            reason: reason.into(),
-        });
+        let (file, line) = at.unwrap_or((0, 0));
+        self.list.push(Finding { code, severity, owner: owner.clone(), rtype, key_tag, file, line, reason: reason.into() });
     }
 }

@@ -179,24 +179,21 @@ pub fn node_checks(z: &Zone<'_>, policy: &Policy, ctx: &NodeContext<'_>) -> Node
         })
         .collect();
     let mut all = NodeFindings::default();
-    if ctx.signed && !ctx.expect.is_empty() {
-        all.expect = expect::tally(z, ctx.expect);
+    for b in blocks {
+        all.extend(b);
     }
     let mut dup = Findings::default();
     duplicates(z, ctx.last_record, &mut dup);
     all.duplicates = dup.list;
-    for b in blocks {
-        let expect = std::mem::take(&mut all.expect);
-        all.extend(b);
-        all.expect = expect;
+    if ctx.signed && !ctx.expect.is_empty() {
+        all.expect = expect::tally(z, ctx.expect);
     }
     all
 }
 
-/// The checks that look at the zone as a whole, or at its apex only, each
-/// check's findings in its own list, in the order [`run`] puts them. `z`
-/// holds at least the apex; `status` is every report row's status (zone
-/// order) and `first_rrsig` the zone's first RRSIG record.
+/// The findings of the checks that look at the zone as a whole, or at its
+/// apex only, each check's in its own list, in the order [`run`] puts them.
+#[derive(Default)]
 pub struct ZoneFindings {
     pub soa: Vec<Finding>,
     pub signatures: Vec<Finding>,
@@ -208,12 +205,14 @@ pub struct ZoneFindings {
     pub downgraded: Vec<Downgrade>,
 }
 
-/// The zone-wide and apex checks ([`ZoneFindings`]); `has_denial`: the
-/// zone has NSEC or NSEC3 records; `expect`, what the expectations
-/// gathered over every name ([`NodeFindings::expect`]).
+/// The zone-wide and apex checks ([`ZoneFindings`]). `z` holds at least
+/// the apex; `status` is every report row's status (zone order),
+/// `first_rrsig` the zone's first RRSIG record, `has_denial` whether the
+/// zone has NSEC or NSEC3 records, `expect` what the expectations gathered
+/// over every name ([`NodeFindings::expect`]).
 pub fn zone_checks(z: &Zone<'_>, policy: &Policy, status: &[u8], first_rrsig: Option<&crate::dns::record::Record>, has_denial: bool, expect: expect::Tally) -> ZoneFindings {
     let signed = !status.is_empty();
-    let mut f = ZoneFindings { soa: Vec::new(), signatures: Vec::new(), no_dnskey: Vec::new(), expect: Vec::new(), no_denial: Vec::new(), mixed_denial: Vec::new(), rest: Vec::new(), downgraded: Vec::new() };
+    let mut f = ZoneFindings::default();
     let mut out = Findings::default();
     soa_count(z, &mut out);
     f.soa = std::mem::take(&mut out.list);
@@ -286,13 +285,12 @@ pub fn assemble(nodes: NodeFindings, zone: ZoneFindings) -> Outcome {
 
 /// Runs every zone-level check over the whole zone.
 pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
-    let has_denial = z.records.iter().any(|r| r.rtype == rrtype::NSEC || r.rtype == rrtype::NSEC3);
-    let has_nsec = z.records.iter().any(|r| r.rtype == rrtype::NSEC);
+    let (has_nsec, has_nsec3) = z.records.iter().fold((false, false), |(a, b), r| (a || r.rtype == rrtype::NSEC, b || r.rtype == rrtype::NSEC3));
     let chain = if has_nsec { denial::nsec_chain_names(z) } else { Vec::new() };
     let plan = expect::Tally::plan(&policy.expect, z.keys.iter().map(|k| &k.key));
     let ctx = NodeContext {
         signed: !z.rrsig_record.is_empty(),
-        nsec: has_nsec.then(|| denial::nsec_ttl(z)),
+        nsec: has_nsec.then(|| denial::denial_ttl(z)),
         chain: denial::Chain::Whole(&chain),
         last_record: z.records.len().checked_sub(1).map(|l| l as u32),
         algs: zone_algorithms(z),
@@ -300,7 +298,7 @@ pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
     };
     let first_rrsig = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
     let mut nodes = node_checks(z, policy, &ctx);
-    let zone = zone_checks(z, policy, &z.rrsig_status, first_rrsig, has_denial, std::mem::take(&mut nodes.expect));
+    let zone = zone_checks(z, policy, &z.rrsig_status, first_rrsig, has_nsec || has_nsec3, std::mem::take(&mut nodes.expect));
     assemble(nodes, zone)
 }
 
@@ -317,35 +315,33 @@ pub(crate) fn must_be_signed(kind: NameKind, rtype: u16) -> bool {
 
 /// Out-of-zone data, and RRSIGs where none may be (RFC 4035 §2.2).
 fn structure_node(z: &Zone<'_>, n: &Node, out: &mut Findings) {
-    {
-        match n.kind {
-            NameKind::OutOfZone => {
-                for s in &n.rrsets {
-                    let r = &z.records[s.records[0] as usize];
-                    out.add(Code::OutOfZone, &n.name, s.rtype, None, Some(r),
-                        format!("{} is not at or below the zone apex {}", n.name, z.apex));
-                }
-                for &row in &n.rrsigs {
-                    out.add(Code::OutOfZone, &n.name, rrtype::RRSIG, None, Some(z.rrsig(row)),
-                        format!("{} is not at or below the zone apex {}", n.name, z.apex));
-                }
+    match n.kind {
+        NameKind::OutOfZone => {
+            for s in &n.rrsets {
+                let r = &z.records[s.records[0] as usize];
+                out.add(Code::OutOfZone, &n.name, s.rtype, None, Some(r),
+                    format!("{} is not at or below the zone apex {}", n.name, z.apex));
             }
-            NameKind::NonAuthoritative | NameKind::Delegation => {
-                for &row in &n.rrsigs {
-                    let rec = z.rrsig(row);
-                    let Some(sig) = canon::parse_rrsig(&rec.rdata) else { continue };
-                    if n.kind == NameKind::Delegation && sig.type_covered == rrtype::NS {
-                        out.add(Code::SignedDelegationNs, &n.name, rrtype::NS, Some(sig.key_tag), Some(rec),
-                            "the NS RRset of a delegation point is not authoritative and must not be signed (RFC 4035 §2.2)");
-                    } else if !must_be_signed(n.kind, sig.type_covered) && n.has(sig.type_covered) {
-                        let what = if n.kind == NameKind::Delegation { "at a delegation point" } else { "below a zone cut or DNAME (glue or occluded data)" };
-                        out.add(Code::SignedNonAuthoritative, &n.name, sig.type_covered, Some(sig.key_tag), Some(rec),
-                            format!("RRSIG over {} {what}: not authoritative, must not be signed (RFC 4035 §2.2)", rrtype::to_mnemonic(sig.type_covered)));
-                    }
-                }
+            for &row in &n.rrsigs {
+                out.add(Code::OutOfZone, &n.name, rrtype::RRSIG, None, Some(z.rrsig(row)),
+                    format!("{} is not at or below the zone apex {}", n.name, z.apex));
             }
-            NameKind::Apex | NameKind::Authoritative => {}
         }
+        NameKind::NonAuthoritative | NameKind::Delegation => {
+            for &row in &n.rrsigs {
+                let rec = z.rrsig(row);
+                let Some(sig) = canon::parse_rrsig(&rec.rdata) else { continue };
+                if n.kind == NameKind::Delegation && sig.type_covered == rrtype::NS {
+                    out.add(Code::SignedDelegationNs, &n.name, rrtype::NS, Some(sig.key_tag), Some(rec),
+                        "the NS RRset of a delegation point is not authoritative and must not be signed (RFC 4035 §2.2)");
+                } else if !must_be_signed(n.kind, sig.type_covered) && n.has(sig.type_covered) {
+                    let what = if n.kind == NameKind::Delegation { "at a delegation point" } else { "below a zone cut or DNAME (glue or occluded data)" };
+                    out.add(Code::SignedNonAuthoritative, &n.name, sig.type_covered, Some(sig.key_tag), Some(rec),
+                        format!("RRSIG over {} {what}: not authoritative, must not be signed (RFC 4035 §2.2)", rrtype::to_mnemonic(sig.type_covered)));
+                }
+            }
+        }
+        NameKind::Apex | NameKind::Authoritative => {}
     }
 }
 
@@ -406,32 +402,30 @@ fn nothing_verified(z: &Zone<'_>, status: &[u8], at: Option<&crate::dns::record:
 /// DS and CDS digest lengths per digest type (RFC 4034 §5.1.4, RFC 4509
 /// §2.2, RFC 5933 §3, RFC 6605 §4).
 fn ds_digests(z: &Zone<'_>, n: &Node, out: &mut Findings) {
-    {
-        if n.kind == NameKind::OutOfZone {
-            return;
-        }
-        for t in [rrtype::DS, rrtype::CDS] {
-            let Some(s) = n.rrset(t) else { continue };
-            for &ri in &s.records {
-                let r = &z.records[ri as usize];
-                if r.rdata.len() < 4 {
-                    continue; // the parser guarantees the fixed fields
-                }
-                let (tag, dtype, dlen) = (u16::from_be_bytes([r.rdata[0], r.rdata[1]]), r.rdata[3], r.rdata.len() - 4);
-                let want = match dtype {
-                    1 => 20,
-                    2 | 3 => 32,
-                    4 => 48,
-                    _ => continue,
-                };
-                // CDS delete form (RFC 8078 §4): 0 0 0 00.
-                if t == rrtype::CDS && dtype == 0 {
-                    continue;
-                }
-                if dlen != want {
-                    out.add(Code::DsDigestLength, &n.name, t, Some(tag), Some(r),
-                        format!("{} digest type {dtype} needs {want} octets, this one has {dlen}", rrtype::to_mnemonic(t)));
-                }
+    if n.kind == NameKind::OutOfZone {
+        return;
+    }
+    for t in [rrtype::DS, rrtype::CDS] {
+        let Some(s) = n.rrset(t) else { continue };
+        for &ri in &s.records {
+            let r = &z.records[ri as usize];
+            if r.rdata.len() < 4 {
+                continue; // the parser guarantees the fixed fields
+            }
+            let (tag, dtype, dlen) = (u16::from_be_bytes([r.rdata[0], r.rdata[1]]), r.rdata[3], r.rdata.len() - 4);
+            let want = match dtype {
+                1 => 20,
+                2 | 3 => 32,
+                4 => 48,
+                _ => continue,
+            };
+            // CDS delete form (RFC 8078 §4): 0 0 0 00.
+            if t == rrtype::CDS && dtype == 0 {
+                continue;
+            }
+            if dlen != want {
+                out.add(Code::DsDigestLength, &n.name, t, Some(tag), Some(r),
+                    format!("{} digest type {dtype} needs {want} octets, this one has {dlen}", rrtype::to_mnemonic(t)));
             }
         }
     }
@@ -463,53 +457,51 @@ pub(crate) fn valid_by(z: &Zone<'_>, row: u32, tag: u16, alg: u8) -> bool {
 /// Also RRSIGs over RRSIGs, duplicate RRSIGs and, by policy, failing RRSIGs
 /// next to a valid RRSIG of the same algorithm.
 fn completeness_node(z: &Zone<'_>, n: &Node, algs: &BTreeSet<u8>, policy: &Policy, out: &mut Findings, downgraded: &mut Vec<Downgrade>) {
-    {
-        check_node_rrsigs(z, n, out);
-        for s in &n.rrsets {
-            if !must_be_signed(n.kind, s.rtype) {
-                continue;
+    check_node_rrsigs(z, n, out);
+    for s in &n.rrsets {
+        if !must_be_signed(n.kind, s.rtype) {
+            continue;
+        }
+        let first = &z.records[s.records[0] as usize];
+        // Ordered: the finding lists these, and must read the same every run.
+        let mut present: BTreeSet<u8> = BTreeSet::new();
+        let mut valid_by_alg: HashSet<u8> = HashSet::new();
+        for &row in &s.rrsigs {
+            if let Some((alg, _, _)) = row_fields(z, row) {
+                present.insert(alg);
+                if status(z, row) == Status::Valid as u8 {
+                    valid_by_alg.insert(alg);
+                }
             }
-            let first = &z.records[s.records[0] as usize];
-            // Ordered: the finding lists these, and must read the same every run.
-            let mut present: BTreeSet<u8> = BTreeSet::new();
-            let mut valid_by_alg: HashSet<u8> = HashSet::new();
+        }
+        if policy.redundant_failures_warning {
             for &row in &s.rrsigs {
                 if let Some((alg, _, _)) = row_fields(z, row) {
-                    present.insert(alg);
-                    if status(z, row) == Status::Valid as u8 {
-                        valid_by_alg.insert(alg);
+                    let st = status(z, row);
+                    let unsupported = st == Status::UnsupportedAlgorithm as u8 || st == Status::UnsupportedKey as u8;
+                    if st != Status::Valid as u8 && !unsupported && valid_by_alg.contains(&alg) {
+                        downgraded.push(Downgrade {
+                            row,
+                            code: Some(Code::RedundantFailure),
+                            note: "another RRSIG of this algorithm validly signs the RRset".into(),
+                        });
                     }
                 }
             }
-            if policy.redundant_failures_warning {
-                for &row in &s.rrsigs {
-                    if let Some((alg, _, _)) = row_fields(z, row) {
-                        let st = status(z, row);
-                        let unsupported = st == Status::UnsupportedAlgorithm as u8 || st == Status::UnsupportedKey as u8;
-                        if st != Status::Valid as u8 && !unsupported && valid_by_alg.contains(&alg) {
-                            downgraded.push(Downgrade {
-                                row,
-                                code: Some(Code::RedundantFailure),
-                                note: "another RRSIG of this algorithm validly signs the RRset".into(),
-                            });
-                        }
-                    }
-                }
-            }
-            let tname = rrtype::to_mnemonic(s.rtype);
-            if present.is_empty() {
-                out.add(Code::Unsigned, &n.name, s.rtype, None, Some(first),
-                    format!("the authoritative {tname} RRset at {} has no RRSIG", n.name));
-                continue;
-            }
-            if policy.every_algorithm {
-                for &alg in algs {
-                    if !present.contains(&alg) {
-                        let have: Vec<String> = present.iter().map(|a| a.to_string()).collect();
-                        out.add(Code::MissingAlgorithm, &n.name, s.rtype, None, Some(first),
-                            format!("the {tname} RRset has no RRSIG by algorithm {alg} ({}), which is in the apex DNSKEY RRset; it is signed by algorithm {} (RFC 4035 §2.2, RFC 6840 §5.11)",
-                                crypto::algorithm_name(alg), have.join(", ")));
-                    }
+        }
+        let tname = rrtype::to_mnemonic(s.rtype);
+        if present.is_empty() {
+            out.add(Code::Unsigned, &n.name, s.rtype, None, Some(first),
+                format!("the authoritative {tname} RRset at {} has no RRSIG", n.name));
+            continue;
+        }
+        if policy.every_algorithm {
+            for &alg in algs {
+                if !present.contains(&alg) {
+                    let have: Vec<String> = present.iter().map(|a| a.to_string()).collect();
+                    out.add(Code::MissingAlgorithm, &n.name, s.rtype, None, Some(first),
+                        format!("the {tname} RRset has no RRSIG by algorithm {alg} ({}), which is in the apex DNSKEY RRset; it is signed by algorithm {} (RFC 4035 §2.2, RFC 6840 §5.11)",
+                            crypto::algorithm_name(alg), have.join(", ")));
                 }
             }
         }
@@ -597,39 +589,37 @@ fn keys(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
 /// RRset TTL against the RRSIG Original TTL (RFC 4035 §5.3.3), TTLs within
 /// an RRset (RFC 2181 §5.2), and the opt-in expiry/inception margins.
 fn ttls_and_time(z: &Zone<'_>, n: &Node, policy: &Policy, out: &mut Findings) {
-    {
-        for s in &n.rrsets {
-            let first = &z.records[s.records[0] as usize];
-            let ttl = first.ttl;
-            if let Some(&other) = s.records.iter().find(|&&r| z.records[r as usize].ttl != ttl) {
-                let r = &z.records[other as usize];
-                out.add(Code::RrsetTtl, &n.name, s.rtype, None, Some(r),
-                    format!("RRs of the {} RRset have different TTLs ({} and {})", rrtype::to_mnemonic(s.rtype), ttl, r.ttl));
+    for s in &n.rrsets {
+        let first = &z.records[s.records[0] as usize];
+        let ttl = first.ttl;
+        if let Some(&other) = s.records.iter().find(|&&r| z.records[r as usize].ttl != ttl) {
+            let r = &z.records[other as usize];
+            out.add(Code::RrsetTtl, &n.name, s.rtype, None, Some(r),
+                format!("RRs of the {} RRset have different TTLs ({} and {})", rrtype::to_mnemonic(s.rtype), ttl, r.ttl));
+        }
+        for &row in &s.rrsigs {
+            let rec = z.rrsig(row);
+            let Some(sig) = canon::parse_rrsig(&rec.rdata) else { continue };
+            if sig.original_ttl != ttl {
+                out.add(Code::TtlMismatch, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
+                    format!("the {} RRset has TTL {ttl} but the RRSIG's Original TTL is {}", rrtype::to_mnemonic(s.rtype), sig.original_ttl));
             }
-            for &row in &s.rrsigs {
-                let rec = z.rrsig(row);
-                let Some(sig) = canon::parse_rrsig(&rec.rdata) else { continue };
-                if sig.original_ttl != ttl {
-                    out.add(Code::TtlMismatch, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
-                        format!("the {} RRset has TTL {ttl} but the RRSIG's Original TTL is {}", rrtype::to_mnemonic(s.rtype), sig.original_ttl));
+            if status(z, row) != Status::Valid as u8 {
+                continue;
+            }
+            let now = z.now as u32;
+            if let Some(w) = policy.expire_within {
+                let left = sig.expiration.wrapping_sub(now) as u64;
+                if left < w {
+                    out.add(Code::ExpiresSoon, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
+                        format!("expires at {}, within {} s of the verification time (limit {w} s)", serial::format_rrsig_time(sig.expiration, z.now), left));
                 }
-                if status(z, row) != Status::Valid as u8 {
-                    continue;
-                }
-                let now = z.now as u32;
-                if let Some(w) = policy.expire_within {
-                    let left = sig.expiration.wrapping_sub(now) as u64;
-                    if left < w {
-                        out.add(Code::ExpiresSoon, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
-                            format!("expires at {}, within {} s of the verification time (limit {w} s)", serial::format_rrsig_time(sig.expiration, z.now), left));
-                    }
-                }
-                if let Some(m) = policy.inception_margin {
-                    let age = now.wrapping_sub(sig.inception) as u64;
-                    if age < m {
-                        out.add(Code::InceptionTooRecent, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
-                            format!("inception {} is only {age} s before the verification time (margin {m} s)", serial::format_rrsig_time(sig.inception, z.now)));
-                    }
+            }
+            if let Some(m) = policy.inception_margin {
+                let age = now.wrapping_sub(sig.inception) as u64;
+                if age < m {
+                    out.add(Code::InceptionTooRecent, &n.name, s.rtype, Some(sig.key_tag), Some(rec),
+                        format!("inception {} is only {age} s before the verification time (margin {m} s)", serial::format_rrsig_time(sig.inception, z.now)));
                 }
             }
         }

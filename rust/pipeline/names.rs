@@ -62,7 +62,8 @@ struct Kept {
 
 impl Kept {
     /// Takes one owner name's run, `verdicts` and `dups` indexed from `a`
-    /// (the run's first record), its rows from `first_row`.
+    /// (the run's first record), its rows from `first_row`; with `thin`,
+    /// without what no check reads (the held names).
     fn take(&mut self, run: impl Iterator<Item = Record>, a: u32, verdicts: &[Verdict], dups: &[(u32, u32)], first_row: u32, thin: bool) {
         let start = self.records.len() as u32;
         let mut v = verdicts.iter().peekable();
@@ -142,11 +143,7 @@ impl<'p> NameChecks<'p> {
                 return Err(format!("the apex has a {}", rrtype::to_mnemonic(t)));
             }
         }
-        let soa = run.iter().find(|r| r.rtype == rrtype::SOA).expect("checked above");
-        let ttl = (soa.rdata.len() >= 4).then(|| {
-            let m = &soa.rdata[soa.rdata.len() - 4..];
-            u32::from_be_bytes([m[0], m[1], m[2], m[3]]).min(soa.ttl)
-        });
+        let ttl = run.iter().find(|r| r.rtype == rrtype::SOA).and_then(denial::soa_denial_ttl);
         let algs = keys.iter().filter(|k| k.is_zone_key()).map(|k| k.algorithm).collect();
         Ok(NameChecks {
             policy,
@@ -208,15 +205,13 @@ impl<'p> NameChecks<'p> {
 
     /// Takes the next owner names: `part` holds their runs `runs` (in
     /// order, from its start), each run's verdicts (record order) and
-    /// identical copies; `base_row` is the report row of the first RRSIG;
-    /// `last`: the zone ends with them. Their records are dropped, except
+    /// identical copies; `last`: the zone ends with them. Their records are dropped, except
     /// those held for the end.
     pub fn take(&mut self, part: Vec<Record>, runs: &[(usize, usize)], verified: &[RunVerdicts], last: bool) -> Result<(), String> {
         let t0 = Instant::now();
         let first_part = self.records == 0;
         // The report's columns, record order.
         let mut row = self.cols.status.len() as u32;
-        let row0 = row;
         for (&(a, _), (verdicts, _)) in runs.iter().zip(verified) {
             let mut slot: Option<u32> = None;
             for (i, st, why) in verdicts {
@@ -243,25 +238,21 @@ impl<'p> NameChecks<'p> {
         let mut batch_last: Option<u32> = None;
         let mut held_last: Option<u32> = None;
         let mut it = part.into_iter();
-        row = row0;
         for (k, (&(a, b), (verdicts, dups))) in runs.iter().zip(verified).enumerate() {
-            let owner = it.as_slice()[0].owner.clone();
+            let owner = &it.as_slice()[0].owner;
             let deep = owner.is_subdomain_of(&self.apex) && owner.label_count() > self.apex_labels + 1;
-            let run: Vec<Record> = it.by_ref().take(b - a).collect();
+            let run = it.by_ref().take(b - a);
+            let (kept, kept_last) = if deep { (&mut self.held, &mut held_last) } else { (&mut batch, &mut batch_last) };
             if first_part && k == 0 {
+                // The apex, whole, for the apex checks at the end too.
+                let run: Vec<Record> = run.collect();
                 self.apex_kept.take(run.iter().cloned(), a as u32, verdicts, dups, row, false);
-            }
-            let is_last = last && b == total;
-            if deep {
-                self.held.take(run.into_iter(), a as u32, verdicts, dups, row, true);
-                if is_last {
-                    held_last = Some(self.held.records.len() as u32 - 1);
-                }
+                kept.take(run.into_iter(), a as u32, verdicts, dups, row, false);
             } else {
-                batch.take(run.into_iter(), a as u32, verdicts, dups, row, false);
-                if is_last {
-                    batch_last = Some(batch.records.len() as u32 - 1);
-                }
+                kept.take(run, a as u32, verdicts, dups, row, deep);
+            }
+            if last && b == total {
+                *kept_last = Some(kept.records.len() as u32 - 1);
             }
             row += verdicts.len() as u32;
         }
