@@ -40,12 +40,9 @@ pub struct NameTable {
 
 impl NameTable {
     pub fn push(&mut self, n: &Name) {
-        if self.start.is_empty() {
-            self.start.push(0);
-        }
-        self.text.extend_from_slice(n.to_text().as_bytes());
-        self.text.push(b'\n');
-        self.start.push(self.text.len() as u32);
+        let mut t = n.to_text().into_bytes();
+        t.push(b'\n');
+        self.push_text(&t);
     }
 
     /// Appends name text as [`NameTable::get`] gives it.

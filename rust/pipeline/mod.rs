@@ -179,7 +179,8 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     if vopts.whole_zone {
         return whole("whole-zone (asked for)".into());
     }
-    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns);
+    let stage = || Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns);
+    let mut st = stage();
     let (window, min) = match vopts.window {
         Some(w) => (w, 0),
         None => zonefile::window_sizes(pool.current_num_threads()),
@@ -200,7 +201,7 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
             // handed over before, if any, are void for the stage and the
             // taps alike: the records are all here again).
             taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
-            st = Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns);
+            st = stage();
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
             (zone, read)
         }
@@ -431,11 +432,16 @@ fn checked_report(zone: &ParsedZone, c: names::Checked, busy: f64, vopts: &Verif
     };
     rep.timings.verify = (busy - c.seconds).max(0.0);
     rep.timings.checks = c.seconds;
+    profile_timings(&mut rep, vopts, profile);
+    rep
+}
+
+/// With `VerifyOptions::profile`: the CPU time per phase into the report.
+fn profile_timings(rep: &mut Report, vopts: &VerifyOptions, profile: &Profile) {
     if vopts.profile {
         rep.timings.canonicalise_cpu = profile.canonicalise_seconds();
         rep.timings.crypto = profile.crypto();
     }
-    rep
 }
 
 /// From the records (thinned when streamed) to the report: the zone model,
@@ -540,10 +546,7 @@ fn finish(
     rep.file = rrsig_record.iter().map(|&i| records[i as usize].file).collect();
     rep.timings.model = model_time;
     rep.timings.verify = verify;
-    if vopts.profile {
-        rep.timings.canonicalise_cpu = profile.canonicalise_seconds();
-        rep.timings.crypto = profile.crypto();
-    }
+    profile_timings(&mut rep, vopts, profile);
 
     // Zone-level checks over the same model, with every RRSIG's verdict known.
     let t2 = Instant::now();

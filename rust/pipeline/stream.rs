@@ -203,7 +203,7 @@ pub struct Streamer<'p> {
     /// apex allows it: each run is then final, and dropped once checked.
     names: Option<NameChecks<'p>>,
     /// With `names`: the names seen (by [`name_key`]: one that comes back
-    /// makes the stage give up), and the records dropped before `records[0]`.
+    /// makes the stage give up).
     seen: HashSet<u64, std::hash::BuildHasherDefault<KeyHasher>>,
     checked: Option<Checked>,
     /// Keep every report row's columns when checking by name.
@@ -255,13 +255,7 @@ impl<'p> Streamer<'p> {
             return;
         }
         let runs = owner_runs(&self.records, self.pending, last);
-        let mut touched: Vec<u64> = Vec::with_capacity(runs.len());
-        let mut fresh: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
-        // Names with two runs in this part go the long way, so that a part
-        // (a whole small file) takes any shape that starts with the apex.
         let keys: Vec<u64> = runs.iter().map(|&(a, _)| name_key(&self.records[a].owner)).collect();
-        let mut once: HashSet<u64> = HashSet::with_capacity(keys.len());
-        let repeated: HashSet<u64> = keys.iter().copied().filter(|&k| !once.insert(k)).collect();
         if self.apex.is_none() {
             if let Some(&(a, b)) = runs.first() {
                 if let Err(why) = self.find_apex(a, b) {
@@ -277,6 +271,12 @@ impl<'p> Streamer<'p> {
             self.busy += t0.elapsed().as_secs_f64();
             return;
         }
+        let mut touched: Vec<u64> = Vec::with_capacity(runs.len());
+        let mut fresh: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
+        // Names with two runs in this part go the long way, so that a part
+        // (a whole small file) takes any shape that starts with the apex.
+        let mut once: HashSet<u64> = HashSet::with_capacity(keys.len());
+        let repeated: HashSet<u64> = keys.iter().copied().filter(|&k| !once.insert(k)).collect();
         for (&(a, b), &key) in runs.iter().zip(&keys) {
             match self.file_run(a as u32, b as u32, key, !repeated.contains(&key)) {
                 Ok(Filed::Open(key)) => touched.push(key),
