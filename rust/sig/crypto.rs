@@ -11,10 +11,15 @@
 //!
 //! | algorithm | ring | aws-lc-rs (key parsed once) | used |
 //! |---|---|---|---|
-//! | RSA-2048 SHA-256 | 31,909 | 42,006 | aws-lc-rs |
+//! | RSA-2048 SHA-256 | 31,909 | 42,006 | aws-lc's bignum ([`super::rsa`]) |
 //! | ECDSA P-256 | 13,280 | 12,845 | ring |
 //! | ECDSA P-384 | 891 | 3,402 | aws-lc-rs |
 //! | Ed25519 | 13,171 | 18,678 | aws-lc-rs |
+//!
+//! RSA goes one level below aws-lc-rs, to aws-lc's modular exponentiation
+//! with a Montgomery context per key and scratch per thread: aws-lc-rs's
+//! per-call set-up cost about 15 % of the RSA time with both cores busy
+//! (measured in [`super::rsa`]).
 //!
 //! Neither has Ed448 (16); a third library, RustCrypto's `ed448-goldilocks`,
 //! verifies it (why that one: the comment on `ALGORITHMS`).
@@ -32,6 +37,8 @@
 use aws_lc_rs::signature as lc;
 use ring::signature::{self, EcdsaVerificationAlgorithm};
 use std::fmt;
+
+use super::rsa::{RsaHash, RsaKey};
 
 /// Why a DNSKEY cannot be used to verify.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,8 +70,8 @@ impl std::error::Error for KeyError {}
 #[derive(Clone, Copy)]
 enum Scheme {
     /// RSA PKCS#1 v1.5 (RFC 3110, RFC 5702): key in the RFC 3110 form;
-    /// aws-lc-rs.
-    Rsa(&'static lc::RsaParameters),
+    /// aws-lc's arithmetic through [`super::rsa`].
+    Rsa(RsaHash),
     /// ECDSA (RFC 6605) with ring: key `x || y` of twice `coord` octets,
     /// signature `r || s`.
     EcdsaRing { alg: &'static EcdsaVerificationAlgorithm, coord: usize },
@@ -127,23 +134,23 @@ static ALGORITHMS: &[Algorithm] = &[
     Algorithm {
         number: 5,
         name: "RSASHA1",
-        scheme: Some(Scheme::Rsa(&lc::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)),
+        scheme: Some(Scheme::Rsa(RsaHash::Sha1)),
     },
     Algorithm { number: 6, name: "DSA-NSEC3-SHA1", scheme: None },
     Algorithm {
         number: 7,
         name: "RSASHA1-NSEC3-SHA1",
-        scheme: Some(Scheme::Rsa(&lc::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)),
+        scheme: Some(Scheme::Rsa(RsaHash::Sha1)),
     },
     Algorithm {
         number: 8,
         name: "RSASHA256",
-        scheme: Some(Scheme::Rsa(&lc::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)),
+        scheme: Some(Scheme::Rsa(RsaHash::Sha256)),
     },
     Algorithm {
         number: 10,
         name: "RSASHA512",
-        scheme: Some(Scheme::Rsa(&lc::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)),
+        scheme: Some(Scheme::Rsa(RsaHash::Sha512)),
     },
     Algorithm { number: 12, name: "ECC-GOST", scheme: None },
     Algorithm {
@@ -179,8 +186,10 @@ pub struct PublicKey {
 }
 
 enum Inner {
-    /// aws-lc-rs key, parsed once (RSA, P-384, Ed25519).
+    /// aws-lc-rs key, parsed once (P-384, Ed25519).
     Parsed(lc::ParsedPublicKey),
+    /// RSA, its Montgomery context built once ([`super::rsa`]).
+    Rsa(RsaKey),
     /// ring ECDSA: `0x04 || x || y`, parsed by ring on each verification.
     RingEcdsa {
         alg: &'static EcdsaVerificationAlgorithm,
@@ -195,6 +204,7 @@ impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &self.inner {
             Inner::Parsed(_) => "aws-lc-rs",
+            Inner::Rsa(_) => "aws-lc bignum",
             Inner::RingEcdsa { .. } => "ring ECDSA",
             Inner::Ed448(_) => "ed448-goldilocks",
         };
@@ -215,6 +225,7 @@ impl PublicKey {
     pub fn verify(&self, data: &[u8], sig: &[u8]) -> bool {
         match &self.inner {
             Inner::Parsed(pk) => pk.verify_sig(data, sig).is_ok(),
+            Inner::Rsa(k) => k.verify(data, sig),
             Inner::RingEcdsa { alg, point } => {
                 signature::UnparsedPublicKey::new(*alg, &point[..]).verify(data, sig).is_ok()
             }
@@ -233,7 +244,7 @@ impl PublicKey {
             .and_then(|a| a.scheme)
             .ok_or(KeyError::UnsupportedAlgorithm(alg))?;
         match scheme {
-            Scheme::Rsa(params) => decode_rsa(params, key),
+            Scheme::Rsa(hash) => decode_rsa(hash, key),
             Scheme::EcdsaRing { alg, coord } => {
                 let point = ec_point(key, coord)?;
                 Ok(PublicKey { inner: Inner::RingEcdsa { alg, point }, bits: (coord * 8) as u32 })
@@ -358,7 +369,7 @@ fn strip_leading_zeros(b: &[u8]) -> &[u8] {
 
 /// RFC 3110 §2: exponent length in one octet, or, when that octet is zero,
 /// in the next two; then the exponent; then the modulus (rest of the field).
-fn decode_rsa(params: &'static lc::RsaParameters, key: &[u8]) -> Result<PublicKey, KeyError> {
+fn decode_rsa(hash: RsaHash, key: &[u8]) -> Result<PublicKey, KeyError> {
     let (e_len, off) = match key {
         [] => return Err(KeyError::Malformed("empty RSA key".into())),
         [0, hi, lo, ..] => (u16::from_be_bytes([*hi, *lo]) as usize, 3),
@@ -410,10 +421,9 @@ fn decode_rsa(params: &'static lc::RsaParameters, key: &[u8]) -> Result<PublicKe
     if ev & 1 == 0 {
         return Err(KeyError::UnsupportedKey(format!("RSA exponent {ev} is even")));
     }
-    let pk = lc::RsaPublicKeyComponents { n, e }
-        .to_parsed_public_key(params)
-        .map_err(|err| KeyError::Malformed(format!("RSA key rejected ({err})")))?;
-    Ok(PublicKey { inner: Inner::Parsed(pk), bits })
+    let key = RsaKey::new(n, e, hash)
+        .ok_or_else(|| KeyError::Malformed(format!("RSA key of {bits} bits rejected by aws-lc")))?;
+    Ok(PublicKey { inner: Inner::Rsa(key), bits })
 }
 
 /// A DNSKEY (RFC 4034 §2.1) parsed once per zone.

@@ -6,6 +6,7 @@ pub mod columns;
 pub mod crypto;
 pub mod keys;
 pub mod profile;
+pub mod rsa;
 pub mod rules;
 pub mod status;
 
