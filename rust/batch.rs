@@ -464,10 +464,10 @@ fn owner_text(wire: &[u8]) -> String {
 /// MUST be greater than or equal to the value in the RRSIG RR's Labels
 /// field".
 fn signer_owner_labels(sig: &Rrsig<'_>, owner: &Name, origin: &Name) -> Option<(Status, Option<String>)> {
-    if !sig.signer.eq_ignore_case(origin) {
+    if !sig.signer_is(origin) {
         return Some((
             Status::SignerNotApex,
-            Some(format!("signer name {} is not the keys' origin {origin}", sig.signer)),
+            Some(format!("signer name {} is not the keys' origin {origin}", sig.signer_name())),
         ));
     }
     if !owner.is_subdomain_of(origin) {

@@ -42,12 +42,26 @@ pub struct Rrsig<'a> {
     pub expiration: u32,
     pub inception: u32,
     pub key_tag: u16,
-    /// Signer's name as written (not lower-cased).
-    pub signer: Name,
+    /// Signer's name as written (not lower-cased), in wire form: a valid
+    /// uncompressed name, borrowed from the RDATA (an RRSIG is parsed
+    /// several times per run; [`Rrsig::signer_name`] makes a [`Name`]).
+    pub signer: &'a [u8],
     /// The RDATA up to the signature: the 18 octets of fixed fields and the
     /// signer's name as written.
     pub header: &'a [u8],
     pub signature: &'a [u8],
+}
+
+impl Rrsig<'_> {
+    /// The signer's name as a [`Name`] (allocates; for messages).
+    pub fn signer_name(&self) -> Name {
+        Name::from_wire(self.signer).map(|(n, _)| n).expect("parse_rrsig checked the signer's name")
+    }
+
+    /// Whether the signer's name is `name`, ASCII case ignored.
+    pub fn signer_is(&self, name: &Name) -> bool {
+        self.signer.eq_ignore_ascii_case(name.as_wire())
+    }
 }
 
 /// Octets of the fixed RRSIG fields before the signer's name.
@@ -68,8 +82,9 @@ pub fn parse_rrsig(rdata: &[u8]) -> Option<Rrsig<'_>> {
     if rdata.len() <= RRSIG_FIXED {
         return None;
     }
-    let (signer, used) = Name::from_wire(&rdata[RRSIG_FIXED..])?;
+    let used = crate::dns::name::wire_len(&rdata[RRSIG_FIXED..])?;
     let end = RRSIG_FIXED + used;
+    let signer = &rdata[RRSIG_FIXED..end];
     Some(Rrsig {
         type_covered: u16_at(rdata, 0),
         algorithm: rdata[2],
@@ -587,7 +602,7 @@ mod tests {
         let s = parse_rrsig(&rd).unwrap();
         assert_eq!((s.type_covered, s.algorithm, s.labels, s.original_ttl), (1, 13, 3, 3600));
         assert_eq!((s.expiration, s.inception, s.key_tag), (0x4c883e17, 0x4c63c997, 55648));
-        assert_eq!(s.signer.as_wire(), w("Example.NET.").as_slice());
+        assert_eq!(s.signer, w("Example.NET.").as_slice());
         assert_eq!(s.header, &rd[..rd.len() - 3]);
         assert_eq!(s.signature, &[9, 8, 7]);
         // An empty signature is returned as such.
@@ -759,7 +774,7 @@ mod tests {
         let mut upper = sig_rr.rdata.clone();
         upper[18..18 + 13].make_ascii_uppercase();
         let usig = parse_rrsig(&upper).unwrap();
-        assert_eq!(usig.signer.to_text(), "EXAMPLE.NET.");
+        assert_eq!(usig.signer_name().to_text(), "EXAMPLE.NET.");
         signed_data(&mut b, &usig, &n("WWW.example.NET."), 1, &set);
         assert_eq!(a, b);
     }

@@ -51,7 +51,7 @@ impl Name {
     /// root label, longer than 255 octets).
     pub fn from_wire(buf: &[u8]) -> Option<(Name, usize)> {
         let len = wire_len(buf)?;
-        Some((Name::from_valid(buf[..len].to_vec()), len))
+        Some((Name(Arc::from(&buf[..len])), len))
     }
 
     /// Builds a name from labels given left to right (the root label is
@@ -199,7 +199,7 @@ impl Name {
             }
             p += 1 + self.0[p] as usize;
         }
-        Name::from_valid(self.0[p..].to_vec())
+        Name(Arc::from(&self.0[p..]))
     }
 
     /// The closest enclosing wildcard for an RRSIG whose Labels field is

@@ -788,6 +788,10 @@ where
         Ok(false)
     };
     let mut buf: Vec<u8> = Vec::new();
+    // The buffer the next part is read into; the two change places after
+    // each part, so that they are allocated (and their pages faulted in)
+    // once, not once per part.
+    let mut next: Vec<u8> = Vec::new();
     let mut eof = read_part(&mut f, &mut buf).map_err(io)?;
     let read = t0.elapsed().as_secs_f64();
     let mut carry = Carry::new(opts);
@@ -804,7 +808,8 @@ where
             continue;
         };
         // The next buffer starts with the unparsed tail of this one.
-        let mut next: Vec<u8> = buf[cut..].to_vec();
+        next.clear();
+        next.extend_from_slice(&buf[cut..]);
         let mut records: Vec<Record> = Vec::new();
         let before = parsed.take();
         let ((done, got), ()) = rayon::join(
@@ -837,7 +842,7 @@ where
             break;
         }
         eof = got.map_err(io)?;
-        buf = next;
+        std::mem::swap(&mut buf, &mut next);
     }
     sink(parsed.take().unwrap_or_default(), true);
     let z = carry.finish(Vec::new(), &name, opts);

@@ -42,10 +42,10 @@ impl Rules<'_> {
         };
         // RFC 4035 §5.3.1: the Signer's Name must be the zone containing the
         // RRset, i.e. the apex for every RRSIG in a zone file.
-        if !sig.signer.eq_ignore_case(self.apex) {
+        if !sig.signer_is(self.apex) {
             return (
                 Status::SignerNotApex,
-                Some(format!("signer name {} is not the zone apex {}", sig.signer, self.apex)),
+                Some(format!("signer name {} is not the zone apex {}", sig.signer_name(), self.apex)),
             );
         }
         // RFC 4035 §5.3.1: the Labels field must be <= the owner's labels.
