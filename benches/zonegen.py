@@ -54,7 +54,14 @@ VARIANTS: dict[str, tuple[list[tuple[str, int | None]], list[str]]] = {
     "rsa2048-nsec3": ([("RSASHA256", 2048)], ["-3", "-", "-H", "0", "-A"]),
     # Algorithm rollover midpoint: algorithms 8 and 13 both sign everything.
     "rollover": ([("RSASHA256", 2048), ("ECDSAP256SHA256", None)], []),
+    # Second-level registrations: every delegation two labels below the
+    # apex, under one of SLD_GROUPS empty non-terminals (as a registry with
+    # co.example-style names in one zone would have them).
+    "p256-sld": ([("ECDSAP256SHA256", None)], []),
 }
+
+# The variants whose delegations lie under empty non-terminals, and how many.
+SLD_GROUPS = {"p256-sld": 100}
 
 # Out-of-bailiwick name server hosts, as at a real TLD: a few big providers.
 _PROVIDERS = [
@@ -156,12 +163,15 @@ def unsigned_zone_text(p: ZoneParams) -> str:
     ]
     reserved = {"nic", "www"}
     seen: set[str] = set(reserved)
+    groups = SLD_GROUPS.get(p.variant)
     for i in range(p.delegations):
         b = _h(p.seed, i, "d")
         label = _label(b)
         if label in seen:  # rare collision: make it unique, deterministically
             label = f"{label}{i}"
         seen.add(label)
+        if groups:
+            label = f"{label}.sld{b[28] % groups}"
         ds = _frac(_h(p.seed, i, "ds")) < p.ds_fraction
         glue = _frac(_h(p.seed, i, "glue")) < p.glue_fraction
         prov = _PROVIDERS[b[20] % len(_PROVIDERS)]

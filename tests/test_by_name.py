@@ -11,9 +11,11 @@ exactly the whole-zone path's report, and ``columns=False``.
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
+import bindsign
 import signers
 import zoneverify
 from zoneverify import _native
@@ -79,6 +81,94 @@ def test_a_name_that_comes_back_after_it_was_dropped(signed_zone_factory, tmp_pa
     assert _comparable(small) == _comparable(whole)
     r = zoneverify.verify_zone(p, now=signers.NOW)
     assert not r.ok and any(f.code == "bad-signature" and f.owner.startswith("mail.") for f in r.findings)
+
+
+def _deep_zone_text() -> str:
+    """Most names two or more labels below the apex: hosts under empty
+    non-terminals, delegations one and two labels down with glue below
+    them, a wildcard with a name under it, a CNAME chain."""
+    lines = [f"$ORIGIN {bindsign.ORIGIN}.", "$TTL 3600",
+             "@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300", "@ IN NS ns1", "ns1 IN A 192.0.2.1"]
+    for g in range(40):
+        lines += [f"h{h}.g{g} IN A 10.0.{g}.{h}" for h in range(25)]
+        if g % 5 == 0:
+            lines += [f"d.g{g} IN NS ns.d.g{g}", f"ns.d.g{g} IN A 192.0.2.{g}", f"x.ns.d.g{g} IN TXT \"occluded\""]
+        if g % 7 == 0:
+            lines += [f"c{g} IN NS ns1.c{g}", f"ns1.c{g} IN A 192.0.2.{100 + g}", f"a.b.c{g} IN A 192.0.2.{150 + g}"]
+    lines += ["*.w IN A 192.0.2.200", "x.*.w IN TXT \"below a wildcard\"", "a.cn IN CNAME h1.g3"]
+    return "\n".join(lines) + "\n"
+
+
+def _sign_deep(d, signer: str):
+    (d / "deep.db").write_text(_deep_zone_text())
+    if signer == "bind":
+        keys = [bindsign.keygen(d, "ECDSAP256SHA256", ksk) for ksk in (True, False)]
+        src = d / "deep.db"
+        src.write_text(src.read_text() + "".join((d / f"{k.base}.key").read_text() for k in keys))
+        subprocess.run(["dnssec-signzone", "-n", "2", "-o", bindsign.ORIGIN, "-s", "20260101000000",
+                        "-e", "20360101000000", "-f", "deep.signed", "deep.db"] + [k.base for k in keys],
+                       cwd=d, capture_output=True, text=True, check=True)
+    else:
+        for ksk in (True, False):
+            subprocess.run(["ldns-keygen", "-a", "ECDSAP256SHA256"] + (["-k"] if ksk else []) + [bindsign.ORIGIN],
+                           cwd=d, capture_output=True, text=True, check=True)
+        keys = sorted(p.name[:-4] for p in d.glob("K*.key"))
+        subprocess.run(["ldns-signzone", "-i", "20260101000000", "-e", "20360101000000", "-f", "deep.signed",
+                        "deep.db"] + keys, cwd=d, capture_output=True, text=True, check=True)
+    return d / "deep.signed"
+
+
+@pytest.mark.parametrize("signer", ["bind", "ldns"])
+def test_deep_names_are_checked_subtree_by_subtree(tmp_path, signer):
+    """A zone whose names lie mostly two labels or more below the apex,
+    signed by dnssec-signzone on two threads (which writes a name now and
+    then a few places out of canonical order) and by ldns-signzone:
+    checked by name in windows of several sizes (the held names checked
+    part by part), with exactly the whole-zone path's report."""
+    p = _sign_deep(tmp_path, signer)
+    whole = _native_report(p, whole_zone=True)
+    assert sum(n for _, _, n in whole["status_counts"]) > 1000
+    for window in (4096, 20000, 1 << 20):
+        raw = _native_report(p, window_bytes=window)
+        assert raw["checked_by_name"], (window, raw["pipeline"])
+        assert _comparable(raw) == _comparable(whole), window
+    r = zoneverify.verify_zone(p, now=signers.NOW)
+    assert r.ok, [str(f) for f in r.findings]
+
+
+def _move_to_end(text: str, owner: str) -> str:
+    head, rrs = _rrs(text)
+    moved = [r for r in rrs if r.split()[0].lower() == owner.lower()]
+    assert moved, owner
+    return "\n".join(head + [r for r in rrs if r not in moved] + moved) + "\n"
+
+
+@pytest.mark.parametrize("owner,top", [
+    # a host under an empty non-terminal
+    ("h3.g2", "g2"),
+    # a delegation, after its glue was checked (as data of the zone, had
+    # the stage not given up)
+    ("c7", "c7"),
+])
+def test_a_name_in_a_subtree_already_checked(tmp_path, owner, top):
+    """A name that comes in a subtree whose held names were checked (here:
+    moved to the end of the file, far past the slack) makes the stage give
+    up: the whole-zone path's report, exactly. In one part nothing was
+    checked before it: by name, the same report."""
+    owner, top = f"{owner}.{bindsign.ORIGIN}.", f"{top}.{bindsign.ORIGIN}."
+    signed = _sign_deep(tmp_path, "ldns")
+    p = tmp_path / "late.zone"
+    p.write_text(_move_to_end(signed.read_text(), owner))
+    whole = _native_report(p, whole_zone=True)
+    small = _native_report(p, window_bytes=4096)
+    assert not small["checked_by_name"]
+    assert re.match(rf"whole-zone: owner name {re.escape(owner)} at line \d+ lies in the subtree of "
+                    rf"{re.escape(top)}, whose names were checked and dropped", small["pipeline"]), small["pipeline"]
+    assert _comparable(small) == _comparable(whole)
+    one = _native_report(p)
+    assert one["checked_by_name"], one["pipeline"]
+    assert _comparable(one) == _comparable(whole)
+    assert zoneverify.verify_zone(p, now=signers.NOW).ok
 
 
 def test_a_broken_nsec_link_is_named_by_the_whole_zone_path(signed_zone_factory, tmp_path):
