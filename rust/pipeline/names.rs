@@ -97,17 +97,24 @@ impl Kept {
         self.duplicates.extend(dups.iter().map(|&(c, k)| (c - a + start, k - a + start)));
     }
 
-    /// Splits the records, whole runs starting at `starts` (ascending),
-    /// in two: the runs `front` says, and the others; each keeps its rows
-    /// and copies, in order.
-    fn partition(self, starts: &[u32], front: impl Fn(usize) -> bool) -> (Kept, Kept) {
+    /// Splits the records in two by whole runs: `runs` gives each run's
+    /// start (ascending) and a tag; the runs whose tag `front` accepts, and
+    /// the others, each with its rows and copies, in order; and the other
+    /// runs' starts in the second part, with their tags.
+    fn partition<T>(self, runs: Vec<(u32, T)>, front: impl Fn(&T) -> bool) -> (Kept, Kept, Vec<(u32, T)>) {
         let (mut yes, mut no) = (Kept::default(), Kept::default());
+        let mut no_runs = Vec::new();
         let n = self.records.len() as u32;
+        let ends: Vec<u32> = runs.iter().skip(1).map(|&(a, _)| a).chain([n]).collect();
         let (mut row, mut dup) = (0usize, 0usize);
         let mut records = self.records.into_iter();
-        for (k, &a) in starts.iter().enumerate() {
-            let b = starts.get(k + 1).copied().unwrap_or(n);
-            let to = if front(k) { &mut yes } else { &mut no };
+        for ((a, tag), b) in runs.into_iter().zip(ends) {
+            let to = if front(&tag) {
+                &mut yes
+            } else {
+                no_runs.push((no.records.len() as u32, tag));
+                &mut no
+            };
             let base = to.records.len() as u32;
             to.records.extend(records.by_ref().take((b - a) as usize));
             while row < self.rrsig_record.len() && self.rrsig_record[row] < b {
@@ -124,7 +131,7 @@ impl Kept {
                 dup += 1;
             }
         }
-        (yes, no)
+        (yes, no, no_runs)
     }
 
     fn zone(&self, apex: &Name, now: u64) -> Zone<'_> {
@@ -176,6 +183,16 @@ impl Cuts {
 /// the fuzzer's small zones reach the early checks and the give-up.
 const SLACK: u64 = if cfg!(fuzzing) { 2 } else { 256 };
 
+/// Whether the subtree of `top` is one of those up to `bound.0` (and
+/// `bound.0`'s own when `bound.1`), in canonical order.
+fn up_to(top: &Name, bound: &(Name, bool)) -> bool {
+    match top.canonical_cmp(&bound.0) {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Equal => bound.1,
+        std::cmp::Ordering::Greater => false,
+    }
+}
+
 /// The order of the subtrees (a name one label below the apex, its top,
 /// and the names below it) as the names come.
 #[derive(Default)]
@@ -207,13 +224,8 @@ impl Subtrees {
         if higher {
             // Above the highest top, so above every checked one.
             self.high = Some(top.clone());
-        } else if let Some((done, with_it)) = &self.checked {
-            let late = match top.canonical_cmp(done) {
-                std::cmp::Ordering::Less => true,
-                std::cmp::Ordering::Equal => *with_it,
-                std::cmp::Ordering::Greater => false,
-            };
-            if late {
+        } else if let Some(done) = &self.checked {
+            if up_to(&top, done) {
                 return Err(format!(
                     "owner name {owner} at line {line} lies in the subtree of {top}, whose names were checked and dropped"
                 ));
@@ -435,27 +447,11 @@ impl<'p> NameChecks<'p> {
             return self.held_names(held, held_last);
         }
         // The held names of the subtrees that are complete.
-        if let Some((bound, with_it)) = self.order.end_of_part() {
-            let done_here = |t: &Name| match t.canonical_cmp(&bound) {
-                std::cmp::Ordering::Less => true,
-                std::cmp::Ordering::Equal => with_it,
-                std::cmp::Ordering::Greater => false,
-            };
-            let done: Vec<bool> = self.held_tops.iter().map(|(_, t)| done_here(t)).collect();
-            if done.iter().any(|&d| d) {
-                let starts: Vec<u32> = self.held_tops.iter().map(|&(a, _)| a).collect();
-                let n = self.held.records.len() as u32;
-                let (now, later) = std::mem::take(&mut self.held).partition(&starts, |k| done[k]);
-                // The runs that stay, renumbered as `partition` placed them.
-                let mut at = 0u32;
+        if let Some(bound) = self.order.end_of_part() {
+            if self.held_tops.iter().any(|(_, t)| up_to(t, &bound)) {
                 let tops = std::mem::take(&mut self.held_tops);
-                for (k, (a, t)) in tops.into_iter().enumerate() {
-                    if !done[k] {
-                        self.held_tops.push((at, t));
-                        at += starts.get(k + 1).copied().unwrap_or(n) - a;
-                    }
-                }
-                self.held = later;
+                let (now, later, tops) = std::mem::take(&mut self.held).partition(tops, |t| up_to(t, &bound));
+                (self.held, self.held_tops) = (later, tops);
                 self.held_names(now, None)?;
             }
         }

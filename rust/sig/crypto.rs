@@ -362,7 +362,8 @@ fn ec_point(key: &[u8], coord: usize) -> Result<Box<[u8]>, KeyError> {
     Ok(point.into_boxed_slice())
 }
 
-fn strip_leading_zeros(b: &[u8]) -> &[u8] {
+/// `b` without its leading zero octets.
+pub(super) fn strip_leading_zeros(b: &[u8]) -> &[u8] {
     let i = b.iter().position(|&x| x != 0).unwrap_or(b.len());
     &b[i..]
 }

@@ -220,17 +220,13 @@ impl RsaKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sig::crypto::strip_leading_zeros as strip;
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::signature::{self as lc, KeyPair, RsaKeyPair};
 
     /// aws-lc-rs's verifier, the reference.
     fn reference(params: &'static lc::RsaParameters, n: &[u8], e: &[u8], data: &[u8], sig: &[u8]) -> bool {
         lc::RsaPublicKeyComponents { n, e }.verify(params, data, sig).is_ok()
-    }
-
-    fn strip(b: &[u8]) -> &[u8] {
-        let z = b.iter().take_while(|&&x| x == 0).count();
-        &b[z..]
     }
 
     /// The private operation on an arbitrary encoded message (no padding),
