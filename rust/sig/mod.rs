@@ -2,6 +2,7 @@
 //! paths, public keys and crypto, the RRSIG rules, and the per-RRSIG
 //! result columns.
 
+mod amm;
 pub mod columns;
 pub mod crypto;
 pub mod keys;

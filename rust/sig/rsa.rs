@@ -30,6 +30,13 @@
 //! length of the `0xFF` run no freedom either), so the set of signatures
 //! reported valid did not change; `tests` below checks both against each
 //! other on good, bad and crafted signatures.
+//!
+//! Where the CPU has AVX-512 IFMA and the modulus has at most 2078 bits,
+//! the power is computed in radix 2^52 instead ([`super::amm`]): on this
+//! project's machine that raised `zoneverify bench`'s count on the 100k
+//! RSA zone from about 66,000 to 161,000 verifications per CPU-second.
+//! The encoding check is the same for both paths, and the tests run the
+//! crafted signatures through both.
 
 use aws_lc_rs::digest;
 use aws_lc_sys as sys;
@@ -140,6 +147,9 @@ pub struct RsaKey {
     hash: RsaHash,
     /// `0x00 0x01 0xFF.. 0x00 DigestInfo`: the encoded message without H.
     prefix: Vec<u8>,
+    /// The modulus for the AVX-512 IFMA routines, when the CPU has them
+    /// and the modulus fits (up to 2078 bits); else aws-lc's bignum path.
+    amm: Option<super::amm::Modulus>,
 }
 
 // SAFETY: after construction the key is only read. `BN_mod_exp_mont` takes
@@ -164,6 +174,7 @@ impl RsaKey {
     /// the modulus or exponent is even, or the exponent is below 3 or
     /// wider than 64 bits.
     pub fn new(n: &[u8], e: &[u8], hash: RsaHash) -> Option<RsaKey> {
+        let n_be = n;
         let k = n.len();
         let info = hash.digest_info();
         let t_len = info.len() + hash.algorithm().output_len();
@@ -184,7 +195,8 @@ impl RsaKey {
         prefix.resize(k - t_len - 1, 0xff);
         prefix.push(0x00);
         prefix.extend_from_slice(info);
-        Some(RsaKey { n, e, mont, k, hash, prefix })
+        let amm = super::amm::Modulus::new(n_be);
+        Some(RsaKey { n, e, mont, k, hash, prefix, amm })
     }
 
     /// True only when `sig` is this key's PKCS#1 v1.5 signature of `data`.
@@ -193,6 +205,15 @@ impl RsaKey {
             return false;
         }
         let h = digest::digest(self.hash.algorithm(), data);
+        if let Some(amm) = &self.amm {
+            let mut em = [0u8; 260];
+            let em = &mut em[..self.k];
+            if !amm.power(sig, self.e, em) {
+                return false;
+            }
+            let (head, tail) = em.split_at(self.prefix.len());
+            return head == &self.prefix[..] && tail == h.as_ref();
+        }
         SCRATCH.with(|cell| {
             let mut slot = cell.borrow_mut();
             let sc = slot.get_or_insert_with(Scratch::new);
@@ -402,13 +423,23 @@ mod tests {
                 assert_eq!(em.len(), k);
                 cases.push((data.clone(), raw_sign(kp, &em)));
             }
-            let mut valid = 0;
-            for (d, s) in &cases {
-                let want = reference(params, &n, &e, d, s);
-                assert_eq!(key.verify(d, s), want, "{k} octets, {hash:?}: disagreement with aws-lc");
-                valid += want as usize;
+            // Through the radix-2^52 path where the CPU has it, then
+            // through aws-lc's bignum path.
+            let mut key = key;
+            for round in 0..2 {
+                let engine = if key.amm.is_some() { "IFMA" } else { "bignum" };
+                let mut valid = 0;
+                for (d, s) in &cases {
+                    let want = reference(params, &n, &e, d, s);
+                    assert_eq!(key.verify(d, s), want, "{k} octets, {hash:?}, {engine}: disagreement with aws-lc");
+                    valid += want as usize;
+                }
+                assert_eq!(valid, 1, "only the signer's own signature is valid");
+                if round == 0 && key.amm.is_none() {
+                    break;
+                }
+                key.amm = None;
             }
-            assert_eq!(valid, 1, "only the signer's own signature is valid");
         }
     }
 
