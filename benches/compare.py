@@ -7,7 +7,9 @@ and prints wall time (median, min), peak RSS of the child (``os.wait4``
 rusage, ``ru_maxrss``), exit code, and each tool's median relative to
 zoneverify's. It then measures the machine's crypto ceiling with
 ``openssl speed -multi <cores>`` for the zone's algorithms: the time all
-cores need just to verify the zone's signatures.
+cores need just to verify the zone's signatures with this machine's
+OpenSSL (a library faster than it, as zoneverify's is for Ed25519 and, on
+CPUs with AVX-512 IFMA, for RSA up to 2078 bits, goes above 100 %).
 
     python benches/compare.py ZONE --origin bench. --now 1798761600
     python benches/compare.py --variant rsa2048 --delegations 100000   # via zonegen

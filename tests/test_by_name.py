@@ -17,6 +17,7 @@ import pytest
 
 import bindsign
 import signers
+import zoneedit
 import zoneverify
 from zoneverify import _native
 
@@ -48,13 +49,20 @@ def test_signers_nsec_zones_are_checked_by_name(signed_zone_factory, combo):
 
 
 @pytest.mark.parametrize("combo", [("bind", 8, True), ("ldns", 13, True)], ids=signers.combo_id)
-def test_nsec3_zones_are_checked_over_the_model(signed_zone_factory, combo):
-    """NSEC3 needs every name's hash at once: the checks run over the zone
-    model (the signatures still stream)."""
+def test_signers_nsec3_zones_are_checked_by_name(signed_zone_factory, combo):
+    """BIND's NSEC3 zones (opt-out, salted, the NSEC3 records written after
+    the other names) and ldns's, with glue, empty non-terminals and a
+    wildcard: checked name by name against the NSEC3 chain's summary, in
+    one part and in 4 KiB windows, with the whole-zone path's report (the
+    RFC 9276 warning on BIND's salt included)."""
     z = signed_zone_factory(*combo)
     r = zoneverify.verify_zone(z.path, now=signers.NOW)
-    assert r.pipeline == "streamed" and not r.checked_by_name
-    assert r.ok
+    assert r.checked_by_name and r.pipeline == "streamed", r.pipeline
+    assert not r.errors, [str(f) for f in r.errors]
+    small = _native_report(z.path, window_bytes=4096)
+    whole = _native_report(z.path, whole_zone=True)
+    assert small["checked_by_name"] and not whole["checked_by_name"]
+    assert _comparable(small) == _comparable(whole)
 
 
 def _rrs(text: str) -> tuple[list[str], list[str]]:
@@ -83,12 +91,18 @@ def test_a_name_that_comes_back_after_it_was_dropped(signed_zone_factory, tmp_pa
     assert not r.ok and any(f.code == "bad-signature" and f.owner.startswith("mail.") for f in r.findings)
 
 
-def _deep_zone_text() -> str:
+def _deep_zone_text(origin: str = bindsign.ORIGIN) -> str:
     """Most names two or more labels below the apex: hosts under empty
     non-terminals, delegations one and two labels down with glue below
-    them, a wildcard with a name under it, a CNAME chain."""
-    lines = [f"$ORIGIN {bindsign.ORIGIN}.", "$TTL 3600",
+    them, a wildcard with a name under it, a CNAME chain; empty
+    non-terminals above unsigned delegations only (which an opt-out NSEC3
+    chain may leave out) and above a signed one (which it may not)."""
+    lines = [f"$ORIGIN {origin.rstrip('.')}.", "$TTL 3600",
              "@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300", "@ IN NS ns1", "ns1 IN A 192.0.2.1"]
+    for e in range(6):
+        lines += [f"d{k}.e{e} IN NS ns.provider.example.net." for k in range(3)]
+        if e % 2 == 0:
+            lines += [f"s.e{e} IN NS ns.provider.example.net.", f"s.e{e} IN DS {1000 + e} 13 2 {'CD' * 32}"]
     for g in range(40):
         lines += [f"h{h}.g{g} IN A 10.0.{g}.{h}" for h in range(25)]
         if g % 5 == 0:
@@ -99,22 +113,26 @@ def _deep_zone_text() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _sign_deep(d, signer: str):
+def _sign_deep(d, signer: str, denial: str = "nsec"):
+    """`denial`: "nsec", "nsec3" (no salt, no extra iterations) or
+    "optout" (NSEC3 with opt-out; BIND also salted)."""
     (d / "deep.db").write_text(_deep_zone_text())
     if signer == "bind":
         keys = [bindsign.keygen(d, "ECDSAP256SHA256", ksk) for ksk in (True, False)]
         src = d / "deep.db"
         src.write_text(src.read_text() + "".join((d / f"{k.base}.key").read_text() for k in keys))
+        nsec3 = {"nsec": [], "nsec3": ["-3", "-", "-H", "0"], "optout": ["-3", "aabbccdd", "-H", "0", "-A"]}[denial]
         subprocess.run(["dnssec-signzone", "-n", "2", "-o", bindsign.ORIGIN, "-s", "20260101000000",
-                        "-e", "20360101000000", "-f", "deep.signed", "deep.db"] + [k.base for k in keys],
+                        "-e", "20360101000000", "-f", "deep.signed", *nsec3, "deep.db"] + [k.base for k in keys],
                        cwd=d, capture_output=True, text=True, check=True)
     else:
         for ksk in (True, False):
             subprocess.run(["ldns-keygen", "-a", "ECDSAP256SHA256"] + (["-k"] if ksk else []) + [bindsign.ORIGIN],
                            cwd=d, capture_output=True, text=True, check=True)
         keys = sorted(p.name[:-4] for p in d.glob("K*.key"))
+        nsec3 = {"nsec": [], "nsec3": ["-n", "-t", "0"], "optout": ["-n", "-t", "0", "-p"]}[denial]
         subprocess.run(["ldns-signzone", "-i", "20260101000000", "-e", "20360101000000", "-f", "deep.signed",
-                        "deep.db"] + keys, cwd=d, capture_output=True, text=True, check=True)
+                        *nsec3, "deep.db"] + keys, cwd=d, capture_output=True, text=True, check=True)
     return d / "deep.signed"
 
 
@@ -134,6 +152,111 @@ def test_deep_names_are_checked_subtree_by_subtree(tmp_path, signer):
         assert _comparable(raw) == _comparable(whole), window
     r = zoneverify.verify_zone(p, now=signers.NOW)
     assert r.ok, [str(f) for f in r.findings]
+
+
+@pytest.mark.parametrize("signer,denial", [("bind", "nsec3"), ("bind", "optout"), ("ldns", "nsec3"), ("ldns", "optout")])
+def test_deep_nsec3_zones_are_checked_by_name(tmp_path, signer, denial):
+    """The same zone with NSEC3, with and without opt-out: the empty
+    non-terminals above held names (their NSEC3 needed, or left out under
+    opt-out when only unsigned delegations lie below) come from the
+    subtrees as they are checked; the report is the whole-zone path's, in
+    windows of several sizes."""
+    p = _sign_deep(tmp_path, signer, denial)
+    whole = _native_report(p, whole_zone=True)
+    assert sum(n for _, _, n in whole["status_counts"]) > 1000
+    assert not [f for f in whole["zone_findings"] if f[1] == "error"], whole["zone_findings"][:3]
+    for window in (4096, 20000, 1 << 20):
+        raw = _native_report(p, window_bytes=window)
+        assert raw["checked_by_name"], (window, raw["pipeline"])
+        assert _comparable(raw) == _comparable(whole), window
+
+
+def _nsec3_defects(text: str) -> dict[str, str]:
+    """Zone texts, each with one NSEC3 defect: an NSEC3 record taken out,
+    one with another TTL, one copied to an owner no name hashes to, and an
+    NSEC record added (mixed denial)."""
+    head, rrs = _rrs(text)
+    n3 = [i for i, r in enumerate(rrs) if r.split()[3:4] == ["NSEC3"]]
+    assert len(n3) > 10
+    i = n3[len(n3) // 2]
+    f = rrs[i].split()
+    out = {
+        "removed": rrs[:i] + rrs[i + 1:],
+        "ttl": rrs[:i] + [" ".join([f[0], str(int(f[1]) + 1)] + f[2:])] + rrs[i + 1:],
+        "extra": rrs + [" ".join(["0" * 32 + "." + f[0].split(".", 1)[1]] + f[1:])],
+        "nsec": rrs + [f"zz.{bindsign.ORIGIN}. 300 IN NSEC {bindsign.ORIGIN}. A RRSIG NSEC"],
+    }
+    return {k: "\n".join(head + v) + "\n" for k, v in out.items()}
+
+
+@pytest.mark.parametrize("signer", ["bind", "ldns"])
+def test_nsec3_defects_give_the_whole_zone_paths_report(tmp_path, signer):
+    """A defect the NSEC3 summary cannot show to be harmless makes the
+    stage give up (after names were checked and dropped, in 4 KiB windows):
+    the file is read again and the report is the whole-zone path's, which
+    names the defect."""
+    p = _sign_deep(tmp_path, signer, "optout")
+    # One record per line, as named-compilezone writes them.
+    flat = tmp_path / "flat.db"
+    subprocess.run(["named-compilezone", "-q", "-s", "full", "-o", str(flat), bindsign.ORIGIN, str(p)],
+                   capture_output=True, text=True, check=True)
+    for what, text in _nsec3_defects(flat.read_text()).items():
+        z = tmp_path / f"{what}.db"
+        z.write_text(text)
+        whole = _native_report(z, whole_zone=True)
+        assert [f for f in whole["zone_findings"] if f[1] == "error"], what
+        raw = _native_report(z, window_bytes=4096)
+        assert not raw["checked_by_name"] and raw["pipeline"].startswith("whole-zone:"), (what, raw["pipeline"])
+        assert _comparable(raw) == _comparable(whole), what
+
+
+def _with_types(zone, owner, extra: str) -> None:
+    """The NSEC3 at `owner` lists the types `extra` too (re-signed)."""
+    import dns.rdata
+    import dns.rdatatype
+
+    rd = zoneedit.nsec3_nodes(zone)[owner]
+    node = zone.get_node(owner)
+    rds = node.get_rdataset(zoneedit.IN, dns.rdatatype.NSEC3)
+    ttl = rds.ttl
+    node.delete_rdataset(zoneedit.IN, dns.rdatatype.NSEC3)
+    new = node.get_rdataset(zoneedit.IN, dns.rdatatype.NSEC3, create=True)
+    new.update_ttl(ttl)
+    new.add(dns.rdata.from_text(zoneedit.IN, dns.rdatatype.NSEC3, f"{rd.to_text()} {extra}"))
+
+
+def test_nsec3_chain_defects_the_summary_finds_at_the_end(tmp_path):
+    """Defects only the whole chain shows (each edit re-links the chain and
+    re-signs with the signer's key, so the chain's order and signatures
+    stay right): the summary matches names to NSEC3 records at the end and
+    gives up exactly where the whole-zone path has an error; where opt-out
+    allows the gap (an unsigned delegation, an empty non-terminal with
+    only opted-out unsigned delegations below) the zone stays checked name
+    by name, without error, as over the whole zone."""
+    text = _deep_zone_text(zoneedit.ORIGIN)
+    path, keys = zoneedit.ldns_zone(tmp_path / "signed", text, nsec3=True, optout=True)
+    h = zoneedit.hashed_owner
+    deleg_e1 = [h(f"d{k}.e1") for k in range(3)]
+    cases = {
+        # (edit, the whole-zone path finds an error)
+        "a host's NSEC3": (lambda z: zoneedit.remove_nsec3s(z, [h("h3.g7")], keys), True),
+        "an unsigned delegation's NSEC3": (lambda z: zoneedit.remove_nsec3s(z, [h("c7")], keys), False),
+        "the NSEC3 of an empty non-terminal above a signed delegation": (lambda z: zoneedit.remove_nsec3s(z, [h("e0")], keys), True),
+        "the NSEC3 of an empty non-terminal above unsigned delegations in the chain": (lambda z: zoneedit.remove_nsec3s(z, [h("e1")], keys), True),
+        "that one and the delegations' too": (lambda z: zoneedit.remove_nsec3s(z, [h("e1"), *deleg_e1], keys), False),
+        "a type listed that is not at the name": (lambda z: (_with_types(z, h("h3.g7"), "TXT"), zoneedit.resign(z, h("h3.g7"), 50, keys)), True),
+    }
+    for what, (edit, error) in cases.items():
+        z = zoneedit.load(path)
+        edit(z)
+        p = zoneedit.write(z, tmp_path / "edited.db")
+        whole = _native_report(p, whole_zone=True)
+        errors = [f for f in whole["zone_findings"] if f[1] == "error"]
+        assert bool(errors) == error, (what, errors[:3])
+        for window in (4096, 1 << 20):
+            raw = _native_report(p, window_bytes=window)
+            assert raw["checked_by_name"] == (not error), (what, window, raw["pipeline"])
+            assert _comparable(raw) == _comparable(whole), (what, window)
 
 
 def _move_to_end(text: str, owner: str) -> str:

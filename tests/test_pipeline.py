@@ -136,6 +136,7 @@ def test_the_oracle_sees_streamed_zones():
     # And many checked name by name in the stream (the zones real signers
     # write), against the checks over the whole zone's model.
     assert pipeline_oracle.TAKEN["checked by name"] >= 20, dict(pipeline_oracle.TAKEN)
+    assert pipeline_oracle.TAKEN["NSEC3 checked by name"] >= 10, dict(pipeline_oracle.TAKEN)
 
 
 def test_the_oracle_catches_a_difference():

@@ -145,6 +145,12 @@ pub enum Chain<'c> {
 pub struct NameHasher(std::collections::hash_map::RandomState, std::collections::hash_map::RandomState);
 
 impl NameHasher {
+    /// A keyed 128-bit hash of a type list.
+    pub fn hash_types(&self, t: &[u16]) -> u128 {
+        use std::hash::BuildHasher;
+        ((self.0.hash_one(t) as u128) << 64) | self.1.hash_one(t) as u128
+    }
+
     pub fn hash(&self, n: &Name) -> u128 {
         use std::hash::BuildHasher;
         let lower: SmallVec<[u8; 64]> = n.as_wire().iter().map(u8::to_ascii_lowercase).collect();
@@ -549,18 +555,11 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
             out.add(Code::Nsec3Missing, &z.apex, rrtype::NSEC3, None, Some(r),
                 format!("the NSEC3PARAM names the chain with {}, but no NSEC3 uses these parameters (RFC 5155 §4: the zone MUST contain a complete set of them)", describe_chain(k)));
         }
-        if k.1 > 0 || !k.2.is_empty() {
-            out.add(Code::Nsec3Iterations, &z.apex, rrtype::NSEC3PARAM, None, Some(r),
-                format!("NSEC3 uses {} additional iterations and salt {}; RFC 9276 §3.1 says 0 and no salt", k.1, hex_salt(k.2)));
-        }
+        iterations_warning(&z.apex, rrtype::NSEC3PARAM, Some(r), k, out);
     }
     let main_by_default = named.is_empty();
     if main_by_default {
-        let k = chains[0].0;
-        if k.1 > 0 || !k.2.is_empty() {
-            out.add(Code::Nsec3Iterations, &z.apex, rrtype::NSEC3, None, chains[0].1.first().map(|e| e.rec),
-                format!("NSEC3 uses {} additional iterations and salt {}; RFC 9276 §3.1 says 0 and no salt", k.1, hex_salt(k.2)));
-        }
+        iterations_warning(&z.apex, rrtype::NSEC3, chains[0].1.first().map(|e| e.rec), &chains[0].0, out);
     }
     // Names to hash, shared by every chain: original names and the empty
     // non-terminals above them (a misplaced NSEC3 owner deeper below the
@@ -609,6 +608,290 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                 ),
             );
         }
+    }
+}
+
+/// RFC 9276 §3.1: no additional iterations, no salt.
+fn iterations_warning(apex: &Name, rtype: u16, at: Option<&Record>, k: &ChainKey<'_>, out: &mut Findings) {
+    if k.1 > 0 || !k.2.is_empty() {
+        out.add(Code::Nsec3Iterations, apex, rtype, None, at, format!("NSEC3 uses {} additional iterations and salt {}; RFC 9276 §3.1 says 0 and no salt", k.1, hex_salt(k.2)));
+    }
+}
+
+/// How the zone-wide checks check the NSEC3 chain.
+pub enum Nsec3Chain<'c> {
+    /// Over the whole zone ([`check_nsec3`]).
+    Whole,
+    /// The zone was checked in parts and the chain's summary holds
+    /// ([`Nsec3Summary::holds`]): only what [`check_nsec3`] reports about
+    /// a correct chain is left to report.
+    Summary(&'c Nsec3Summary),
+}
+
+/// The NSEC3 chain when the zone is checked in parts, the counterpart of
+/// [`ChainSummary`] for NSEC3 zones: as the names go by, each NSEC3
+/// record's hash, next hash, opt-out flag and listed types (a keyed hash),
+/// and each original name's hash and expected types are noted; at the end
+/// the records are put in hash order and the names matched to them, by the
+/// rules of [`check_nsec3`]'s `check_chain`. About 40 octets per name and
+/// 60 per NSEC3 record stay, not the records.
+///
+/// It takes the zones it can show to be correct: one NSEC3PARAM (flags 0,
+/// SHA-1) and only its chain, every NSEC3 decodable and with the zone's
+/// denial TTL, no NSEC, and the hash bound not reached. Anything
+/// else (a record it cannot decode, a second chain, a wrong link, bitmap
+/// or TTL, a name without its NSEC3 outside an opt-out span, an NSEC3 that
+/// matches no name) is an error: the caller then takes the whole-zone
+/// path, whose findings say what and where.
+pub struct Nsec3Summary {
+    iterations: u16,
+    salt: Vec<u8>,
+    ttl: Option<u32>,
+    max_hashes: u64,
+    types: NameHasher,
+    names: Vec<HashedName>,
+    records: Vec<Nsec3Note>,
+    /// Empty non-terminals noted so far.
+    ents: u32,
+    /// (hash of an unsigned delegation, an empty non-terminal above it):
+    /// that delegation having an NSEC3 of its own makes the empty
+    /// non-terminal need one (RFC 5155 §7.1; see `check_chain`).
+    ent_below: Vec<([u8; 20], u32)>,
+}
+
+/// A name to hash: an original name, or an empty non-terminal above one;
+/// the types its NSEC3 must list (RRSIG aside), and what decides RRSIG and
+/// opt-out.
+struct HashedName {
+    hash: [u8; 20],
+    types: u128,
+    owns_rrsig: bool,
+    /// Not an unsigned delegation: RRSIG may be listed.
+    signed: bool,
+    /// An unsigned delegation, or an empty non-terminal with only unsigned
+    /// delegations below it: an opt-out span may cover it.
+    may_opt_out: bool,
+    /// An empty non-terminal: its number (else `u32::MAX`).
+    ent: u32,
+}
+
+struct Nsec3Note {
+    hash: [u8; 20],
+    next: [u8; 20],
+    opt_out: bool,
+    /// The listed types, RRSIG aside.
+    types: u128,
+    lists_rrsig: bool,
+}
+
+impl Nsec3Summary {
+    /// For the chain of the apex's NSEC3PARAM RRset (`params`: its
+    /// records' RDATA); `ttl`: the zone's denial TTL (min(SOA MINIMUM, SOA
+    /// TTL)). Else why the summary cannot take the zone.
+    pub fn start(params: &[&[u8]], ttl: Option<u32>, policy: &Policy) -> Result<Nsec3Summary, String> {
+        let [d] = params else { return Err(format!("{} NSEC3PARAM records at the apex", params.len())) };
+        let Some((p, _)) = parse_params(d) else { return Err("the NSEC3PARAM RDATA cannot be decoded".into()) };
+        if p.flags != 0 || p.alg != 1 {
+            return Err(format!("an NSEC3PARAM with flags {} and hash algorithm {}", p.flags, p.alg));
+        }
+        Ok(Nsec3Summary {
+            iterations: p.iterations,
+            salt: p.salt.to_vec(),
+            ttl,
+            max_hashes: policy.nsec3_max_hashes,
+            types: NameHasher::default(),
+            names: Vec::new(),
+            records: Vec::new(),
+            ents: 0,
+            ent_below: Vec::new(),
+        })
+    }
+
+    /// Notes the NSEC3 records and original names among `z`'s nodes, part
+    /// of the zone whose names' kinds are settled (the cuts above them
+    /// known), with the names below each of its names one label below the
+    /// apex. `top_is_node`: whether a name one label below the apex that is
+    /// not in `z` is a name of the zone (so that a name two labels or more
+    /// below has no empty non-terminal above it). Else why the summary
+    /// cannot take the zone.
+    pub fn add(&mut self, z: &Zone<'_>, top_is_node: impl Fn(&Name) -> bool) -> Result<(), String> {
+        let apex_labels = z.apex.label_count();
+        let (mut listed, mut lower) = (Vec::new(), Vec::new());
+        // The empty non-terminals above this part's names: (name, needed
+        // whatever the opt-out spans, number).
+        let mut ents: Vec<(Name, bool, u32)> = Vec::new();
+        for n in &z.nodes {
+            if n.rrset(rrtype::NSEC).is_some() {
+                return Err(format!("an NSEC record at {} in an NSEC3 zone", n.name));
+            }
+            if let Some(s) = n.rrset(rrtype::NSEC3) {
+                let rec = &z.records[s.records[0] as usize];
+                if s.records.len() != 1 {
+                    return Err(format!("{} NSEC3 records at {}", s.records.len(), n.name));
+                }
+                if self.ttl.is_some_and(|t| t != rec.ttl) {
+                    return Err(format!("the NSEC3 at {} (line {}) has TTL {}, not the denial TTL", n.name, rec.line, rec.ttl));
+                }
+                let decoded = parse_params(&rec.rdata).and_then(|(p, rest)| match rest.first() {
+                    Some(&20) if rest.len() > 20 => Some((p, &rest[1..21], &rest[21..])),
+                    _ => None,
+                });
+                let Some((p, next, bitmap)) = decoded else { return Err(format!("the NSEC3 at {} (line {}) cannot be decoded", n.name, rec.line)) };
+                if p.alg != 1 || p.iterations != self.iterations || p.salt != &self.salt[..] {
+                    return Err(format!("the NSEC3 at {} (line {}) is not of the NSEC3PARAM's chain", n.name, rec.line));
+                }
+                let hash = if n.kind == NameKind::OutOfZone || n.name.label_count() != apex_labels + 1 {
+                    None
+                } else {
+                    n.name.labels().next().and_then(decode_hash_label)
+                };
+                let Some(hash) = hash else { return Err(format!("the NSEC3 owner {} is not a hash label directly below the apex", n.name)) };
+                if !decode_bitmap(bitmap, &mut listed) {
+                    return Err(format!("the NSEC3 at {} (line {}) has a malformed type bitmap", n.name, rec.line));
+                }
+                let lists_rrsig = listed.contains(&rrtype::RRSIG);
+                listed.retain(|&t| t != rrtype::RRSIG);
+                let mut nx = [0u8; 20];
+                nx.copy_from_slice(next);
+                self.records.push(Nsec3Note { hash, next: nx, opt_out: p.flags & 1 != 0, types: self.types.hash_types(&listed), lists_rrsig });
+            }
+            if is_original(z, n) {
+                self.bound()?;
+                lower.clear();
+                lower.extend(n.name.as_wire().iter().map(|c| c.to_ascii_lowercase()));
+                let hash = nsec3_hash(&lower, &self.salt, self.iterations);
+                expected_types(n, false, &mut listed);
+                listed.retain(|&t| t != rrtype::RRSIG);
+                let unsigned_delegation = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
+                self.names.push(HashedName {
+                    hash,
+                    types: self.types.hash_types(&listed),
+                    owns_rrsig: !n.rrsigs.is_empty(),
+                    signed: !unsigned_delegation,
+                    may_opt_out: unsigned_delegation,
+                    ent: u32::MAX,
+                });
+            }
+            // The empty non-terminals above it, as `ChainNames` finds them
+            // over the whole zone (ancestors of authoritative names and
+            // delegations that are no name of the zone).
+            if matches!(n.kind, NameKind::Authoritative | NameKind::Delegation) {
+                let below = n.name.label_count().saturating_sub(apex_labels);
+                let unsigned_delegation = n.kind == NameKind::Delegation && !n.has(rrtype::DS);
+                for strip in 1..below {
+                    let anc = n.name.strip_left(strip).to_lowercase();
+                    if z.node(&anc).is_some() || (strip + 1 == below && top_is_node(&anc)) {
+                        continue;
+                    }
+                    let e = match ents.iter().position(|(e, _, _)| *e == anc) {
+                        Some(e) => e,
+                        None => {
+                            ents.push((anc, false, self.ents));
+                            self.ents += 1;
+                            ents.len() - 1
+                        }
+                    };
+                    if is_original(z, n) {
+                        if unsigned_delegation {
+                            let hash = self.names.last().map_or([0; 20], |h| h.hash);
+                            self.ent_below.push((hash, ents[e].2));
+                        } else {
+                            ents[e].1 = true;
+                        }
+                    }
+                }
+            }
+        }
+        let no_types = self.types.hash_types(&[]);
+        for (name, needed, ent) in ents {
+            self.bound()?;
+            let hash = nsec3_hash(name.as_wire(), &self.salt, self.iterations);
+            self.names.push(HashedName { hash, types: no_types, owns_rrsig: false, signed: false, may_opt_out: !needed, ent });
+        }
+        Ok(())
+    }
+
+    /// One more name to hash within the policy's bound, else an error.
+    fn bound(&self) -> Result<(), String> {
+        if (self.names.len() as u64 + 1) * (self.iterations as u64 + 1) > self.max_hashes {
+            return Err("the NSEC3 hash bound is reached".into());
+        }
+        Ok(())
+    }
+
+    /// Whether the chain is correct by `check_chain`'s rules: the records
+    /// in hash order each naming the next (the last the first), one per
+    /// hash; each name's own record listing exactly its types, or an
+    /// opt-out record before it when it is an unsigned delegation without
+    /// one; every record some name's. Else why that cannot be shown.
+    pub fn holds(&mut self) -> Result<(), String> {
+        let recs = &mut self.records;
+        if recs.is_empty() {
+            return Err("no NSEC3 records".into());
+        }
+        recs.sort_unstable_by_key(|r| r.hash);
+        for i in 0..recs.len() {
+            let next = &recs[(i + 1) % recs.len()];
+            if next.hash == recs[i].hash && recs.len() > 1 {
+                return Err("two NSEC3 records at one hash".into());
+            }
+            if recs[i].next != next.hash {
+                return Err(format!("an NSEC3 (hash {}) does not name the next hash of the chain", b32(&recs[i].hash)));
+            }
+        }
+        // An empty non-terminal above an unsigned delegation that has an
+        // NSEC3 of its own needs one too.
+        let mut ent_needed = vec![false; self.ents as usize];
+        for (h, e) in &self.ent_below {
+            if recs.binary_search_by(|r| r.hash.cmp(h)).is_ok() {
+                ent_needed[*e as usize] = true;
+            }
+        }
+        self.names.sort_unstable_by_key(|n| n.hash);
+        let mut matched = vec![false; recs.len()];
+        let mut j = 0;
+        for (k, name) in self.names.iter().enumerate() {
+            if k > 0 && self.names[k - 1].hash == name.hash {
+                return Err("two names with one NSEC3 hash".into());
+            }
+            while j < recs.len() && recs[j].hash < name.hash {
+                j += 1;
+            }
+            if j < recs.len() && recs[j].hash == name.hash {
+                let r = &recs[j];
+                matched[j] = true;
+                let rrsig_ok = if r.lists_rrsig { name.owns_rrsig || name.signed } else { !name.owns_rrsig };
+                if r.types != name.types || !rrsig_ok {
+                    return Err(format!("the NSEC3 bitmap at hash {} does not list the types of its name", b32(&r.hash)));
+                }
+            } else {
+                let cover = if j == 0 { recs.len() - 1 } else { j - 1 };
+                let may_opt_out = name.may_opt_out && (name.ent == u32::MAX || !ent_needed[name.ent as usize]);
+                if !(may_opt_out && recs[cover].opt_out) {
+                    return Err(format!("a name (hash {}) has no NSEC3 and no opt-out span covers it", b32(&name.hash)));
+                }
+            }
+        }
+        if let Some(i) = matched.iter().position(|&m| !m) {
+            return Err(format!("the NSEC3 at hash {} matches no name", b32(&recs[i].hash)));
+        }
+        Ok(())
+    }
+
+    /// What [`check_nsec3`] reports about this chain once it holds: the
+    /// RFC 9276 warning on iterations and salt, at the apex's NSEC3PARAM.
+    fn findings(&self, z: &Zone<'_>, out: &mut Findings) {
+        let param = z.apex_node().and_then(|a| a.rrset(rrtype::NSEC3PARAM)).map(|s| &z.records[s.records[0] as usize]);
+        iterations_warning(&z.apex, rrtype::NSEC3PARAM, param, &(1, self.iterations, &self.salt), out);
+    }
+}
+
+/// The zone-wide NSEC3 checks: over the whole zone, or what is left of
+/// them when the chain's summary holds.
+pub fn check_nsec3_chain(z: &Zone<'_>, policy: &Policy, how: Nsec3Chain<'_>, out: &mut Findings) {
+    match how {
+        Nsec3Chain::Whole => check_nsec3(z, policy, out),
+        Nsec3Chain::Summary(s) => s.findings(z, out),
     }
 }
 

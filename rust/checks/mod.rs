@@ -210,7 +210,15 @@ pub struct ZoneFindings {
 /// `first_rrsig` the zone's first RRSIG record, `has_denial` whether the
 /// zone has NSEC or NSEC3 records, `expect` what the expectations gathered
 /// over every name ([`NodeFindings::expect`]).
-pub fn zone_checks(z: &Zone<'_>, policy: &Policy, status: &[u8], first_rrsig: Option<&crate::dns::record::Record>, has_denial: bool, expect: expect::Tally) -> ZoneFindings {
+pub fn zone_checks(
+    z: &Zone<'_>,
+    policy: &Policy,
+    status: &[u8],
+    first_rrsig: Option<&crate::dns::record::Record>,
+    has_denial: bool,
+    expect: expect::Tally,
+    nsec3: denial::Nsec3Chain<'_>,
+) -> ZoneFindings {
     let signed = !status.is_empty();
     let mut f = ZoneFindings::default();
     let mut out = Findings::default();
@@ -240,7 +248,7 @@ pub fn zone_checks(z: &Zone<'_>, policy: &Policy, status: &[u8], first_rrsig: Op
     f.no_denial = std::mem::take(&mut out.list);
     denial::check_nsec_zone(z, &mut out);
     f.mixed_denial = std::mem::take(&mut out.list);
-    denial::check_nsec3(z, policy, &mut out);
+    denial::check_nsec3_chain(z, policy, nsec3, &mut out);
     zonemd::check_zonemd(z, policy, &mut out);
     anchor::check_cds(z, &mut out);
     if !policy.trust_anchors.is_empty() {
@@ -298,7 +306,7 @@ pub fn run(z: &Zone<'_>, policy: &Policy) -> Outcome {
     };
     let first_rrsig = z.rrsig_record.first().map(|&r| &z.records[r as usize]);
     let mut nodes = node_checks(z, policy, &ctx);
-    let zone = zone_checks(z, policy, &z.rrsig_status, first_rrsig, has_nsec || has_nsec3, std::mem::take(&mut nodes.expect));
+    let zone = zone_checks(z, policy, &z.rrsig_status, first_rrsig, has_nsec || has_nsec3, std::mem::take(&mut nodes.expect), denial::Nsec3Chain::Whole);
     assemble(nodes, zone)
 }
 

@@ -1,11 +1,13 @@
 //! The checks in the stream: when a zone comes as BIND and ldns write it
 //! (the apex first, each owner name's records together with its RRSIGs,
-//! no NSEC3, no ZONEMD), each owner name is checked as soon as its
-//! signatures are verified, and its records are dropped. What stays for
-//! the end is compact: the per-RRSIG report columns, the findings, the
-//! apex's records, a keyed 128-bit hash per name of the NSEC chain and per
-//! zone cut below the apex, and the names two or more labels below the
-//! apex (glue, mostly), held until the zone cuts above them are known.
+//! NSEC or one NSEC3 chain, no ZONEMD), each owner name is checked as soon
+//! as its signatures are verified, and its records are dropped. What stays
+//! for the end is compact: the per-RRSIG report columns, the findings, the
+//! apex's records, a keyed 128-bit hash per name of the NSEC chain (or,
+//! for NSEC3, each name's hash and types and each NSEC3 record's hashes and
+//! types, [`denial::Nsec3Summary`]) and per zone cut below the apex, and
+//! the names two or more labels below the apex (glue, mostly), held until
+//! the zone cuts above them are known.
 //!
 //! A held name lies below a cut when its ancestor one label below the apex
 //! (the top of its *subtree*) is one, or when a held name above it is. In
@@ -19,10 +21,10 @@
 //!
 //! The checks are the whole-zone path's own ([`checks::node_checks`] over a
 //! part of the zone, [`checks::zone_checks`] over the apex), so their
-//! findings are the same; a finding without a record, and an NSEC chain
-//! whose links the hashes cannot show to be exactly the names in canonical
-//! order, are the whole-zone path's to report (the stage gives up: see
-//! [`super::stream`]).
+//! findings are the same; a finding without a record, an NSEC chain whose
+//! links the hashes cannot show to be exactly the names in canonical
+//! order, and an NSEC3 chain the summary cannot show to be correct are the
+//! whole-zone path's to report (the stage gives up: see [`super::stream`]).
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -183,6 +185,16 @@ impl Cuts {
 /// the fuzzer's small zones reach the early checks and the give-up.
 const SLACK: u64 = if cfg!(fuzzing) { 2 } else { 256 };
 
+/// Whether a run holds only NSEC3 records and RRSIGs over NSEC3 (a hashed
+/// owner's).
+fn only_nsec3(run: &[Record]) -> bool {
+    run.iter().all(|r| match r.rtype {
+        rrtype::NSEC3 => true,
+        rrtype::RRSIG => r.rdata.get(..2) == Some(&rrtype::NSEC3.to_be_bytes()[..]),
+        _ => false,
+    })
+}
+
 /// Whether the subtree of `top` is one of those up to `bound.0` (and
 /// `bound.0`'s own when `bound.1`), in canonical order.
 fn up_to(top: &Name, bound: &(Name, bool)) -> bool {
@@ -263,6 +275,14 @@ pub struct NameChecks<'p> {
     /// min(SOA MINIMUM, SOA TTL) of the apex SOA.
     ttl: Option<u32>,
     hasher: denial::NameHasher,
+    /// An NSEC3 zone: its chain's summary (else an NSEC zone, whose links
+    /// are in `found.chain`).
+    nsec3: Option<denial::Nsec3Summary>,
+    /// NSEC3 zones: hashes of the last [`SLACK`] names one label below the
+    /// apex, and of those among them that are the top of a held name's
+    /// subtree (so that an empty non-terminal above a held name is known).
+    recent_tops: std::collections::VecDeque<u128>,
+    top_nodes: std::collections::HashSet<u128>,
     /// What the expectations gather name by name.
     expect: checks::expect::Tally,
     /// The apex's records, whole, for the apex checks at the end.
@@ -290,21 +310,31 @@ pub struct NameChecks<'p> {
 
 impl<'p> NameChecks<'p> {
     /// Starts on the apex's run, if the zone can be checked name by name:
-    /// the apex has an SOA, a DNSKEY, an NSEC and RRSIGs, and no NSEC3PARAM,
-    /// ZONEMD or DNAME. Else why not.
+    /// the apex has an SOA, a DNSKEY, RRSIGs and either an NSEC or an
+    /// NSEC3PARAM (whose chain [`denial::Nsec3Summary`] takes), and no
+    /// NSEC3, ZONEMD or DNAME. Else why not.
     pub fn start(policy: &'p Policy, apex: &Name, run: &[Record], keys: &[Dnskey], now: u64, columns: bool) -> Result<NameChecks<'p>, String> {
         let has = |t: u16| run.iter().any(|r| r.rtype == t);
-        for t in [rrtype::SOA, rrtype::DNSKEY, rrtype::NSEC, rrtype::RRSIG] {
+        for t in [rrtype::SOA, rrtype::DNSKEY, rrtype::RRSIG] {
             if !has(t) {
                 return Err(format!("the apex has no {}", rrtype::to_mnemonic(t)));
             }
         }
-        for t in [rrtype::NSEC3PARAM, rrtype::NSEC3, rrtype::ZONEMD, rrtype::DNAME] {
+        for t in [rrtype::NSEC3, rrtype::ZONEMD, rrtype::DNAME] {
             if has(t) {
                 return Err(format!("the apex has a {}", rrtype::to_mnemonic(t)));
             }
         }
         let ttl = run.iter().find(|r| r.rtype == rrtype::SOA).and_then(denial::soa_denial_ttl);
+        let nsec3 = match (has(rrtype::NSEC), has(rrtype::NSEC3PARAM)) {
+            (true, false) => None,
+            (false, true) => {
+                let params: Vec<&[u8]> = run.iter().filter(|r| r.rtype == rrtype::NSEC3PARAM).map(|r| &r.rdata[..]).collect();
+                Some(denial::Nsec3Summary::start(&params, ttl, policy)?)
+            }
+            (true, true) => return Err("the apex has an NSEC and an NSEC3PARAM".into()),
+            (false, false) => return Err("the apex has neither an NSEC nor an NSEC3PARAM".into()),
+        };
         let algs = keys.iter().filter(|k| k.is_zone_key()).map(|k| k.algorithm).collect();
         Ok(NameChecks {
             policy,
@@ -314,6 +344,9 @@ impl<'p> NameChecks<'p> {
             algs,
             ttl,
             hasher: Default::default(),
+            nsec3,
+            recent_tops: Default::default(),
+            top_nodes: Default::default(),
             expect: checks::expect::Tally::plan(&policy.expect, keys.iter()),
             apex_kept: Kept::default(),
             held: Kept::default(),
@@ -332,6 +365,19 @@ impl<'p> NameChecks<'p> {
         })
     }
 
+    /// Whether a record of this type at `owner` is one the stage cannot
+    /// take: a ZONEMD; an NSEC3PARAM but at the apex; in an NSEC zone an
+    /// NSEC3, in an NSEC3 zone an NSEC.
+    pub fn refuses(&self, owner: &Name, rtype: u16) -> bool {
+        match rtype {
+            rrtype::ZONEMD => true,
+            rrtype::NSEC3PARAM => !owner.eq_ignore_case(&self.apex),
+            rrtype::NSEC3 => self.nsec3.is_none(),
+            rrtype::NSEC => self.nsec3.is_some(),
+            _ => false,
+        }
+    }
+
     /// How many records were taken (and dropped) so far.
     pub fn taken(&self) -> usize {
         self.records
@@ -340,7 +386,7 @@ impl<'p> NameChecks<'p> {
     fn context(&self, last_record: Option<u32>) -> NodeContext<'_> {
         NodeContext {
             signed: true,
-            nsec: Some(self.ttl),
+            nsec: if self.nsec3.is_some() { None } else { Some(self.ttl) },
             chain: denial::Chain::Summary(&self.hasher),
             last_record,
             algs: self.algs.clone(),
@@ -405,7 +451,18 @@ impl<'p> NameChecks<'p> {
             let owner = &it.as_slice()[0].owner;
             let below = if owner.is_subdomain_of(&self.apex) { owner.label_count() - self.apex_labels } else { 0 };
             let deep = below > 1;
-            if below > 0 {
+            if self.nsec3.is_some() && below == 1 {
+                if self.recent_tops.len() == SLACK as usize {
+                    self.recent_tops.pop_front();
+                }
+                self.recent_tops.push_back(self.hasher.hash(owner));
+            }
+            // NSEC3 records are no zone cut and BIND writes them after the
+            // other names: their order does not matter (an NSEC3 owner
+            // with names below it, late, leaves those looking like names
+            // under an empty non-terminal, and the NSEC3 summary gives up).
+            let hashed_owner = below == 1 && self.nsec3.is_some() && only_nsec3(&it.as_slice()[..b - a]);
+            if below > 0 && !hashed_owner {
                 let top = self.order.next(owner, below - 1, it.as_slice()[0].line)?;
                 if deep {
                     // One name per subtree, not one per held name.
@@ -413,6 +470,12 @@ impl<'p> NameChecks<'p> {
                         Some((_, t)) if t.eq_ignore_case(&top) => t.clone(),
                         _ => top,
                     };
+                    if self.nsec3.is_some() {
+                        let h = self.hasher.hash(&top);
+                        if self.recent_tops.contains(&h) {
+                            self.top_nodes.insert(h);
+                        }
+                    }
                     self.held_tops.push((self.held.records.len() as u32, top));
                 }
             }
@@ -440,6 +503,9 @@ impl<'p> NameChecks<'p> {
                 }
             }
             self.check(&z, &batch.row, batch_last)?;
+            if let Some(s) = self.nsec3.as_mut() {
+                s.add(&z, |_| false)?;
+            }
         }
         self.seconds += t0.elapsed().as_secs_f64();
         if last {
@@ -471,7 +537,11 @@ impl<'p> NameChecks<'p> {
                 n.kind = NameKind::NonAuthoritative;
             }
         }
-        let got = self.check(&z, &held.row, last_record);
+        let mut got = self.check(&z, &held.row, last_record);
+        if let (Ok(()), Some(s)) = (&got, self.nsec3.as_mut()) {
+            let (hasher, tops) = (&self.hasher, &self.top_nodes);
+            got = s.add(&z, |top| tops.contains(&hasher.hash(top)));
+        }
         self.seconds += t0.elapsed().as_secs_f64();
         got
     }
@@ -484,10 +554,19 @@ impl<'p> NameChecks<'p> {
         let z = apex.zone(&self.apex, self.now);
         let serial = z.apex_node().and_then(|n| n.rrset(rrtype::SOA)).and_then(|s| canon::soa_serial(&apex.records[s.records[0] as usize].rdata));
         let mut outcome = if self.policy.zone_checks {
-            std::mem::take(&mut self.found.chain).holds()?;
+            let chain = match self.nsec3.as_mut() {
+                Some(s) => {
+                    s.holds()?;
+                    denial::Nsec3Chain::Summary(s)
+                }
+                None => {
+                    std::mem::take(&mut self.found.chain).holds()?;
+                    denial::Nsec3Chain::Whole
+                }
+            };
             let first = apex.rrsig_record.first().map(|&i| &apex.records[i as usize]);
             let expect = std::mem::take(&mut self.found.expect);
-            let zf = checks::zone_checks(&z, self.policy, &self.cols.status, first, true, expect);
+            let zf = checks::zone_checks(&z, self.policy, &self.cols.status, first, true, expect, chain);
             checks::assemble(std::mem::take(&mut self.found), zf)
         } else {
             checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }

@@ -321,7 +321,8 @@ impl<'p> Streamer<'p> {
                 why = Some(format!("owner name {} comes back at line {} (the names before it were checked and dropped)", r.owner, r.line));
                 break;
             }
-            if let Some(r) = self.records[a..b].iter().find(|r| r.rtype == rrtype::NSEC3 || r.rtype == rrtype::NSEC3PARAM || r.rtype == rrtype::ZONEMD) {
+            let refuses = |r: &&Record| self.names.as_ref().is_some_and(|n| n.refuses(&r.owner, r.rtype));
+            if let Some(r) = self.records[a..b].iter().find(refuses) {
                 why = Some(format!("a {} record at line {}, which the checks by name do not take", rrtype::to_mnemonic(r.rtype), r.line));
                 break;
             }
