@@ -633,8 +633,8 @@ pub enum Nsec3Chain<'c> {
 /// record's hash, next hash, opt-out flag and listed types (a keyed hash),
 /// and each original name's hash and expected types are noted; at the end
 /// the records are put in hash order and the names matched to them, by the
-/// rules of [`check_nsec3`]'s `check_chain`. About 40 octets per name and
-/// 60 per NSEC3 record stay, not the records.
+/// rules of [`check_nsec3`]'s `check_chain`. About 48 octets per name and
+/// 64 per NSEC3 record stay, not the records.
 ///
 /// It takes the zones it can show to be correct: one NSEC3PARAM (flags 0,
 /// SHA-1) and only its chain, every NSEC3 decodable and with the zone's
