@@ -166,7 +166,7 @@ def test_docstring_examples_run(monkeypatch):
     assert total >= 20
 
 
-def test_policy_type_matches_the_core():
+def test_policy_type_matches_the_core(tmp_path):
     """One policy type from Python to Rust: the TypedDict the stub uses and
     the keys rust/python.rs accepts are the same, each is accepted with a
     value of its type, and any other key is refused, by name."""
@@ -184,7 +184,7 @@ def test_policy_type_matches_the_core():
         "forbid_algorithms": [8], "prepublished_algorithms": [15],
         "previous": str(ROOT / "examples/sample.zone"), "unsigned": str(ROOT / "examples/sample.zone"),
         "max_change": 1.5, "flag_changes": ["dnskey", "ds"], "signer_adds_cds": True, "fingerprint": True, "allow_unsupported": True,
-        "columns": False,
+        "columns": False, "cache": str(tmp_path / "cache"), "cache_max_entries": 100,
     }
     assert set(example) == keys
     for k, v in example.items():

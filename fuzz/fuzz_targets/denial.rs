@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
     // 2023-11-14, 2001-09-09 (before most inceptions), 2106 (after most
     // expirations, and past 2^32: serial arithmetic), 1970.
     let now = [1_700_000_000u64, 1_000_000_000, 4_300_000_000, 0][(ctl >> 5) as usize & 3];
-    let vopts = VerifyOptions { now, threads: Some(1), policy, profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true };
+    let vopts = VerifyOptions { now, threads: Some(1), policy, profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None };
     let lines = line_count(text);
     let got = verify_text(text, "fuzz", &popts, &vopts);
     // On two threads (parallel parse of RRSIG rows, zone model, signature

@@ -52,6 +52,9 @@ class Policy(TypedDict, total=False):
     #: False: keep status and algorithm of every RRSIG, the other columns
     #: of those not valid only (``zoneverify check``).
     columns: bool
+    #: The verified-signature cache's directory, and its bound.
+    cache: str
+    cache_max_entries: int
 
 
 #: What ``flag_changes`` can name: the apex DNSKEY, CDS/CDNSKEY and NS

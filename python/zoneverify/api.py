@@ -52,6 +52,8 @@ def verify_zone(
     timeout: float = 900.0,
     fingerprint: bool = False,
     columns: bool = True,
+    cache: "str | os.PathLike[str] | None" = None,
+    cache_max_entries: int | None = None,
 ) -> Report:
     """Verifies every RRSIG of a signed zone and returns a :class:`Report`.
 
@@ -117,6 +119,14 @@ def verify_zone(
             and every finding are the same, at less memory on a large zone
             (what ``zoneverify check`` does); the other columns then raise
             :class:`ValueError`.
+        cache: a directory for the verified-signature cache (made if
+            missing, owner-only): the public-key operations that succeed are
+            stored there as digests, and the next run skips those it finds
+            again; the validity window and every other check run in full.
+            :attr:`Report.cache` says how many were reused and verified.
+            One directory per zone (a run keeps only its own entries).
+        cache_max_entries: with ``cache``: store at most this many entries
+            (default 10,000,000).
 
     The publication gate (README "Publication gate"; each unmet
     expectation is an error finding with its own code):
@@ -170,6 +180,14 @@ def verify_zone(
         policy["columns"] = False
     if allow_unsupported:
         policy["allow_unsupported"] = True
+    if cache is not None:
+        policy["cache"] = os.fspath(cache)
+    if cache_max_entries is not None:
+        if cache is None:
+            raise ValueError("cache_max_entries needs cache (the cache directory)")
+        if isinstance(cache_max_entries, bool) or not isinstance(cache_max_entries, int) or cache_max_entries < 1:
+            raise ValueError(f"cache_max_entries must be a positive integer, got {cache_max_entries!r}")
+        policy["cache_max_entries"] = cache_max_entries
     expecting = [k for k in ("expect_keys", "expect_signing_keys", "forbid_keys", "expect_algorithms",
                              "forbid_algorithms", "prepublished_algorithms") if k in policy]
     if expecting and not zone_checks:

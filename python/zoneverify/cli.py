@@ -210,6 +210,13 @@ def _build_parser() -> argparse.ArgumentParser:
                       "altered is an error (signatures, NSEC/NSEC3, DNSKEY, ZONEMD and the SOA serial excepted)")
     gate.add_argument("--signer-adds-cds", action="store_true", default=None,
                       help="with --unsigned: the signer may add or change CDS and CDNSKEY records")
+    cache = c.add_argument_group("verified-signature cache")
+    cache.add_argument("--cache", metavar="DIR",
+                       help="keep the digests of the signatures verified in DIR (made if missing, owner-only) and "
+                       "skip the public-key operation of those seen again in the next run; everything else is "
+                       "checked in full (README: Verified-signature cache). One directory per zone")
+    cache.add_argument("--cache-max-entries", type=int, metavar="N",
+                       help="with --cache: store at most N entries (default 10,000,000: 320 MB)")
     c.add_argument(
         "--max-findings",
         type=int,
@@ -350,6 +357,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"zoneverify: {zone}: {e}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
             continue
+        for w in (report.cache or {}).get("warnings", []):
+            print(f"zoneverify: warning: {w}", file=sys.stderr)
         if args.format == "json":
             print(report.to_json())
         else:
@@ -416,6 +425,8 @@ def _options(args: argparse.Namespace) -> dict:
         "max_change": args.max_change,
         "flag_changes": args.flag_changes,
         "signer_adds_cds": args.signer_adds_cds,
+        "cache": args.cache,
+        "cache_max_entries": args.cache_max_entries,
     }
     options.update({k: v for k, v in flags.items() if v is not None})
     return options

@@ -142,6 +142,12 @@ class Report:
         #: layout BIND and ldns write, NSEC, no NSEC3 or ZONEMD);
         #: else over the whole zone's model. Same results either way.
         self.checked_by_name: bool = bool(raw.get("checked_by_name", False))
+        #: With ``cache=``: what the run did with the verified-signature
+        #: cache: ``loaded`` (entries read), ``reused`` (public-key
+        #: operations skipped), ``verified`` (done), ``stored`` (entries
+        #: written), ``warnings`` (a cache file ignored or not written).
+        #: ``None`` without a cache.
+        self.cache: dict[str, Any] | None = raw.get("cache")
         self.threads: int = raw["threads"]
         self.now: int = raw["now"]
         self.timings: dict[str, float] = dict(raw["timings"])
@@ -309,6 +315,10 @@ class Report:
             parts = ", ".join(f"{k} {v}" for k, v in sorted(per.items(), key=lambda kv: (kv[0] != "valid", kv[0])))
             lines.append(f"algorithm {alg} ({_native.algorithm_name(alg)}): {total} RRSIGs: {parts}")
         lines.extend(self._gate_lines())
+        if self.cache is not None:
+            c = self.cache
+            lines.append(f"cache: {c['reused']} signatures reused, {c['verified']} verified; "
+                         f"{c['loaded']} entries read, {c['stored']} stored")
         failed = len(self) - self.counts["by_status"].get("valid", 0)
         verdict = "OK" if self.ok else "FAIL"
         zone = self.apex or "?"
@@ -397,6 +407,8 @@ class Report:
             d["changes"] = self.changes
         if self.unsigned is not None:
             d["unsigned"] = self.unsigned
+        if self.cache is not None:
+            d["cache"] = self.cache
         if columns:
             for c in _COLUMNS:
                 self._need_column(c)

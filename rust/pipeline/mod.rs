@@ -78,6 +78,9 @@ pub struct VerifyOptions {
     /// of each, and the other columns of the rows that are not valid
     /// ([`RrsigColumns::rows`]): what `zoneverify check` prints.
     pub columns: bool,
+    /// The verified-signature cache (`--cache`): public-key operations
+    /// that succeeded in the last run are not done again.
+    pub cache: Option<std::sync::Arc<crate::sig::cache::Cache>>,
 }
 
 /// What the publication gate and `--same-zone` take from the zone's
@@ -165,6 +168,10 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     let prof = vopts.profile.then_some(&profile);
     let t0 = Instant::now();
     let whole = |why: String| -> Result<Report, CoreError> {
+        // Everything is verified again: count it once.
+        if let Some(c) = &vopts.cache {
+            c.restart();
+        }
         let t0 = Instant::now();
         let (zone, read) = pool.install(|| zonefile::parse_file(path, popts))?;
         let parse = t0.elapsed().as_secs_f64() - read;
@@ -179,7 +186,7 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     if vopts.whole_zone {
         return whole("whole-zone (asked for)".into());
     }
-    let stage = || Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns);
+    let stage = || Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns).with_cache(vopts.cache.as_deref());
     let mut st = stage();
     let (window, min) = match vopts.window {
         Some(w) => (w, 0),
@@ -201,6 +208,9 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
             // handed over before, if any, are void for the stage and the
             // taps alike: the records are all here again).
             taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
+            if let Some(c) = &vopts.cache {
+                c.restart();
+            }
             st = stage();
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
             (zone, read)
@@ -239,7 +249,7 @@ pub fn verify_axfr(src: &axfr::Source, aopts: &axfr::Options, vopts: &VerifyOpti
     // With a gate the records stay whole: they are its source to read the
     // records it reports on (a transfer cannot be read twice for free).
     let thin = !vopts.whole_zone && !gate;
-    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, thin, Some(&vopts.policy), vopts.columns);
+    let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, thin, Some(&vopts.policy), vopts.columns).with_cache(vopts.cache.as_deref());
     let mut taps = Taps::new(&popts, vopts);
     let mut whole_records: Vec<Record> = Vec::new();
     let stats = std::thread::scope(|scope| -> Result<axfr::Stats, CoreError> {
@@ -298,7 +308,7 @@ pub fn verify_text(text: &[u8], filename: &str, popts: &ParseOptions, vopts: &Ve
     let (sigs, path) = if vopts.whole_zone {
         (None, "whole-zone (asked for)".to_string())
     } else {
-        let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns);
+        let mut st = Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns).with_cache(vopts.cache.as_deref());
         pool.install(|| st.push(std::mem::take(&mut zone.records), true));
         let (records, sigs) = st.into_parts();
         match sigs {
@@ -518,7 +528,7 @@ fn finish(
         }
         None => {
             let sigs = pool.install(|| parse_rrsigs(records, &rrsig_record));
-            let keys = Keys::new(model.keys.iter().map(|k| &k.key));
+            let keys = Keys::new(model.keys.iter().map(|k| &k.key)).with_cache(vopts.cache.as_deref());
             let rules = Rules { keys: &keys, apex: &apex, now: vopts.now, prof };
             let verdicts = pool.install(|| whole::verify(&model, &sigs, &rules, prof));
             let busy = t1.elapsed().as_secs_f64();

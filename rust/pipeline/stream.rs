@@ -170,6 +170,8 @@ struct Step {
 
 /// The streaming stage's state between two parts of a zone.
 pub struct Streamer<'p> {
+    /// The run's verified-signature cache, if any.
+    cache: Option<&'p crate::sig::cache::Cache>,
     origin: Option<Name>,
     now: u64,
     prof: Option<&'p Profile>,
@@ -216,6 +218,7 @@ impl<'p> Streamer<'p> {
     /// `columns`: see [`super::VerifyOptions::columns`].
     pub fn new(origin: Option<Name>, now: u64, prof: Option<&'p Profile>, thin: bool, policy: Option<&'p Policy>, columns: bool) -> Streamer<'p> {
         Streamer {
+            cache: None,
             origin,
             now,
             prof,
@@ -240,6 +243,12 @@ impl<'p> Streamer<'p> {
     /// Takes the next part's records (`last`: the zone ends with them) and
     /// verifies every RRSIG whose RRset is in. Runs on the current rayon
     /// pool.
+    /// The same stage, verifying with the run's verified-signature cache.
+    pub fn with_cache(mut self, cache: Option<&'p crate::sig::cache::Cache>) -> Streamer<'p> {
+        self.cache = cache;
+        self
+    }
+
     pub fn push(&mut self, mut part: Vec<Record>, last: bool) {
         if self.gave_up.is_some() {
             return;
@@ -337,7 +346,7 @@ impl<'p> Streamer<'p> {
             return false;
         }
         let Some((apex, dnskeys)) = &self.apex else { return true };
-        let dnskeys = Keys::new(dnskeys.iter());
+        let dnskeys = Keys::new(dnskeys.iter()).with_cache(self.cache);
         let rules = Rules { keys: &dnskeys, apex, now: self.now, prof: self.prof };
         let whole: Vec<(u32, u32)> = runs.iter().map(|&(a, b)| (a as u32, b as u32)).collect();
         let verified = verify_runs(&self.records, &whole, &rules, self.prof);
@@ -425,7 +434,7 @@ impl<'p> Streamer<'p> {
     /// RDATA no check reads.
     fn step(&mut self, fresh: &[(u32, u32)], keys: &[u64], last: bool) {
         let Some((apex, dnskeys)) = &self.apex else { return };
-        let dnskeys = Keys::new(dnskeys.iter());
+        let dnskeys = Keys::new(dnskeys.iter()).with_cache(self.cache);
         let rules = Rules { keys: &dnskeys, apex, now: self.now, prof: self.prof };
         let records = &self.records;
         let owners = &self.owners;

@@ -435,6 +435,8 @@ pub struct Dnskey {
     pub algorithm: u8,
     pub key_tag: u16,
     pub key: Result<PublicKey, KeyError>,
+    /// SHA-256 of the RDATA (what a [`super::cache`] entry names the key by).
+    pub rdata_sha256: [u8; 32],
 }
 
 impl Dnskey {
@@ -450,6 +452,11 @@ impl Dnskey {
             algorithm,
             key_tag: key_tag(rdata),
             key: PublicKey::from_dnskey(algorithm, &rdata[4..]),
+            rdata_sha256: {
+                let mut d = [0u8; 32];
+                d.copy_from_slice(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, rdata).as_ref());
+                d
+            },
         })
     }
     /// Zone Key flag, bit 7 (RFC 4034 §2.1.1).

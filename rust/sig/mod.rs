@@ -3,6 +3,7 @@
 //! result columns.
 
 mod amm;
+pub mod cache;
 pub mod columns;
 pub mod crypto;
 pub mod keys;
