@@ -145,7 +145,7 @@ pub fn crypto_verdict_among<'d>(
                 let e = c.entry(&key.rdata_sha256, signed, sig.signature);
                 let hit = c.contains(&e);
                 let good = hit || {
-                    c.verified();
+                    c.verified(&e);
                     pk.verify(signed, sig.signature)
                 };
                 if good {
