@@ -412,6 +412,23 @@ fn decode_hash_label(label: &[u8]) -> Option<[u8; 20]> {
     Some(h)
 }
 
+/// An NSEC3 RDATA's hash parameters, next hashed owner (non-empty) and
+/// type bitmap.
+fn decode_nsec3(rdata: &[u8]) -> Option<(Params<'_>, &[u8], &[u8])> {
+    let (p, rest) = parse_params(rdata)?;
+    let hl = *rest.first()? as usize;
+    (hl > 0 && rest.len() > hl).then(|| (p, &rest[1..1 + hl], &rest[1 + hl..]))
+}
+
+/// The hash an NSEC3 owner stands for: its name must be one base32hex
+/// SHA-1 label directly below the apex.
+fn owner_hash(n: &Node, apex_labels: usize) -> Option<[u8; 20]> {
+    if n.kind == NameKind::OutOfZone || n.name.label_count() != apex_labels + 1 {
+        return None;
+    }
+    decode_hash_label(n.name.labels().next().unwrap_or(&[]))
+}
+
 /// One NSEC3 record of the zone with a usable owner.
 struct N3<'a> {
     hash: [u8; 20],
@@ -508,11 +525,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                     out.add(Code::Nsec3Ttl, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 at {} has TTL {}, not min(SOA MINIMUM, SOA TTL) = {t}", n.name, rec.ttl));
                 }
             }
-            let decoded = parse_params(&rec.rdata).and_then(|(p, rest)| match rest.first() {
-                Some(&hl) if rest.len() > hl as usize && hl > 0 => Some((p, &rest[1..1 + hl as usize], &rest[1 + hl as usize..])),
-                _ => None,
-            });
-            let Some((p, next, bitmap)) = decoded else {
+            let Some((p, next, bitmap)) = decode_nsec3(&rec.rdata) else {
                 out.add(Code::Nsec3Params, &n.name, rrtype::NSEC3, None, Some(rec), "NSEC3 RDATA cannot be decoded");
                 continue;
             };
@@ -520,14 +533,7 @@ pub fn check_nsec3(z: &Zone<'_>, policy: &Policy, out: &mut Findings) {
                 out.add(Code::Nsec3Params, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 at {} uses hash algorithm {}; only SHA-1 (1) is defined (RFC 5155 §11)", n.name, p.alg));
                 continue;
             }
-            // Owner: one base32hex label directly below the apex.
-            let label = n.name.labels().next().unwrap_or(&[]);
-            let hash = if n.kind == NameKind::OutOfZone || n.name.label_count() != apex_labels + 1 {
-                None
-            } else {
-                decode_hash_label(label)
-            };
-            let Some(hash) = hash else {
+            let Some(hash) = owner_hash(n, apex_labels) else {
                 out.add(Code::Nsec3Extra, &n.name, rrtype::NSEC3, None, Some(rec), format!("NSEC3 owner {} is not a base32hex SHA-1 hash label directly below the apex", n.name));
                 continue;
             };
@@ -732,20 +738,13 @@ impl Nsec3Summary {
                 if self.ttl.is_some_and(|t| t != rec.ttl) {
                     return Err(format!("the NSEC3 at {} (line {}) has TTL {}, not the denial TTL", n.name, rec.line, rec.ttl));
                 }
-                let decoded = parse_params(&rec.rdata).and_then(|(p, rest)| match rest.first() {
-                    Some(&20) if rest.len() > 20 => Some((p, &rest[1..21], &rest[21..])),
-                    _ => None,
-                });
-                let Some((p, next, bitmap)) = decoded else { return Err(format!("the NSEC3 at {} (line {}) cannot be decoded", n.name, rec.line)) };
+                let Some((p, next, bitmap)) = decode_nsec3(&rec.rdata).filter(|(_, next, _)| next.len() == 20) else {
+                    return Err(format!("the NSEC3 at {} (line {}) cannot be decoded", n.name, rec.line));
+                };
                 if p.alg != 1 || p.iterations != self.iterations || p.salt != &self.salt[..] {
                     return Err(format!("the NSEC3 at {} (line {}) is not of the NSEC3PARAM's chain", n.name, rec.line));
                 }
-                let hash = if n.kind == NameKind::OutOfZone || n.name.label_count() != apex_labels + 1 {
-                    None
-                } else {
-                    n.name.labels().next().and_then(decode_hash_label)
-                };
-                let Some(hash) = hash else { return Err(format!("the NSEC3 owner {} is not a hash label directly below the apex", n.name)) };
+                let Some(hash) = owner_hash(n, apex_labels) else { return Err(format!("the NSEC3 owner {} is not a hash label directly below the apex", n.name)) };
                 if !decode_bitmap(bitmap, &mut listed) {
                     return Err(format!("the NSEC3 at {} (line {}) has a malformed type bitmap", n.name, rec.line));
                 }

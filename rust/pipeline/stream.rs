@@ -240,15 +240,15 @@ impl<'p> Streamer<'p> {
         }
     }
 
-    /// Takes the next part's records (`last`: the zone ends with them) and
-    /// verifies every RRSIG whose RRset is in. Runs on the current rayon
-    /// pool.
     /// The same stage, verifying with the run's verified-signature cache.
     pub fn with_cache(mut self, cache: Option<&'p crate::sig::cache::Cache>) -> Streamer<'p> {
         self.cache = cache;
         self
     }
 
+    /// Takes the next part's records (`last`: the zone ends with them) and
+    /// verifies every RRSIG whose RRset is in. Runs on the current rayon
+    /// pool.
     pub fn push(&mut self, mut part: Vec<Record>, last: bool) {
         if self.gave_up.is_some() {
             return;

@@ -174,7 +174,6 @@ impl RsaKey {
     /// the modulus or exponent is even, or the exponent is below 3 or
     /// wider than 64 bits.
     pub fn new(n: &[u8], e: &[u8], hash: RsaHash) -> Option<RsaKey> {
-        let n_be = n;
         let k = n.len();
         let info = hash.digest_info();
         let t_len = info.len() + hash.algorithm().output_len();
@@ -186,6 +185,7 @@ impl RsaKey {
         if e < 3 || e & 1 == 0 {
             return None;
         }
+        let amm = super::amm::Modulus::new(n);
         let n = Bn::from_be(n);
         let ctx = Ctx::new();
         // SAFETY: `n` is a live, odd, positive BIGNUM; `ctx` is ours.
@@ -195,7 +195,6 @@ impl RsaKey {
         prefix.resize(k - t_len - 1, 0xff);
         prefix.push(0x00);
         prefix.extend_from_slice(info);
-        let amm = super::amm::Modulus::new(n_be);
         Some(RsaKey { n, e, mont, k, hash, prefix, amm })
     }
 
@@ -211,8 +210,7 @@ impl RsaKey {
             if !amm.power(sig, self.e, em) {
                 return false;
             }
-            let (head, tail) = em.split_at(self.prefix.len());
-            return head == &self.prefix[..] && tail == h.as_ref();
+            return self.is_encoding_of(em, h.as_ref());
         }
         SCRATCH.with(|cell| {
             let mut slot = cell.borrow_mut();
@@ -229,10 +227,14 @@ impl RsaKey {
             if !self.power(sc) {
                 return false;
             }
-            let em = sc.encoded(self.k);
-            let (head, tail) = em.split_at(self.prefix.len());
-            head == &self.prefix[..] && tail == h.as_ref()
+            self.is_encoding_of(sc.encoded(self.k), h.as_ref())
         })
+    }
+
+    /// Whether `em` is exactly `0x00 0x01 0xFF.. 0x00 DigestInfo H` for the
+    /// hash `h` (RFC 8017 §8.2.2 steps 3-4), whichever path computed it.
+    fn is_encoding_of(&self, em: &[u8], h: &[u8]) -> bool {
+        em.len() == self.k && em[..self.prefix.len()] == self.prefix[..] && &em[self.prefix.len()..] == h
     }
 
     /// `sc.m = sc.s ^ e mod n`, by left-to-right square-and-multiply in
