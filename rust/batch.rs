@@ -27,6 +27,7 @@ use crate::error::CoreError;
 use crate::dns::name::Name;
 use crate::dns::record::Record;
 use crate::dns::rrtype;
+use crate::sig::cache::Cache;
 use crate::sig::keys::{crypto_verdict, crypto_verdict_among, Keys};
 use crate::pool::LazyPool;
 use crate::sig::columns::RrsigColumns;
@@ -217,6 +218,8 @@ pub struct BatchContext<'a> {
     pub keyset: &'a KeySet,
     pub now: u64,
     pub pool: &'a LazyPool,
+    /// The verified-signature cache, if the caller keeps one.
+    pub cache: Option<&'a Cache>,
 }
 
 /// Items of this many or more are split into parallel chunks; a batch of one
@@ -259,7 +262,7 @@ pub fn verify_wire(
     let split = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
-    let keys = Keys::new(ctx.keyset.keys.iter());
+    let keys = Keys::new(ctx.keyset.keys.iter()).with_cache(ctx.cache);
     let origin = &ctx.keyset.origin;
     let now = ctx.now;
     let one = |i: usize, (buf, canon_buf): &mut (Vec<u8>, Vec<Vec<u8>>)| -> Vec<Verdict<'_>> {
@@ -538,7 +541,7 @@ pub fn verify_raw(
     let split = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
-    let keys = Keys::new(ctx.keyset.keys.iter());
+    let keys = Keys::new(ctx.keyset.keys.iter()).with_cache(ctx.cache);
     let origin = &ctx.keyset.origin;
     let now = ctx.now;
     let one = |i: usize| -> Verdict<'_> {
@@ -664,7 +667,7 @@ mod tests {
     fn counts_must_match_the_buffer() {
         let ks = KeySet::from_rdatas(Name::from_text("example.", None).unwrap(), vec![vec![1, 0, 3, 13]]).unwrap();
         let p = pool();
-        let ctx = BatchContext { keyset: &ks, now: 0, pool: &p };
+        let ctx = BatchContext { keyset: &ks, now: 0, pool: &p, cache: None };
         let e = verify_wire(&ctx, &[], &[1], &[0]).unwrap_err().to_string();
         assert!(e.contains("add up to 1"), "{e}");
         let e = verify_wire(&ctx, &[], &[1, 2], &[0]).unwrap_err().to_string();
@@ -675,7 +678,7 @@ mod tests {
     fn raw_offsets_are_checked() {
         let ks = KeySet::from_rdatas(Name::root(), vec![vec![1, 0, 3, 13]]).unwrap();
         let p = pool();
-        let ctx = BatchContext { keyset: &ks, now: 0, pool: &p };
+        let ctx = BatchContext { keyset: &ks, now: 0, pool: &p, cache: None };
         let e = verify_raw(&ctx, b"abc", &[0, 4], b"", &[0, 0], None, None).unwrap_err().to_string();
         assert!(e.contains("past the end"), "{e}");
         let e = verify_raw(&ctx, b"abc", &[2, 1], b"", &[0, 0], None, None).unwrap_err().to_string();
@@ -693,7 +696,7 @@ mod tests {
     fn random_wire_never_panics() {
         let ks = KeySet::from_rdatas(Name::root(), vec![vec![1, 0, 3, 13]]).unwrap();
         let p = pool();
-        let ctx = BatchContext { keyset: &ks, now: 0, pool: &p };
+        let ctx = BatchContext { keyset: &ks, now: 0, pool: &p, cache: None };
         let mut rng = crate::sig::crypto::testutil::Lcg(7);
         for _ in 0..2000 {
             let b = rng.bytes(300);

@@ -26,7 +26,7 @@ use crate::pipeline::{self, VerifyOptions};
 use crate::pool::LazyPool;
 use crate::report::Report;
 use crate::sig::columns::RrsigColumns;
-use crate::sig::cache::Cache;
+use crate::sig::cache::{Cache, CacheStats};
 use crate::sig::crypto;
 use crate::sig::Status;
 
@@ -201,6 +201,7 @@ fn report_to_dict<'py>(py: Python<'py>, mut r: Report) -> PyResult<Bound<'py, Py
     }
     d.set_item("canonicalise_cpu", r.timings.canonicalise_cpu)?;
     d.set_item("crypto", PyList::new(py, r.timings.crypto)?)?;
+    d.set_item("cache_lookups", r.timings.cache_lookups)?;
     Ok(d)
 }
 
@@ -373,15 +374,22 @@ const DEFAULT_CACHE_ENTRIES: usize = 10_000_000;
 fn with_cache<'py>(py: Python<'py>, d: Bound<'py, PyDict>, vopts: &VerifyOptions) -> PyResult<Bound<'py, PyDict>> {
     if let Some(c) = &vopts.cache {
         let s = py.detach(|| c.finish());
-        let cd = PyDict::new(py);
-        cd.set_item("loaded", s.loaded)?;
-        cd.set_item("reused", s.reused)?;
-        cd.set_item("verified", s.verified)?;
-        cd.set_item("stored", s.stored)?;
-        cd.set_item("warnings", s.warnings)?;
-        d.set_item("cache", cd)?;
+        d.set_item("cache", cache_stats_dict(py, &s)?)?;
     }
     Ok(d)
+}
+
+/// What a run did with the cache, as the report's "cache" dict.
+fn cache_stats_dict<'py>(py: Python<'py>, s: &CacheStats) -> PyResult<Bound<'py, PyDict>> {
+    let cd = PyDict::new(py);
+    cd.set_item("loaded", s.loaded)?;
+    cd.set_item("reused", s.reused)?;
+    cd.set_item("verified", s.verified)?;
+    cd.set_item("stored", s.stored)?;
+    cd.set_item("warnings", s.warnings.clone())?;
+    cd.set_item("load_seconds", s.load_seconds)?;
+    cd.set_item("save_seconds", s.save_seconds)?;
+    Ok(cd)
 }
 
 /// policy_keys() -> list of the policy dict's keys
@@ -595,7 +603,8 @@ impl NativeVerifier {
         Ok(out)
     }
 
-    /// verify_wire(wire, rr_counts, sig_counts, now) -> dict of columns
+    /// verify_wire(wire, rr_counts, sig_counts, now, cache=None) -> dict of columns
+    #[pyo3(signature = (wire, rr_counts, sig_counts, now, cache=None))]
     fn verify_wire<'py>(
         &self,
         py: Python<'py>,
@@ -603,11 +612,13 @@ impl NativeVerifier {
         rr_counts: &Bound<'py, PyAny>,
         sig_counts: &Bound<'py, PyAny>,
         now: u64,
+        cache: Option<&NativeCache>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let (_wb, w) = buffer::<u8>(wire, "wire", "unsigned bytes")?;
         let (_rb, rc) = buffer::<u32>(rr_counts, "rr_counts", "uint32")?;
         let (_sb, sc) = buffer::<u32>(sig_counts, "sig_counts", "uint32")?;
-        let ctx = BatchContext { keyset: &self.keyset, now, pool: &self.pool };
+        let cache = cache.map(NativeCache::current);
+        let ctx = BatchContext { keyset: &self.keyset, now, pool: &self.pool, cache: cache.as_deref() };
         let mut span = (0.0, 0.0);
         let r = run_detached(py, || {
             span.0 = unix_now_f64();
@@ -619,9 +630,9 @@ impl NativeVerifier {
         outcome_to_dict(py, r, span)
     }
 
-    /// verify_raw(data, data_offsets, sigs, sig_offsets, key_index, algorithm, now) -> dict
+    /// verify_raw(data, data_offsets, sigs, sig_offsets, key_index, algorithm, now, cache=None) -> dict
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (data, data_offsets, sigs, sig_offsets, key_index, algorithm, now))]
+    #[pyo3(signature = (data, data_offsets, sigs, sig_offsets, key_index, algorithm, now, cache=None))]
     fn verify_raw<'py>(
         &self,
         py: Python<'py>,
@@ -632,6 +643,7 @@ impl NativeVerifier {
         key_index: Option<&Bound<'py, PyAny>>,
         algorithm: Option<&Bound<'py, PyAny>>,
         now: u64,
+        cache: Option<&NativeCache>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let (_db, d) = buffer::<u8>(data, "data", "unsigned bytes")?;
         let (_dob, doff) = buffer::<i64>(data_offsets, "data_offsets", "int64")?;
@@ -639,7 +651,8 @@ impl NativeVerifier {
         let (_sob, soff) = buffer::<i64>(sig_offsets, "sig_offsets", "int64")?;
         let ki = key_index.map(|k| buffer::<i64>(k, "key_index", "int64")).transpose()?;
         let al = algorithm.map(|a| buffer::<u8>(a, "algorithm", "uint8")).transpose()?;
-        let ctx = BatchContext { keyset: &self.keyset, now, pool: &self.pool };
+        let cache = cache.map(NativeCache::current);
+        let ctx = BatchContext { keyset: &self.keyset, now, pool: &self.pool, cache: cache.as_deref() };
         let mut span = (0.0, 0.0);
         let r = run_detached(py, || {
             span.0 = unix_now_f64();
@@ -659,6 +672,54 @@ impl NativeVerifier {
             r
         })?;
         outcome_to_dict(py, r, span)
+    }
+}
+
+/// The native half of the batch `Verifier`'s verified-signature cache:
+/// opened once, used by every batch given it, written by `save` (after
+/// which the saved entries are reused too). Each batch works on the cache
+/// as it was when the batch began.
+#[pyclass(frozen, module = "zoneverify._native")]
+struct NativeCache {
+    cache: std::sync::RwLock<std::sync::Arc<Cache>>,
+}
+
+impl NativeCache {
+    fn current(&self) -> std::sync::Arc<Cache> {
+        self.cache.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[pymethods]
+impl NativeCache {
+    /// NativeCache(dir, max_entries=None): opens (or makes) the cache in
+    /// `dir`; at most `max_entries` (default: as for `verify_file`).
+    #[new]
+    #[pyo3(signature = (dir, max_entries=None))]
+    fn new(py: Python<'_>, dir: std::path::PathBuf, max_entries: Option<usize>) -> PyResult<NativeCache> {
+        let max_entries = max_entries.unwrap_or(DEFAULT_CACHE_ENTRIES);
+        if max_entries == 0 {
+            return Err(PyValueError::new_err("cache_max_entries must be at least 1"));
+        }
+        let cache = py.detach(|| Cache::open(&dir, max_entries)).map_err(PyOSError::new_err)?;
+        Ok(NativeCache { cache: std::sync::RwLock::new(std::sync::Arc::new(cache)) })
+    }
+
+    /// save() -> dict: writes the entries of every success so far; later
+    /// batches reuse them.
+    fn save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = py.detach(|| {
+            let mut c = self.cache.write().unwrap_or_else(|e| e.into_inner());
+            let (stats, next) = c.saved();
+            *c = std::sync::Arc::new(next);
+            stats
+        });
+        cache_stats_dict(py, &s)
+    }
+
+    /// stats() -> dict: what was done so far (nothing written).
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        cache_stats_dict(py, &self.current().stats())
     }
 }
 
@@ -809,6 +870,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(records_from_wire, m)?)?;
     m.add_function(wrap_pyfunction!(verify_wire_zone, m)?)?;
     m.add_class::<NativeVerifier>()?;
+    m.add_class::<NativeCache>()?;
     m.add_class::<PreparedZone>()?;
     m.add_function(wrap_pyfunction!(parse_count, m)?)?;
     m.add_function(wrap_pyfunction!(policy_keys, m)?)?;

@@ -25,6 +25,9 @@ pub struct Timings {
     /// verifications run (hashing included: the crypto libraries hash
     /// inside their verify call) and their CPU seconds (all threads).
     pub crypto: Vec<(u8, u64, f64)>,
+    /// With the profile and a verified-signature cache: lookups (entries
+    /// computed and looked up) and their CPU seconds summed over threads.
+    pub cache_lookups: (u64, f64),
 }
 
 /// Owner names in presentation form, each followed by a newline

@@ -451,6 +451,7 @@ fn profile_timings(rep: &mut Report, vopts: &VerifyOptions, profile: &Profile) {
     if vopts.profile {
         rep.timings.canonicalise_cpu = profile.canonicalise_seconds();
         rep.timings.crypto = profile.crypto();
+        rep.timings.cache_lookups = profile.cache();
     }
 }
 

@@ -137,25 +137,31 @@ pub fn crypto_verdict_among<'d>(
         if let Some(build) = data.take() {
             signed = build();
         }
-        let t = Profile::start(prof);
+        let verify = || {
+            let t = Profile::start(prof);
+            let good = pk.verify(signed, sig.signature);
+            Profile::add_crypto(prof, alg, t);
+            good
+        };
         let good = match keys.cache {
             // A hit skips only the public-key operation; the window and
             // every other check below and after run as without it.
             Some(c) => {
+                let t = Profile::start(prof);
                 let e = c.entry(&key.rdata_sha256, signed, sig.signature);
                 let hit = c.contains(&e);
+                Profile::add_cache(prof, t);
                 let good = hit || {
                     c.verified(&e);
-                    pk.verify(signed, sig.signature)
+                    verify()
                 };
                 if good {
                     c.succeeded(e, hit);
                 }
                 good
             }
-            None => pk.verify(signed, sig.signature),
+            None => verify(),
         };
-        Profile::add_crypto(prof, alg, t);
         if good {
             return match serial::window(sig.inception, sig.expiration, now) {
                 Window::Valid => (Status::Valid, None),

@@ -6,6 +6,9 @@ use std::time::Instant;
 /// CPU time inside the verification phase, summed over worker threads.
 pub struct Profile {
     canon_ns: AtomicU64,
+    /// Verified-signature cache: computing entries and looking them up.
+    cache_ns: AtomicU64,
+    cache_n: AtomicU64,
     crypto_ns: [AtomicU64; 256],
     crypto_n: [AtomicU64; 256],
 }
@@ -14,6 +17,8 @@ impl Default for Profile {
     fn default() -> Self {
         Profile {
             canon_ns: AtomicU64::new(0),
+            cache_ns: AtomicU64::new(0),
+            cache_n: AtomicU64::new(0),
             crypto_ns: std::array::from_fn(|_| AtomicU64::new(0)),
             crypto_n: std::array::from_fn(|_| AtomicU64::new(0)),
         }
@@ -30,6 +35,12 @@ impl Profile {
             p.canon_ns.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
         }
     }
+    pub fn add_cache(prof: Option<&Profile>, t: Option<Instant>) {
+        if let (Some(p), Some(t)) = (prof, t) {
+            p.cache_ns.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            p.cache_n.fetch_add(1, Ordering::Relaxed);
+        }
+    }
     pub fn add_crypto(prof: Option<&Profile>, alg: u8, t: Option<Instant>) {
         if let (Some(p), Some(t)) = (prof, t) {
             p.crypto_ns[alg as usize].fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
@@ -43,6 +54,11 @@ impl Profile {
     /// signed data.
     pub fn canonicalise_seconds(&self) -> f64 {
         self.canon_ns.load(Ordering::Relaxed) as f64 * 1e-9
+    }
+
+    /// Cache lookups (entry computed and looked up) and their CPU seconds.
+    pub fn cache(&self) -> (u64, f64) {
+        (self.cache_n.load(Ordering::Relaxed), self.cache_ns.load(Ordering::Relaxed) as f64 * 1e-9)
     }
 
     /// Per algorithm that was used: (algorithm, verifications, CPU seconds).
