@@ -171,7 +171,7 @@ def test_the_command_line(signed_zone_factory, tmp_path):
     assert r.returncode == 0 and "zoneverify: warning: cache file" in r.stderr, r.stderr
     small = _cli("check", str(z.path), *now, "--cache", cache, "--cache-max-entries", "5", "--format", "json")
     assert json.loads(small.stdout)["cache"]["stored"] == 5
-    assert "more than the limit" in small.stderr
+    assert "than the limit of 5 entries: 5 stored" in small.stderr
     unusable = tmp_path / "file"
     unusable.write_text("x")
     r = _cli("check", str(z.path), *now, "--cache", str(unusable))
@@ -209,3 +209,98 @@ def test_two_runs_at_once_and_a_run_killed_mid_way(signed_zone_factory, tmp_path
         assert _same(r) == _same(plain), delay
         assert len(r.cache["warnings"]) <= 1, r.cache
     assert sorted(os.listdir(cache)) == ["secret", "signatures"]
+
+
+def _statuses(res) -> list:
+    return [(res.owner(int(i)), int(t), int(s)) for i, t, s in zip(res.item, res.type_covered, res.status)]
+
+
+def test_the_batch_verifier_reuses_and_saves(signed_zone_factory, tmp_path):
+    """Verifier(cache=DIR): the first verifier verifies and saves, the next
+    reuses every good signature, with the statuses of a verifier without a
+    cache; entries are the same on every path (a cache made by
+    verify_zone serves the Verifier); a broken signature is verified again
+    and found; repeated batches are one entry each; the bound holds."""
+    import dns.zone
+
+    z = signed_zone_factory("bind", 13, False)
+    zone = dns.zone.from_file(str(z.path), z.origin, relativize=False)
+    plain = zoneverify.Verifier(zone, now=signers.NOW).verify(zone)
+    valid = int((plain.status == zoneverify.Status.VALID).sum())
+    assert plain.ok and valid == len(plain) > 10
+    cache = tmp_path / "c"
+    with zoneverify.Verifier(zone, now=signers.NOW, cache=cache) as v:
+        for _ in range(3):  # the same signatures three times: one entry each
+            cold = v.verify(zone)
+            assert _statuses(cold) == _statuses(plain)
+        st = v.cache_stats
+        assert (st["loaded"], st["reused"], st["verified"]) == (0, 0, 3 * valid)
+        # Saved entries are reused by the same verifier's next batches.
+        assert v.save_cache()["stored"] == valid
+        again = v.verify(zone)
+        assert _statuses(again) == _statuses(plain)
+        st = v.cache_stats
+        assert (st["loaded"], st["reused"], st["verified"]) == (valid, valid, 3 * valid)
+    assert zoneverify.Verifier(zone, now=signers.NOW).cache_stats is None
+    warm_v = zoneverify.Verifier(zone, now=signers.NOW, cache=cache)
+    warm = warm_v.verify(zone)
+    assert _statuses(warm) == _statuses(plain)
+    assert warm_v.cache_stats["loaded"] == valid and warm_v.cache_stats["reused"] == valid
+    assert warm_v.cache_stats["verified"] == 0
+    saved = warm_v.save_cache()
+    assert saved["stored"] == valid and saved["warnings"] == []
+    # A cache made by the zone-file path serves the batch path.
+    other = tmp_path / "from-file"
+    _check(z.path, other)
+    v = zoneverify.Verifier(zone, now=signers.NOW, cache=other)
+    v.verify(zone)
+    assert (v.cache_stats["reused"], v.cache_stats["verified"]) == (valid, 0)
+    # A flipped signature on a warm cache: found, as without the cache.
+    flipped, expected = mutations.flip_signature(z.text, z.origin, z.zsk.tag)
+    p = tmp_path / "flipped.zone"
+    p.write_text(flipped)
+    fz = dns.zone.from_file(str(p), z.origin, relativize=False)
+    bad_plain = zoneverify.Verifier(fz, now=signers.NOW).verify(fz)
+    v = zoneverify.Verifier(fz, now=signers.NOW, cache=cache)
+    bad_warm = v.verify(fz)
+    assert not bad_warm.ok and _statuses(bad_warm) == _statuses(bad_plain)
+    assert v.cache_stats["verified"] == len(expected) and v.cache_stats["reused"] == valid - len(expected)
+    # Expired at a later time, though cached.
+    late = zoneverify.Verifier(zone, now=signers.ts("20370101000000"), cache=cache).verify(zone)
+    assert int((late.status == zoneverify.Status.EXPIRED).sum()) == len(late)
+    # The bound: at most N entries stored, with a warning.
+    small = zoneverify.Verifier(zone, now=signers.NOW, cache=tmp_path / "small", cache_max_entries=5)
+    small.verify(zone)
+    s = small.save_cache()
+    assert s["stored"] == 5 and "than the limit of 5 entries" in s["warnings"][0]
+    with pytest.raises(ValueError, match="no cache"):
+        zoneverify.Verifier(zone, now=signers.NOW).save_cache()
+    with pytest.raises(ValueError, match="needs cache"):
+        zoneverify.Verifier(zone, cache_max_entries=5)
+    unusable = tmp_path / "file"
+    unusable.write_text("x")
+    with pytest.raises(OSError, match="cache directory"):
+        zoneverify.Verifier(zone, cache=unusable)
+
+
+def test_bench_counts_the_cache(signed_zone_factory, tmp_path):
+    """zoneverify bench --cache: reused and verified, the lookups counted
+    (one per signature), verifications only for the operations done."""
+    import json
+
+    z = signed_zone_factory("ldns", 13, False)
+    cache = str(tmp_path / "c")
+    now = ["--now", "20260601000000"]
+    cold = json.loads(_cli("bench", str(z.path), *now, "--cache", cache, "--format", "json").stdout)
+    warm_run = _cli("bench", str(z.path), *now, "--cache", cache)
+    assert warm_run.returncode == 0, warm_run.stderr
+    assert "signatures reused" in warm_run.stdout and "cache lookups" in warm_run.stdout
+    warm = json.loads(_cli("bench", str(z.path), *now, "--cache", cache, "--format", "json").stdout)
+    n = cold["rrsigs"]
+    assert (cold["cache"]["verified"], cold["cache"]["reused"], cold["cache"]["lookups"]) == (n, 0, n)
+    assert (warm["cache"]["verified"], warm["cache"]["reused"], warm["cache"]["lookups"]) == (0, n, n)
+    assert sum(a["verifications"] for a in cold["algorithms"]) == n
+    assert sum(a["verifications"] for a in warm["algorithms"]) == 0
+    assert warm["cache"]["lookup_cpu_seconds"] > 0
+    plain = json.loads(_cli("bench", str(z.path), *now, "--format", "json").stdout)
+    assert plain["cache"] is None

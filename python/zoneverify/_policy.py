@@ -8,6 +8,7 @@ that this TypedDict and the core's `policy_keys()` list the same keys.
 
 from __future__ import annotations
 
+import os
 from typing import Any, TypedDict
 
 from . import _native
@@ -88,4 +89,20 @@ def algorithms(value: Any) -> list[int]:
         if n is None:
             raise ValueError(f"not a DNSSEC algorithm number or mnemonic: {v!r}")
         out.append(n)
+    return out
+
+
+def cache_policy(cache: Any, cache_max_entries: Any) -> "Policy":
+    """The policy keys of the verified-signature cache (``cache=``,
+    ``cache_max_entries=`` of ``verify_zone``, ``bench_zone`` and
+    ``Verifier``), checked: an empty dict without a cache."""
+    out: Policy = {}
+    if cache is not None:
+        out["cache"] = os.fspath(cache)
+    if cache_max_entries is not None:
+        if cache is None:
+            raise ValueError("cache_max_entries needs cache (the cache directory)")
+        if isinstance(cache_max_entries, bool) or not isinstance(cache_max_entries, int) or cache_max_entries < 1:
+            raise ValueError(f"cache_max_entries must be a positive integer, got {cache_max_entries!r}")
+        out["cache_max_entries"] = cache_max_entries
     return out

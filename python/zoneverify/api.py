@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING, Iterable, Union
 
 from . import _native
-from ._policy import CHANGE_KINDS, Policy, algorithms, key_tags
+from ._policy import CHANGE_KINDS, Policy, algorithms, cache_policy, key_tags
 from ._time import NowLike, parse_duration, parse_now
 from ._wire import is_dns
 from .report import Report
@@ -180,14 +180,7 @@ def verify_zone(
         policy["columns"] = False
     if allow_unsupported:
         policy["allow_unsupported"] = True
-    if cache is not None:
-        policy["cache"] = os.fspath(cache)
-    if cache_max_entries is not None:
-        if cache is None:
-            raise ValueError("cache_max_entries needs cache (the cache directory)")
-        if isinstance(cache_max_entries, bool) or not isinstance(cache_max_entries, int) or cache_max_entries < 1:
-            raise ValueError(f"cache_max_entries must be a positive integer, got {cache_max_entries!r}")
-        policy["cache_max_entries"] = cache_max_entries
+    policy.update(cache_policy(cache, cache_max_entries))
     expecting = [k for k in ("expect_keys", "expect_signing_keys", "forbid_keys", "expect_algorithms",
                              "forbid_algorithms", "prepublished_algorithms") if k in policy]
     if expecting and not zone_checks:

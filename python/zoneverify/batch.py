@@ -19,6 +19,7 @@ Three ways in, from most convenient to cheapest:
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any, Iterable, NamedTuple, Sequence
@@ -26,6 +27,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 import numpy as np
 
 from . import _native, _wire
+from ._policy import cache_policy
 from ._status import Status
 from ._time import NowLike, parse_now
 
@@ -198,6 +200,17 @@ class Verifier:
         now: verification time for every call (``None``: the time of each
             call); see :func:`zoneverify.verify_zone`.
         jobs: worker threads (default: one per core).
+        cache: a directory for the verified-signature cache (made if
+            missing), as ``zoneverify check --cache``: a signature whose
+            exact public-key operation succeeded before (same DNSKEY, signed
+            data and signature) is not verified again; its validity window
+            and every other check still are. The entries of this
+            verifier's successes are written by :meth:`save_cache` (and at
+            the end of a ``with`` block), and reused from then on, by this
+            verifier and by later ones; :attr:`cache_stats` counts what
+            was reused and verified. Opening the cache reads its file once.
+        cache_max_entries: with ``cache``: keep and store at most this many
+            entries (default 10,000,000: 320 MB on disk).
 
     Each DNSKEY is parsed once. A Verifier is immutable and thread-safe:
     several Python threads may call it at once, and the GIL is released
@@ -212,15 +225,50 @@ class Verifier:
     ('example.net.', [(55648, 13)])
     """
 
-    def __init__(self, dnskeys: Any, origin: Any = None, now: NowLike = None, jobs: int | None = None) -> None:
+    def __init__(self, dnskeys: Any, origin: Any = None, now: NowLike = None, jobs: int | None = None,
+                 cache: "str | os.PathLike[str] | None" = None, cache_max_entries: int | None = None) -> None:
         self._now = None if now is None else parse_now(now)
         if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+        cache_opts = cache_policy(cache, cache_max_entries)
         origin_text = _origin_text(origin)
         if origin_text is not None and not origin_text.endswith("."):
             origin_text += "."
         self._native = self._make(dnskeys, origin_text, jobs)
         self._origin_name = None
+        self._cache = None if cache is None else _native.NativeCache(cache_opts["cache"],
+                                                                     cache_opts.get("cache_max_entries"))
+
+    def __enter__(self) -> "Verifier":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        # The entries are of successes whatever stopped the block.
+        if self._cache is not None:
+            self.save_cache()
+
+    def save_cache(self) -> dict[str, Any]:
+        """Writes the verified-signature cache: an entry for every
+        signature this verifier found good (reused or verified) since it
+        was made, at most ``cache_max_entries``; entries of the file it
+        read that were not used are dropped. Atomic (a temporary file
+        renamed into place). This verifier's later calls reuse the
+        entries written (a call already running uses those it began
+        with). Returns what :attr:`cache_stats` says, with
+        ``stored`` (entries written) and ``save_seconds``; a file that
+        could not be written is a warning there, not an exception.
+        Raises ValueError without a cache."""
+        if self._cache is None:
+            raise ValueError("this Verifier has no cache (Verifier(..., cache=DIR))")
+        return dict(self._cache.save())
+
+    @property
+    def cache_stats(self) -> dict[str, Any] | None:
+        """With ``cache``: ``loaded`` (the entries it reuses: read when
+        the verifier was made, or written by the last save), ``reused`` (public-key operations skipped) and ``verified``
+        (done) over every call so far, ``warnings`` (a cache file ignored),
+        ``load_seconds``; ``None`` without a cache."""
+        return None if self._cache is None else dict(self._cache.stats())
 
     @staticmethod
     def _make(dnskeys: Any, origin: str | None, jobs: int | None) -> Any:
@@ -369,7 +417,7 @@ class Verifier:
                     raise type(e)(f"batch item {pos}: {e}") from None
         wire = wb.wire()
         t1 = time.perf_counter()
-        raw = self._native.verify_wire(wire, _u32(wb.rr_counts), _u32(wb.sig_counts), when)
+        raw = self._native.verify_wire(wire, _u32(wb.rr_counts), _u32(wb.sig_counts), when, self._cache)
         res = BatchResult._from_native(raw, when, wb.owners)
         res.timings["encode"] = t1 - t0
         res.timings["total"] = time.perf_counter() - t0
@@ -392,7 +440,7 @@ class Verifier:
         when = self._time(now)
         rc = _ints(rr_counts, np.uint32, "rr_counts")
         sc = _ints(sig_counts, np.uint32, "sig_counts")
-        raw = self._native.verify_wire(wire, rc, sc, when)
+        raw = self._native.verify_wire(wire, rc, sc, when, self._cache)
         res = BatchResult._from_native(raw, when, None)
         res.timings["total"] = time.perf_counter() - t0
         return res
@@ -430,7 +478,7 @@ class Verifier:
         soff = _ints(sig_offsets, np.int64, "sig_offsets")
         ki = None if key_index is None else _ints(key_index, np.int64, "key_index")
         al = None if algorithm is None else _ints(algorithm, np.uint8, "algorithm")
-        raw = self._native.verify_raw(signed_data, doff, signatures, soff, ki, al, when)
+        raw = self._native.verify_raw(signed_data, doff, signatures, soff, ki, al, when, self._cache)
         res = BatchResult._from_native(raw, when, None)
         res.timings["total"] = time.perf_counter() - t0
         return res

@@ -145,8 +145,10 @@ class Report:
         #: With ``cache=``: what the run did with the verified-signature
         #: cache: ``loaded`` (entries read), ``reused`` (public-key
         #: operations skipped), ``verified`` (done), ``stored`` (entries
-        #: written), ``warnings`` (a cache file ignored or not written).
-        #: ``None`` without a cache.
+        #: written), ``warnings`` (a cache file ignored or not written),
+        #: ``load_seconds`` and ``save_seconds`` (wall time to read and
+        #: check the file, and to write this run's). ``None`` without a
+        #: cache.
         self.cache: dict[str, Any] | None = raw.get("cache")
         self.threads: int = raw["threads"]
         self.now: int = raw["now"]
