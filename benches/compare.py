@@ -166,8 +166,9 @@ def _completed(t: Tool) -> bool:
     return bool(t.runs) and all(r.exit in ok for r in t.runs)
 
 
-def run_once(argv: list[str], timeout: float) -> Run:
+def run_once(argv: list[str], timeout: float, stdout_path: str | None = None) -> Run:
     """One timed run of ``argv``; peak RSS from the child's ``wait4`` rusage.
+    Its standard output goes to ``stdout_path`` when given.
 
     Linux carries the peak RSS of the address space a process replaces at
     exec into its ``ru_maxrss``; subprocess spawns with vfork, so that
@@ -176,7 +177,8 @@ def run_once(argv: list[str], timeout: float) -> Run:
     the floor means "at most this much".
     """
     floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (open(stdout_path, "w+b") if stdout_path else tempfile.TemporaryFile()) as out, \
+            tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         timer = threading.Timer(timeout, p.kill)

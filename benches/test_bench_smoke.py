@@ -94,3 +94,5 @@ def test_scan_zone_counts(tmp_path):
     assert s["rrsigs_by_algorithm"] == {8: 1, 13: 2}
     assert s["max_inception"] == 1793491200  # 2026-11-01
     assert s["min_expiration"] == 1800000000
+    assert zonegen.scan_zone(zone, "20261101000000")["rrsigs_with_inception"] == 2
+    assert zonegen.scan_zone(zone, "1790000000")["rrsigs_with_inception"] == 1

@@ -163,33 +163,41 @@ def unsigned_zone_text(p: ZoneParams) -> str:
     ]
     reserved = {"nic", "www"}
     seen: set[str] = set(reserved)
-    groups = SLD_GROUPS.get(p.variant)
     for i in range(p.delegations):
         b = _h(p.seed, i, "d")
         label = _label(b)
         if label in seen:  # rare collision: make it unique, deterministically
             label = f"{label}{i}"
         seen.add(label)
-        if groups:
-            label = f"{label}.sld{b[28] % groups}"
-        ds = _frac(_h(p.seed, i, "ds")) < p.ds_fraction
-        glue = _frac(_h(p.seed, i, "glue")) < p.glue_fraction
-        prov = _PROVIDERS[b[20] % len(_PROVIDERS)]
-        pid = 1 + b[21] % 40
-        if glue:
-            lines.append(f"{label}\t172800\tIN\tNS\tns1.{label}.{o}")
-            lines.append(f"{label}\t172800\tIN\tNS\t{prov.format(2, pid)}")
-            lines.append(f"ns1.{label}\t172800\tIN\tA\t10.{b[22]}.{b[23]}.{1 + b[24] % 254}")
-            lines.append(f"ns1.{label}\t172800\tIN\tAAAA\t2001:db8:{b[25]:x}{b[26]:02x}::{1 + b[27]:x}")
-        else:
-            lines.append(f"{label}\t172800\tIN\tNS\t{prov.format(1, pid)}")
-            lines.append(f"{label}\t172800\tIN\tNS\t{prov.format(2, pid)}")
-        if ds:
-            d = _h(p.seed, i, "digest")
-            tag = int.from_bytes(d[:2], "big")
-            alg = 13 if d[2] % 3 else 8
-            lines.append(f"{label}\t86400\tIN\tDS\t{tag} {alg} 2 {d.hex().upper()}")
+        lines += _delegation_lines(p, label, b, _h(p.seed, i, "ds"), _h(p.seed, i, "glue"),
+                                   _h(p.seed, i, "digest"))
     return "\n".join(lines) + "\n"
+
+
+def _delegation_lines(p: ZoneParams, label: str, b: bytes, ds_h: bytes, glue_h: bytes,
+                      digest: bytes) -> list[str]:
+    """One delegation's records (relative owner names): NS, glue for a
+    fraction, DS for a fraction, from the hash bytes given."""
+    o = p.origin
+    groups = SLD_GROUPS.get(p.variant)
+    if groups:
+        label = f"{label}.sld{b[28] % groups}"
+    prov = _PROVIDERS[b[20] % len(_PROVIDERS)]
+    pid = 1 + b[21] % 40
+    lines = []
+    if _frac(glue_h) < p.glue_fraction:
+        lines.append(f"{label}\t172800\tIN\tNS\tns1.{label}.{o}")
+        lines.append(f"{label}\t172800\tIN\tNS\t{prov.format(2, pid)}")
+        lines.append(f"ns1.{label}\t172800\tIN\tA\t10.{b[22]}.{b[23]}.{1 + b[24] % 254}")
+        lines.append(f"ns1.{label}\t172800\tIN\tAAAA\t2001:db8:{b[25]:x}{b[26]:02x}::{1 + b[27]:x}")
+    else:
+        lines.append(f"{label}\t172800\tIN\tNS\t{prov.format(1, pid)}")
+        lines.append(f"{label}\t172800\tIN\tNS\t{prov.format(2, pid)}")
+    if _frac(ds_h) < p.ds_fraction:
+        tag = int.from_bytes(digest[:2], "big")
+        alg = 13 if digest[2] % 3 else 8
+        lines.append(f"{label}\t86400\tIN\tDS\t{tag} {alg} 2 {digest.hex().upper()}")
+    return lines
 
 
 def signer_version() -> str:
@@ -222,15 +230,17 @@ def count_rrsigs(path: str | os.PathLike) -> int:
     return scan_zone(path)["rrsigs"]
 
 
-def scan_zone(path: str | os.PathLike) -> dict:
+def scan_zone(path: str | os.PathLike, inception: str | None = None) -> dict:
     """Summarise the DNSSEC records of a master file in any common layout.
 
     Returns the RRSIG count, RRSIG counts by algorithm number, the latest
     inception, earliest and latest expiration (UNIX seconds, RFC 1982 wrap ignored:
     the caller compares them with a time inside the window) and the DNSKEY
-    algorithms with their RSA modulus sizes. Joins parenthesised
-    continuation lines, ignores comments and quoted strings.
+    algorithms with their RSA modulus sizes; with ``inception``
+    (YYYYMMDDhhmmss as the file writes it), how many RRSIGs have it. Joins
+    parenthesised continuation lines, ignores comments and quoted strings.
     """
+    with_inception = 0
     rrsigs = 0
     by_alg: dict[int, int] = {}
     max_inception = None
@@ -249,6 +259,7 @@ def scan_zone(path: str | os.PathLike) -> dict:
             rrsigs += 1
             alg = int(rd[1]) if rd[1].isdigit() else -1
             by_alg[alg] = by_alg.get(alg, 0) + 1
+            with_inception += rd[5] == inception
             exp, inc = _sigtime(rd[4]), _sigtime(rd[5])
             if inc is not None and (max_inception is None or inc > max_inception):
                 max_inception = inc
@@ -270,7 +281,7 @@ def scan_zone(path: str | os.PathLike) -> dict:
     return {"rrsigs": rrsigs, "rrsigs_by_algorithm": by_alg,
             "max_inception": max_inception, "min_expiration": min_expiration,
             "max_expiration": max_expiration,
-            "dnskeys": dnskeys}
+            "dnskeys": dnskeys, "rrsigs_with_inception": with_inception}
 
 
 def _sigtime(s: str) -> int | None:
@@ -448,6 +459,182 @@ def signed_zone(p: ZoneParams, cache_dir: Path | None = None, jobs: int = 2,
     return SignedZone(final / "zone.signed", final / "zone.unsigned", p.origin, meta["now"], meta)
 
 
+@dataclasses.dataclass(frozen=True)
+class NextParams:
+    """The next publication of a signed zone, as a registry makes it.
+
+    Version ``step`` is made from version ``step - 1`` (version 0 is the zone
+    of the :class:`ZoneParams`) by BIND's dnssec-signzone with the same keys,
+    re-signing a signed zone as a signer does between publications: the
+    signatures of a ``resign_fraction`` of the signed RRsets are made anew
+    (they have reached their refresh time), ``change_fraction`` of the
+    delegations are removed and as many new ones registered (with NS, DS and
+    glue as in the base zone), and the SOA serial is increased, so that the
+    SOA, the new RRsets and the NSEC or NSEC3 records around each change are
+    signed again too. Every other signature is kept byte for byte, as a
+    signer keeps signatures that are not due.
+
+    New signatures get a window ``step`` hours later than the base zone's
+    (inception and expiration), so a re-made signature differs from the one
+    it replaces even where the algorithm is deterministic (RSA PKCS #1 v1.5
+    over the same data and window would give the same octets).
+    """
+
+    step: int = 1
+    resign_fraction: float = 0.01
+    change_fraction: float = 0.0005
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.step <= 240:
+            raise ValueError("step must be within [1, 240] (new windows are step hours later)")
+        for f in ("resign_fraction", "change_fraction"):
+            if not 0.0 <= getattr(self, f) <= 1.0:
+                raise ValueError(f"{f} must be within [0, 1]")
+
+
+def _shift(stamp: str, hours: int) -> str:
+    t = calendar.timegm(time.strptime(stamp, "%Y%m%d%H%M%S")) + 3600 * hours
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(t))
+
+
+def _next_input(p: ZoneParams, n: NextParams, previous: Path, work: Path) -> dict:
+    """Writes ``work/zone.input``: version ``n.step - 1`` with the RRSIGs of
+    the chosen RRsets left out, the chosen delegations removed, new ones
+    added and the serial increased. Returns what was changed."""
+    full = work / "previous.full"
+    # One record per line, every owner name absolute.
+    _run(["named-compilezone", "-q", "-i", "none", "-s", "full", "-o", str(full),
+          p.origin, str(previous)], work)
+    apex = p.origin
+    cuts: set[str] = set()
+    with open(full) as f:
+        for line in f:
+            t = line.split(None, 4)
+            if len(t) < 4 or line.startswith(";"):
+                continue
+            owner = t[0].lower()
+            if t[3] == "NS" and owner != apex:
+                cuts.add(owner)
+    salt = f"next{n.step}"
+    add = round(n.change_fraction * len(cuts))
+    # As many removed as added: those whose hash is lowest.
+    removed = set(sorted(cuts, key=lambda c: hashlib.sha256(f"{p.seed}:{salt}:rm:{c}".encode())
+                         .digest())[:add])
+    stripped = 0
+    serial = None
+    with open(full) as f, open(work / "zone.input", "w") as out:
+        for line in f:
+            t = line.split(None, 5)
+            if len(t) < 4 or line.startswith(";"):
+                continue
+            owner = t[0].lower()
+            o = owner
+            gone = False
+            while o != apex and len(o) > len(apex):
+                if o in removed:
+                    gone = True
+                    break
+                o = o.split(".", 1)[1]
+            if gone:
+                continue
+            if t[3] == "SOA" and owner == apex:
+                r = t[4].split() + (t[5].split() if len(t) > 5 else [])
+                serial = int(r[2]) + 1
+                r[2] = str(serial)
+                line = "\t".join(t[:4] + r) + "\n"
+            elif t[3] == "RRSIG":
+                covered = t[4].split()[0]
+                if _frac(hashlib.sha256(f"{p.seed}:{salt}:rrsig:{owner}/{covered}".encode()).digest()) \
+                        < n.resign_fraction:
+                    stripped += 1
+                    continue
+            out.write(line)
+        out.write(f"$ORIGIN {apex}\n")
+        added = 0
+        i = 0
+        while added < add:
+            b = _h(p.seed, i, f"{salt}:d")
+            recs = _delegation_lines(p, f"{_label(b)}{n.step}n", b, _h(p.seed, i, f"{salt}:ds"),
+                                     _h(p.seed, i, f"{salt}:glue"), _h(p.seed, i, f"{salt}:digest"))
+            i += 1
+            cut = f"{recs[0].split()[0]}.{apex}"
+            if cut in cuts:  # a name the zone has (or had in this version)
+                continue
+            cuts.add(cut)
+            for rec in recs:
+                out.write(rec + "\n")
+            added += 1
+    full.unlink()
+    if serial is None:
+        raise RuntimeError(f"{previous}: no SOA at {apex}")
+    return {"serial": serial, "removed_delegations": len(removed), "added_delegations": added,
+            "rrsigs_left_out": stripped, "delegations_before": len(cuts)}
+
+
+def _build_next(p: ZoneParams, n: NextParams, previous: SignedZone, base: SignedZone,
+                version: str, work: Path, jobs: int) -> dict:
+    _, nsec3 = VARIANTS[p.variant]
+    t0 = time.monotonic()
+    changes = _next_input(p, n, previous.path, work)
+    inception, expiration = _shift(p.inception, n.step), _shift(p.expiration, n.step)
+    keys = base.meta["keys"]
+    # -i 3600: only signatures expiring within the hour would be refreshed
+    # (none: the window ends in 2046); the missing ones are made.
+    cmd = ["dnssec-signzone", "-K", str(base.path.parent), "-o", p.origin, "-N", "keep",
+           "-j", "0", "-i", "3600", "-n", str(jobs), "-s", inception, "-e", expiration, *nsec3,
+           "-f", "zone.signed", "zone.input", *keys]
+    t1 = time.monotonic()
+    r = _run(cmd, work)
+    t2 = time.monotonic()
+    (work / "zone.input").unlink()
+    signed = work / "zone.signed"
+    scan = scan_zone(signed, inception)
+    new = scan["rrsigs_with_inception"]
+    return {
+        "params": dataclasses.asdict(p),
+        "next": dataclasses.asdict(n),
+        "previous": str(previous.path),
+        "signer": version,
+        "generator_version": GENERATOR_VERSION,
+        "sign_command": " ".join(cmd),
+        "signer_output": r.stdout.strip() + ("\n" + r.stderr.strip() if r.stderr.strip() else ""),
+        "keys": keys,
+        "inception": inception,
+        "expiration": expiration,
+        "now": DEFAULT_NOW,
+        "edit_seconds": round(t1 - t0, 3),
+        "sign_seconds": round(t2 - t1, 3),
+        "size_bytes": signed.stat().st_size,
+        "rrsigs": scan["rrsigs"],
+        "new_rrsigs": new,
+        "kept_rrsigs": scan["rrsigs"] - new,
+        **changes,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def next_zone(p: ZoneParams, n: NextParams, cache_dir: Path | None = None, jobs: int = 2,
+              force: bool = False, log=None) -> SignedZone:
+    """Version ``n.step`` of the zone of ``p`` (see :class:`NextParams`),
+    made from the previous version (generated first if needed) and cached
+    like the base zone (``force`` remakes only this version)."""
+    version = signer_version()
+    base = signed_zone(p, cache_dir, jobs, log=log)
+    previous = base if n.step == 1 else next_zone(
+        p, dataclasses.replace(n, step=n.step - 1), cache_dir, jobs, log=log)
+    blob = json.dumps(dataclasses.asdict(n), sort_keys=True)
+    name = f"{cache_key(p, version)}-next{n.step}-{hashlib.sha256(blob.encode()).hexdigest()[:8]}"
+    final, built = cached_entry(
+        name, lambda work: _build_next(p, n, previous, base, version, work, jobs), cache_dir,
+        force, log, f"generating {name} (version {n.step} of {base.path.parent.name}) ...")
+    if log and built:
+        log(f"signed in {built['sign_seconds']} s: {built['rrsigs']} RRSIGs, {built['new_rrsigs']} "
+            f"of them new; {built['removed_delegations']} delegations removed, "
+            f"{built['added_delegations']} added")
+    meta = json.loads((final / "meta.json").read_text())
+    return SignedZone(final / "zone.signed", base.unsigned_path, p.origin, meta["now"], meta)
+
+
 def self_test(cache_dir: Path | None, delegations: int = 200) -> int:
     """Generate every variant for a small zone and check it with dnssec-verify.
 
@@ -489,6 +676,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", "-n", type=int, default=2, help="signer threads (dnssec-signzone -n)")
     ap.add_argument("--cache-dir", type=Path, default=None,
                     help="default: $ZONEVERIFY_BENCH_CACHE or ~/.cache/zoneverify-bench")
+    ap.add_argument("--next-version", type=int, default=0, metavar="K",
+                    help="version K of the zone: the next publications, each re-signed from the "
+                         "previous one by dnssec-signzone with the same keys (see NextParams)")
+    ap.add_argument("--resign-fraction", type=float, default=NextParams.resign_fraction,
+                    help="with --next-version: fraction of the signed RRsets whose signatures "
+                         "are made anew in each version (default %(default)s)")
+    ap.add_argument("--change-fraction", type=float, default=NextParams.change_fraction,
+                    help="with --next-version: fraction of the delegations removed, and as many "
+                         "added, in each version (default %(default)s)")
     ap.add_argument("--force", action="store_true", help="regenerate even if cached")
     ap.add_argument("--unsigned", action="store_true",
                     help="write the unsigned zone to stdout and exit (no signer needed)")
@@ -503,7 +699,12 @@ def main(argv: list[str] | None = None) -> int:
     if a.unsigned:
         sys.stdout.write(unsigned_zone_text(p))
         return 0
-    z = signed_zone(p, a.cache_dir, a.jobs, a.force, log=lambda m: print(m, file=sys.stderr))
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    if a.next_version:
+        z = next_zone(p, NextParams(a.next_version, a.resign_fraction, a.change_fraction),
+                      a.cache_dir, a.jobs, a.force, log=log)
+    else:
+        z = signed_zone(p, a.cache_dir, a.jobs, a.force, log=log)
     if a.json:
         print(json.dumps({"path": str(z.path), "origin": z.origin, **z.meta}, indent=2))
     else:
