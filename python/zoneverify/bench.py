@@ -27,8 +27,8 @@ measured inside the verification phase, then a table:
 The CPU seconds inside verify are spans of wall time on each verifying
 thread: on the streamed path the reader runs beside them, and when the
 threads outnumber the cores a span also holds the time its thread waited
-for a core (on 2 cores the cache lookups of a 1M zone show 1.6 us each
-there, 0.5-0.6 us alone: ``cargo test --release --lib lookup_cost --
+for a core (on 2 cores the cache lookups of a 1M zone show 0.9-1.0 us
+each there, 0.5-0.7 us alone: ``cargo test --release --lib lookup_cost --
 --ignored --nocapture``).
 """
 
