@@ -44,8 +44,11 @@ def test_help_mentions_options_and_exit_codes(cli, args):
     assert p.returncode == 0
     out = p.stdout.decode()
     if args[0] == "bench":
-        for opt in ("--origin", "--now", "--jobs", "--format", "--signatures-only"):
+        # The same policy options as check: bench verifies exactly as check does.
+        for opt in OPTIONS + ["--policy", "--signatures-only", "--expire-within", "--warnings-as-errors",
+                              "--expect-key", "--forbid-algorithm", "--previous", "--unsigned", "--cache"]:
             assert opt in out, f"{opt} missing from bench --help"
+        assert "--same-zone" not in out  # one zone file: no copies to compare
     elif args[0] == "check":
         for opt in OPTIONS:
             assert opt in out, f"{opt} missing from check --help"
@@ -211,3 +214,33 @@ def test_bench_reports_phases_algorithms_and_memory(cli, zones):
     assert p.returncode == 2 and clean(p).count("\n") == 1
     p = cli("bench", str(zones["good"]), "--jobs", "0")
     assert p.returncode == 2
+
+
+def test_bench_verifies_with_the_policy_of_check(cli, zones, tmp_path):
+    """bench takes check's policy options, from flags and a policy file,
+    and its verdict is check's: an expected key that is missing, a
+    signature expiring within the margin, warnings as errors; the usage
+    errors are check's too."""
+    z = zones["zone"]
+    good = str(zones["good"])
+    now = ["--now", str(signers.NOW)]
+    for extra in ([], ["--expect-key", "1"], ["--expire-within", "36500d"],
+                  ["--expire-within", "36500d", "--warnings-as-errors"], ["--expect-key", str(z.zsk.tag)]):
+        c = cli("check", good, *now, *extra, "--format", "json")
+        b = cli("bench", good, *now, *extra, "--format", "json")
+        clean(b)
+        assert b.returncode == c.returncode, (extra, b.returncode, c.returncode)
+        cr, br = json.loads(c.stdout), json.loads(b.stdout)
+        assert br["ok"] == cr["ok"], extra
+        errors = sum(1 for f in cr["findings"] if f["severity"] == "error")
+        assert (br["errors"], br["warnings"]) == (errors, len(cr["findings"]) - errors), extra
+    assert json.loads(cli("bench", good, *now, "--expect-key", "1", "--format", "json").stdout)["errors"] > 0
+    policy = tmp_path / "p.toml"
+    policy.write_text("expect_keys = [1]\n")
+    b = cli("bench", good, *now, "--policy", str(policy))
+    assert b.returncode == 1 and b"findings: 1 errors" in b.stdout, b.stdout
+    policy.write_text("expect_key = [1]\n")
+    b = cli("bench", good, *now, "--policy", str(policy))
+    assert b.returncode == 2 and "unknown key" in clean(b)
+    b = cli("bench", good, *now, "--expect-key", "1", "--signatures-only")
+    assert b.returncode == 2 and "need the zone-level checks" in clean(b)

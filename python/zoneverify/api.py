@@ -170,29 +170,14 @@ def verify_zone(
     (True, 45, [])
     """
     t = parse_now(now)
-    policy = _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,
-                     expire_within, inception_margin)
-    policy.update(_gate_policy(expect_keys, expect_signing_keys, forbid_keys, expect_algorithms, forbid_algorithms,
-                               prepublished_algorithms, previous, unsigned, max_change, flag_changes, signer_adds_cds))
-    if fingerprint:
-        policy["fingerprint"] = True
-    if not columns:
-        policy["columns"] = False
-    if allow_unsupported:
-        policy["allow_unsupported"] = True
-    policy.update(cache_policy(cache, cache_max_entries))
-    expecting = [k for k in ("expect_keys", "expect_signing_keys", "forbid_keys", "expect_algorithms",
-                             "forbid_algorithms", "prepublished_algorithms") if k in policy]
-    if expecting and not zone_checks:
-        # An expectation is a zone-level check: never skip one silently.
-        raise ValueError(f"{', '.join(expecting)} need the zone-level checks, which zone_checks=False "
-                         "(--signatures-only) turns off")
-    if max_change is not None and previous is None:
-        raise ValueError("max_change needs previous (the zone to compare with)")
-    if list(flag_changes or ()) and previous is None:
-        raise ValueError("flag_changes needs previous (the zone to compare with)")
-    if signer_adds_cds and unsigned is None:
-        raise ValueError("signer_adds_cds needs unsigned (the signer's input)")
+    policy = build_policy(
+        zone_checks=zone_checks, signed_by=signed_by, redundant_failures=redundant_failures, require_ksk=require_ksk,
+        require_zonemd=require_zonemd, trust_anchor=trust_anchor, expire_within=expire_within,
+        inception_margin=inception_margin, expect_keys=expect_keys, expect_signing_keys=expect_signing_keys,
+        forbid_keys=forbid_keys, expect_algorithms=expect_algorithms, forbid_algorithms=forbid_algorithms,
+        prepublished_algorithms=prepublished_algorithms, previous=previous, unsigned=unsigned, max_change=max_change,
+        flag_changes=flag_changes, signer_adds_cds=signer_adds_cds, fingerprint=fingerprint, columns=columns,
+        allow_unsupported=allow_unsupported, cache=cache, cache_max_entries=cache_max_entries)
     if jobs is not None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
@@ -234,6 +219,62 @@ def verify_zone(
     else:
         raise TypeError(f"source must be a path, str, bytes or dns.zone.Zone, not {type(source).__name__}")
     return Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)
+
+
+def build_policy(
+    *,
+    zone_checks: bool = True,
+    signed_by: str = "every-algorithm",
+    redundant_failures: str = "error",
+    require_ksk: bool = False,
+    require_zonemd: bool = False,
+    trust_anchor: "str | os.PathLike[str] | None" = None,
+    expire_within: "int | str | None" = None,
+    inception_margin: "int | str | None" = None,
+    expect_keys: Iterable[int] = (),
+    expect_signing_keys: Iterable[int] = (),
+    forbid_keys: Iterable[int] = (),
+    expect_algorithms: Iterable["int | str"] = (),
+    forbid_algorithms: Iterable["int | str"] = (),
+    prepublished_algorithms: Iterable["int | str"] = (),
+    previous: "str | os.PathLike[str] | None" = None,
+    unsigned: "str | os.PathLike[str] | None" = None,
+    max_change: "float | None" = None,
+    flag_changes: Iterable[str] = (),
+    signer_adds_cds: bool = False,
+    fingerprint: bool = False,
+    columns: bool = True,
+    allow_unsupported: bool = False,
+    cache: "str | os.PathLike[str] | None" = None,
+    cache_max_entries: int | None = None,
+) -> Policy:
+    """The core's policy dict from :func:`verify_zone`'s keyword arguments
+    of the same names, checked (ValueError, or OSError for a file that
+    cannot be read); also what ``zoneverify bench`` verifies with."""
+    policy = _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,
+                     expire_within, inception_margin)
+    policy.update(_gate_policy(expect_keys, expect_signing_keys, forbid_keys, expect_algorithms, forbid_algorithms,
+                               prepublished_algorithms, previous, unsigned, max_change, flag_changes, signer_adds_cds))
+    if fingerprint:
+        policy["fingerprint"] = True
+    if not columns:
+        policy["columns"] = False
+    if allow_unsupported:
+        policy["allow_unsupported"] = True
+    policy.update(cache_policy(cache, cache_max_entries))
+    expecting = [k for k in ("expect_keys", "expect_signing_keys", "forbid_keys", "expect_algorithms",
+                             "forbid_algorithms", "prepublished_algorithms") if k in policy]
+    if expecting and not zone_checks:
+        # An expectation is a zone-level check: never skip one silently.
+        raise ValueError(f"{', '.join(expecting)} need the zone-level checks, which zone_checks=False "
+                         "(--signatures-only) turns off")
+    if max_change is not None and previous is None:
+        raise ValueError("max_change needs previous (the zone to compare with)")
+    if list(flag_changes or ()) and previous is None:
+        raise ValueError("flag_changes needs previous (the zone to compare with)")
+    if signer_adds_cds and unsigned is None:
+        raise ValueError("signer_adds_cds needs unsigned (the signer's input)")
+    return policy
 
 
 def _policy(zone_checks, signed_by, redundant_failures, require_ksk, require_zonemd, trust_anchor,

@@ -1,8 +1,10 @@
 """``zoneverify bench``: how long full verification of a zone takes, by phase.
 
-One verification of the zone, exactly as ``zoneverify check`` does it (every
-RRSIG, zone-level checks unless ``--signatures-only``), with CPU time
-measured inside the verification phase, then a table:
+One verification of the zone, exactly as ``zoneverify check`` does it with
+the same policy, gate and cache options (every RRSIG, zone-level checks
+unless ``--signatures-only``, the expectations, ``--previous``...; the
+verdict and exit status are check's, the findings only counted), with CPU
+time measured inside the verification phase, then a table:
 
 - the path taken (``Report.pipeline``), and the wall time per phase:
   read, parse, verify, model (canonical order, RRset grouping), zone
@@ -41,19 +43,22 @@ import time
 from typing import Any
 
 from . import _native
-from ._policy import cache_policy
 from ._time import NowLike, format_time, parse_now
-from .api import _policy
+from .api import build_policy
 from .report import Report
 
 
 def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: int | None = None,
-               zone_checks: bool = True, allow_include: bool = False,
-               cache: "str | os.PathLike[str] | None" = None,
-               cache_max_entries: int | None = None) -> dict[str, Any]:
+               zone_checks: bool = True, allow_include: bool = False, *,
+               allow_unsupported: bool = False, warnings_as_errors: bool = False,
+               **options: Any) -> dict[str, Any]:
     """Verifies the zone file at ``path`` once with per-phase timing and
     returns the measurements as plain data (what ``--format json`` prints).
-    ``cache`` and ``cache_max_entries`` as for :func:`zoneverify.verify_zone`.
+    Every other keyword argument is a policy option of
+    :func:`zoneverify.verify_zone` (``expect_keys``, ``previous``,
+    ``cache``, ...; see :func:`zoneverify.api.build_policy`), so that the
+    run is the one ``verify_zone`` and ``zoneverify check`` make; ``ok`` is
+    their verdict.
 
     >>> r = bench_zone("examples/sample.zone", now="20270101000000", jobs=1)
     >>> r["rrsigs"], r["ok"], r["threads"], [a["algorithm"] for a in r["algorithms"]]
@@ -62,15 +67,14 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
     t = parse_now(now)
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    policy = _policy(zone_checks, "every-algorithm", "error", False, False, None, None, None)
+    policy = build_policy(zone_checks=zone_checks, allow_unsupported=allow_unsupported, **options)
     policy["profile"] = True
-    policy.update(cache_policy(cache, cache_max_entries))
     path = os.fspath(path)
     size = os.path.getsize(path)
     t0 = time.perf_counter()
     raw = _native.verify_file(path, origin, t, jobs, allow_include, policy)
     wall = time.perf_counter() - t0
-    rep = Report(raw)
+    rep = Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
     tm = raw["timings"]
     n = len(rep)
@@ -97,6 +101,8 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
         "records": raw["records"],
         "rrsigs": n,
         "ok": rep.ok,
+        "errors": sum(1 for f in rep.findings if f.is_error),
+        "warnings": sum(1 for f in rep.findings if not f.is_error),
         "zone_checks": zone_checks,
         "now": t,
         "now_text": format_time(t),
@@ -135,6 +141,8 @@ def format_text(r: dict[str, Any]) -> str:
         f"zone {r['zone']}: {r['file']} ({r['file_bytes'] / mib:.1f} MiB, {r['records']:,} records, "
         f"{r['rrsigs']:,} RRSIGs), {r['threads']} threads, at {r['now_text']}: "
         f"{'OK' if r['ok'] else 'FAIL'}" + ("" if r["zone_checks"] else " (zone-level checks NOT run)"),
+        *([f"findings: {r['errors']:,} errors, {r['warnings']:,} warnings (zoneverify check with the same "
+           "options prints them)"] if r["errors"] or r["warnings"] else []),
         f"path: {r.get('pipeline') or '?'}"
         + (", checked name by name" if r.get("checked_by_name") else ", checked over the zone model"),
         "",
@@ -179,16 +187,16 @@ def format_text(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main_bench(args: Any) -> int:
-    """``zoneverify bench`` (called by the CLI with parsed arguments)."""
+def main_bench(args: Any, options: dict[str, Any]) -> int:
+    """``zoneverify bench`` (called by the CLI with parsed arguments and
+    the policy options, ``verify_zone``'s keyword arguments, that the
+    policy file and the flags give)."""
     import json
 
     from ._errors import ZoneParseError
 
     try:
-        r = bench_zone(args.zone, origin=args.origin, now=args.now, jobs=args.jobs,
-                       zone_checks=not args.signatures_only, allow_include=args.allow_include,
-                       cache=args.cache, cache_max_entries=args.cache_max_entries)
+        r = bench_zone(args.zone, now=args.now, jobs=args.jobs, **options)
     except ZoneParseError as e:
         print(f"zoneverify: {e}", file=sys.stderr)
         return 2

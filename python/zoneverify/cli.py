@@ -70,45 +70,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="zoneverify",
-        description="DNSSEC zone verifier: checks every RRSIG of a signed zone, on all cores.",
-        epilog=_EXIT_TEXT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--version", action="version", version=f"zoneverify {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    c = sub.add_parser(
-        "check",
-        help="verify every RRSIG of one or more zones (files, standard input, axfr:// transfers)",
-        description=(
-            "Verify every RRSIG of each ZONE (a file in RFC 1035 master format, standard input, or a zone "
-            "transfer from axfr://HOST[:PORT]/ZONE). Prints one line per "
-            "RRSIG that is not valid (file:line: owner, covered type, algorithm, key tag, "
-            "status code, reason), then a summary per algorithm; with --previous, --unsigned or --same-zone, "
-            "what they found."
-        ),
-        epilog=_EXIT_TEXT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    c.add_argument("zones", nargs="+", metavar="ZONE",
-                   help="zone file path, - to read the zone from standard input, or axfr://HOST[:PORT]/ZONE to "
-                   "transfer it from a name server (IPv6 addresses in brackets: axfr://[::1]:53/example.)")
-    c.add_argument("--origin", metavar="NAME", help="zone apex and initial $ORIGIN (default: the owner of the SOA record)")
-    c.add_argument(
-        "--now",
-        metavar="TIME",
-        help="verification time: YYYYMMDDHHMMSS (UTC), ISO 8601 (2026-06-01T00:00:00Z; no offset means UTC) "
-        "or UNIX seconds (default: the current time)",
-    )
-    c.add_argument("--jobs", "-j", type=int, metavar="N", help="worker threads (default: one per core)")
-    c.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text (default) or json: one JSON object per zone, one per line",
-    )
+def _add_verify_options(c: argparse.ArgumentParser, same_zone: bool) -> None:
+    """The options of how a zone is verified (policy, gate, cache), the
+    same for check and bench."""
     c.add_argument(
         "--allow-unsupported",
         action="store_true",
@@ -117,14 +81,6 @@ def _build_parser() -> argparse.ArgumentParser:
         "(they are still reported as unsupported, never as valid)",
     )
     c.add_argument("--allow-include", action="store_true", default=None, help="honour $INCLUDE directives (off by default)")
-    xfr = c.add_argument_group("zone transfers (axfr:// sources)")
-    xfr.add_argument("--tsig", metavar="NAME:ALGORITHM:BASE64",
-                     help="TSIG key for the transfers (visible to other users in the process list: prefer --tsig-file)")
-    xfr.add_argument("--tsig-file", metavar="FILE", help="TSIG key file in BIND's format (key \"name\" { algorithm ...; secret \"...\"; };)")
-    xfr.add_argument("--connect-timeout", type=_seconds, default=10.0, metavar="SECONDS",
-                     help="seconds to connect to each server (default 10)")
-    xfr.add_argument("--timeout", type=_seconds, default=900.0, metavar="SECONDS",
-                     help="seconds for each whole transfer, connection included (default 900)")
     pol = c.add_argument_group("policy (strict by default)")
     pol.add_argument(
         "--policy",
@@ -202,9 +158,10 @@ def _build_parser() -> argparse.ArgumentParser:
                       "added, or removed, or of its data RRsets changed")
     gate.add_argument("--flag-changes", action="append", choices=CHANGE_KINDS, metavar="KIND",
                       help="with --previous: also report changes of KIND (dnskey, cds, ns, ds) as warnings")
-    gate.add_argument("--same-zone", action="store_true",
-                      help="every ZONE is a copy of one zone (for example axfr:// from each name server): fail when "
-                      "a copy differs from the others in serial or content, naming the copy and the first difference")
+    if same_zone:
+        gate.add_argument("--same-zone", action="store_true",
+                          help="every ZONE is a copy of one zone (for example axfr:// from each name server): fail when "
+                          "a copy differs from the others in serial or content, naming the copy and the first difference")
     gate.add_argument("--unsigned", metavar="FILE",
                       help="the zone file that went into the signer: every record the signer dropped, added or "
                       "altered is an error (signatures, NSEC/NSEC3, DNSKEY, ZONEMD and the SOA serial excepted)")
@@ -217,6 +174,56 @@ def _build_parser() -> argparse.ArgumentParser:
                        "checked in full (README: Verified-signature cache). One directory per zone")
     cache.add_argument("--cache-max-entries", type=int, metavar="N",
                        help="with --cache: store at most N entries (default 10,000,000: 320 MB)")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="zoneverify",
+        description="DNSSEC zone verifier: checks every RRSIG of a signed zone, on all cores.",
+        epilog=_EXIT_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"zoneverify {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    c = sub.add_parser(
+        "check",
+        help="verify every RRSIG of one or more zones (files, standard input, axfr:// transfers)",
+        description=(
+            "Verify every RRSIG of each ZONE (a file in RFC 1035 master format, standard input, or a zone "
+            "transfer from axfr://HOST[:PORT]/ZONE). Prints one line per "
+            "RRSIG that is not valid (file:line: owner, covered type, algorithm, key tag, "
+            "status code, reason), then a summary per algorithm; with --previous, --unsigned or --same-zone, "
+            "what they found."
+        ),
+        epilog=_EXIT_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument("zones", nargs="+", metavar="ZONE",
+                   help="zone file path, - to read the zone from standard input, or axfr://HOST[:PORT]/ZONE to "
+                   "transfer it from a name server (IPv6 addresses in brackets: axfr://[::1]:53/example.)")
+    c.add_argument("--origin", metavar="NAME", help="zone apex and initial $ORIGIN (default: the owner of the SOA record)")
+    c.add_argument(
+        "--now",
+        metavar="TIME",
+        help="verification time: YYYYMMDDHHMMSS (UTC), ISO 8601 (2026-06-01T00:00:00Z; no offset means UTC) "
+        "or UNIX seconds (default: the current time)",
+    )
+    c.add_argument("--jobs", "-j", type=int, metavar="N", help="worker threads (default: one per core)")
+    c.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: one JSON object per zone, one per line",
+    )
+    xfr = c.add_argument_group("zone transfers (axfr:// sources)")
+    xfr.add_argument("--tsig", metavar="NAME:ALGORITHM:BASE64",
+                     help="TSIG key for the transfers (visible to other users in the process list: prefer --tsig-file)")
+    xfr.add_argument("--tsig-file", metavar="FILE", help="TSIG key file in BIND's format (key \"name\" { algorithm ...; secret \"...\"; };)")
+    xfr.add_argument("--connect-timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                     help="seconds to connect to each server (default 10)")
+    xfr.add_argument("--timeout", type=_seconds, default=900.0, metavar="SECONDS",
+                     help="seconds for each whole transfer, connection included (default 900)")
+    _add_verify_options(c, same_zone=True)
     c.add_argument(
         "--max-findings",
         type=int,
@@ -230,7 +237,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "bench",
         help="verify one zone file and report the time of each phase",
         description=(
-            "Verify every RRSIG of ZONE once, exactly as 'check' does, and print the wall time of each "
+            "Verify every RRSIG of ZONE once, exactly as 'check' does with the same options (the verdict and "
+            "exit status are check's; findings are counted, not listed), and print the wall time of each "
             "phase (read, parse, model, verify, zone checks) and the path taken. A file of 8 MiB or more "
             "is read in parts while the parts before are parsed in parallel, so 'read' is only the time "
             "to its first part; on the streamed path the signatures of each part are verified while the "
@@ -249,13 +257,7 @@ def _build_parser() -> argparse.ArgumentParser:
     b.add_argument("--now", metavar="TIME", help="verification time, as for check (default: now)")
     b.add_argument("--jobs", "-j", type=int, metavar="N", help="worker threads (default: one per core)")
     b.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
-    b.add_argument("--signatures-only", action="store_true", help="verify the RRSIGs only, no zone-level checks")
-    b.add_argument("--allow-include", action="store_true", help="honour $INCLUDE directives")
-    b.add_argument("--cache", metavar="DIR",
-                   help="use the verified-signature cache in DIR, as check --cache does (and update it); "
-                   "the table then counts the signatures reused and verified and the lookups' CPU time")
-    b.add_argument("--cache-max-entries", type=int, metavar="N",
-                   help="with --cache: store at most N entries (default 10,000,000)")
+    _add_verify_options(b, same_zone=False)
     return p
 
 
@@ -273,7 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.jobs is not None and args.jobs < 1:
                 print("zoneverify: error: --jobs must be at least 1", file=sys.stderr)
                 return EXIT_USAGE
-            return main_bench(args)
+            options = _policy_options(args)
+            if options is None:
+                return EXIT_USAGE
+            return main_bench(args, options)
         if args.command == "hook":
             from .hook import main_hook
 
@@ -301,13 +306,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("zoneverify: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        options = _options(args)
-    except ValueError as e:  # a policy file that cannot be used (file:line: key: why)
-        print(f"zoneverify: error: --policy {e}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as e:
-        print(f"zoneverify: error: --policy {e.filename or args.policy}: {e.strerror or e}", file=sys.stderr)
+    options = _policy_options(args)
+    if options is None:
         return EXIT_USAGE
     tsig = None
     if args.tsig is not None and args.tsig_file is not None:
@@ -397,6 +397,18 @@ def _same_zone(copies: list, wanted: int) -> int:
             print(f"same-zone: {name}: differs from {ref_name}: {diff}")
     print(f"same-zone: {len(copies) - bad} of {len(copies)} copies the same (serial {ref.serial}): {'OK' if not bad else 'FAIL'}")
     return EXIT_FAIL if bad else EXIT_OK
+
+
+def _policy_options(args: argparse.Namespace) -> dict | None:
+    """:func:`_options`, or None after printing why the policy file
+    cannot be used."""
+    try:
+        return _options(args)
+    except ValueError as e:  # a policy file that cannot be used (file:line: key: why)
+        print(f"zoneverify: error: --policy {e}", file=sys.stderr)
+    except OSError as e:
+        print(f"zoneverify: error: --policy {e.filename or args.policy}: {e.strerror or e}", file=sys.stderr)
+    return None
 
 
 def _options(args: argparse.Namespace) -> dict:
