@@ -6,6 +6,8 @@ import argparse
 import json
 import os
 import sys
+import time
+from pathlib import Path
 from typing import Sequence
 
 from . import __version__
@@ -13,6 +15,7 @@ from ._errors import ZoneParseError
 from ._policy import CHANGE_KINDS, algorithms, key_tags
 from ._time import parse_now
 from .api import verify_zone
+from .metrics import ZoneRun, write_metrics
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -224,6 +227,9 @@ def _build_parser() -> argparse.ArgumentParser:
     xfr.add_argument("--timeout", type=_seconds, default=900.0, metavar="SECONDS",
                      help="seconds for each whole transfer, connection included (default 900)")
     _add_verify_options(c, same_zone=True)
+    c.add_argument("--metrics", metavar="FILE",
+                   help="write the run's metrics in the Prometheus text format to FILE, atomically (for "
+                   "node_exporter's textfile collector: name it *.prom); see the README's Metrics")
     c.add_argument(
         "--max-findings",
         type=int,
@@ -328,9 +334,14 @@ def _check(args: argparse.Namespace) -> int:
     copies: list[tuple[str, object]] = []
     if args.same_zone:
         options["fingerprint"] = True
+    runs = []
     for zone in args.zones:
+        started = time.monotonic()
+        report = None
         try:
-            source = sys.stdin.buffer.read() if zone == "-" else zone
+            # A file name as a path, never as a str: verify_zone reads a
+            # str holding a newline as zone text, and a file may be so named.
+            source = sys.stdin.buffer.read() if zone == "-" else zone if zone.startswith("axfr://") else Path(zone)
             xfr = {}
             if zone.startswith("axfr://"):
                 xfr = dict(tsig=tsig, connect_timeout=args.connect_timeout, timeout=args.timeout)
@@ -341,15 +352,15 @@ def _check(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 filename="<stdin>" if zone == "-" else None,
                 # What the summary and findings print: every RRSIG's status
-                # and algorithm, the other columns of those not valid.
-                columns=False,
+                # and algorithm, the other columns of those not valid (the
+                # metrics need every RRSIG's key tag and expiration).
+                columns=args.metrics is not None,
                 **(xfr_options if xfr else options),
                 **xfr,
             )
         except ZoneParseError as e:
             print(f"zoneverify: {e}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
-            continue
         except OSError as e:
             if e.filename is None and e.strerror is None:
                 # The core's message names its source (file or server) itself.
@@ -358,10 +369,11 @@ def _check(args: argparse.Namespace) -> int:
                 name = e.filename if e.filename else zone
                 print(f"zoneverify: {name}: {e.strerror or e}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
-            continue
         except ValueError as e:
             print(f"zoneverify: {zone}: {e}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
+        runs.append(ZoneRun(zone, report, time.monotonic() - started, time.time()))
+        if report is None:
             continue
         for w in (report.cache or {}).get("warnings", []):
             print(f"zoneverify: warning: {w}", file=sys.stderr)
@@ -376,6 +388,12 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     if args.same_zone:
         worst = max(worst, _same_zone(copies, len(args.zones)))
+    if args.metrics is not None:
+        try:
+            write_metrics(args.metrics, runs)
+        except OSError as e:
+            print(f"zoneverify: error: --metrics {e.filename or args.metrics}: {e.strerror or e}", file=sys.stderr)
+            worst = max(worst, EXIT_USAGE)
     return worst
 
 
