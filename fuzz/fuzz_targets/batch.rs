@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
         .unwrap_or_else(example);
     let Ok(keyset) = KeySet::from_rdatas(origin, keys) else { return };
     let pool = LazyPool::new(Some(1)).unwrap();
-    let ctx = BatchContext { keyset: &keyset, now: 1_700_000_000, pool: &pool };
+    let ctx = BatchContext { keyset: &keyset, now: 1_700_000_000, pool: &pool, cache: None };
     let check = |rc: &[u32], sc: &[u32]| {
         if let Ok(out) = verify_wire(&ctx, wire, rc, sc) {
             let rows: u32 = sc.iter().sum();
