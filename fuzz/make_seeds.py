@@ -208,6 +208,8 @@ def parse_zone_seeds(zones: list[bytes]) -> None:
         b"\n  300 A 1.2.3.4\n",
         b"a 1 TXT \"abc",
         b"$GENERATE 1-2 a A 1.2.3.$\n",
+        b"$ORIGIN ex.\n$TTL 60\n$GENERATE 0-20/3 h${1,3,x} 30 IN A 10.0.0.$\n  TXT after\n$GENERATE 4660-4662 ${0,6,n}r PTR h$\n",
+        b'$ORIGIN ex.\n$GENERATE 1-3 \\$t${-2} TXT "v=$ \\$ $$"\n$GENERATE 1-2 m$ MX "10 mail${0,0,X}"\n',
     ]
     for i, s in enumerate(seeds):
         ctl = bytes([rnd.randrange(256), rnd.randrange(256)])

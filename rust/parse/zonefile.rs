@@ -8,7 +8,7 @@
 
 use crate::error::CoreError;
 use crate::dns::name::Name;
-use crate::parse::rdata;
+use crate::parse::{generate, rdata};
 use crate::parse::rdata::{show, Tok};
 use crate::dns::record::Record;
 use crate::dns::rrtype;
@@ -224,6 +224,8 @@ struct State<'o> {
     /// alone (an SOA inheriting an unknown TTL, `$INCLUDE`): the caller
     /// then parses the whole file sequentially.
     give_up: bool,
+    /// Records made by `$GENERATE` so far (bounded in all).
+    generated: u64,
 }
 
 enum Action {
@@ -277,17 +279,25 @@ impl<'o> State<'o> {
             pending_ttl: Vec::new(),
             pending_class: Vec::new(),
             give_up: false,
+            generated: 0,
         }
     }
 
     /// Handles one entry. Errors are (line, column, reason) in this file.
     fn entry(&mut self, src: &[u8], toks: &[Tok], leading_ws: bool, file_idx: u32) -> Result<Action, LexErr> {
         let Some(first) = toks.first() else { return Ok(Action::None) };
-        let err = |t: &Tok, msg: String| -> LexErr { (t.line, t.col, msg) };
         let t0 = tok_text(src, first);
         if !leading_ws && !first.quoted && t0.first() == Some(&b'$') {
-            return self.directive(src, toks);
+            return self.directive(src, toks, file_idx);
         }
+        self.record(src, toks, leading_ws, file_idx)
+    }
+
+    /// One record entry (not a directive).
+    fn record(&mut self, src: &[u8], toks: &[Tok], leading_ws: bool, file_idx: u32) -> Result<Action, LexErr> {
+        let Some(first) = toks.first() else { return Ok(Action::None) };
+        let err = |t: &Tok, msg: String| -> LexErr { (t.line, t.col, msg) };
+        let t0 = tok_text(src, first);
         let mut i = 0;
         let owner = if leading_ws {
             match &self.last_owner {
@@ -418,7 +428,7 @@ impl<'o> State<'o> {
         Ok(Action::None)
     }
 
-    fn directive(&mut self, src: &[u8], toks: &[Tok]) -> Result<Action, LexErr> {
+    fn directive(&mut self, src: &[u8], toks: &[Tok], file_idx: u32) -> Result<Action, LexErr> {
         let first = &toks[0];
         let d = tok_text(src, first);
         let err = |t: &Tok, msg: String| -> LexErr { (t.line, t.col, msg) };
@@ -472,10 +482,90 @@ impl<'o> State<'o> {
             trailing(3)?;
             Ok(Action::Include { path, origin })
         } else if d.eq_ignore_ascii_case(b"$GENERATE") {
-            Err(err(first, "$GENERATE is not supported".into()))
+            self.generate(src, toks, file_idx)
         } else {
             Err(err(first, format!("unknown directive '{}'", lossy(d))))
         }
+    }
+
+    /// `$GENERATE range lhs [ttl] [class] type rhs` (see `parse::generate`):
+    /// each value's line expanded, lexed and read as a record entry, with
+    /// the directive's line. The records do not become the previous owner,
+    /// TTL or class of the entries after (as in BIND).
+    fn generate(&mut self, src: &[u8], toks: &[Tok], file_idx: u32) -> Result<Action, LexErr> {
+        let first = &toks[0];
+        let err = |t: &Tok, msg: String| -> LexErr { (t.line, t.col, msg) };
+        let need = |k: usize, what: &str| -> Result<&Tok, LexErr> {
+            toks.get(k).ok_or_else(|| {
+                let (l, c) = end_pos(toks);
+                (l, c, format!("$GENERATE needs {what}: $GENERATE START-STOP[/STEP] LHS [TTL] [CLASS] TYPE RHS"))
+            })
+        };
+        let rt = need(1, "a range")?;
+        let range = generate::Range::parse(tok_text(src, rt)).map_err(|e| err(rt, format!("$GENERATE: {e}")))?;
+        let lt = need(2, "a left-hand side (the owner)")?;
+        if lt.quoted {
+            return Err(err(lt, "$GENERATE: the left-hand side (the owner) must not be quoted".into()));
+        }
+        let lhs = generate::Template::parse(tok_text(src, lt)).map_err(|e| err(lt, format!("$GENERATE: {e}")))?;
+        // TTL and class, in either order, then the type: copied as given.
+        let mut k = 3;
+        let mut middle: Vec<&[u8]> = Vec::new();
+        loop {
+            let t = need(k, "an RR type")?;
+            let s = tok_text(src, t);
+            if t.quoted {
+                return Err(err(t, format!("$GENERATE: expected a TTL, class or RR type, found quoted string \"{}\"", lossy(s))));
+            }
+            middle.push(s);
+            k += 1;
+            if rdata::type_from_text(s).is_some() {
+                break;
+            }
+            let ttl = s.first().is_some_and(|b| b.is_ascii_digit());
+            let class = std::str::from_utf8(s).ok().and_then(rrtype::class_from_mnemonic).is_some();
+            if !(ttl || class) || middle.len() > 2 {
+                return Err(err(t, format!("$GENERATE: unknown RR type '{}'", lossy(s))));
+            }
+        }
+        let ht = need(k, "a right-hand side (the RDATA)")?;
+        let rhs = generate::Template::parse(tok_text(src, ht)).map_err(|e| err(ht, format!("$GENERATE: {e}")))?;
+        if let Some(t) = toks.get(k + 1) {
+            return Err(err(t, format!("$GENERATE: trailing data '{}' after the right-hand side (quote an RDATA of several fields)", lossy(tok_text(src, t)))));
+        }
+        let n = range.count();
+        if n > generate::MAX_RECORDS {
+            return Err(err(rt, format!("$GENERATE: the range makes {n} records, more than the limit of {}", generate::MAX_RECORDS)));
+        }
+        self.generated += n;
+        if self.generated > generate::MAX_TOTAL_RECORDS {
+            return Err(err(rt, format!("$GENERATE: more than {} records generated in all", generate::MAX_TOTAL_RECORDS)));
+        }
+        let saved = (self.last_owner.clone(), self.last_ttl, self.ttl_known, self.last_class, self.class_known);
+        let mut line = Vec::new();
+        let mut ltoks = Vec::new();
+        for v in range.values() {
+            line.clear();
+            let at = |e: String| err(first, format!("$GENERATE at value {v}: {e}"));
+            lhs.expand(v, &mut line).map_err(at)?;
+            for m in &middle {
+                line.push(b' ');
+                line.extend_from_slice(m);
+            }
+            line.push(b' ');
+            rhs.expand(v, &mut line).map_err(at)?;
+            line.push(b'\n');
+            let mut lex = Lexer::new(Cow::Borrowed(&line[..]));
+            let shown = lossy(&line[..line.len() - 1]);
+            lex.next_entry(&mut ltoks).map_err(|(_, _, e)| err(first, format!("$GENERATE at value {v}: {e} (in '{shown}')")))?;
+            self.record(&line, &ltoks, false, file_idx)
+                .map_err(|(_, _, e)| err(first, format!("$GENERATE at value {v}: {e} (in '{shown}')")))?;
+            if let Some(r) = self.records.last_mut() {
+                r.line = first.line;
+            }
+        }
+        (self.last_owner, self.last_ttl, self.ttl_known, self.last_class, self.class_known) = saved;
+        Ok(Action::None)
     }
 }
 
@@ -1262,7 +1352,12 @@ mod tests {
         assert_eq!((l, c), (1, 1));
         assert!(r.contains("no origin"), "{r}");
         assert!(perr(b"$FOO bar\n", &opts("a.")).2.contains("unknown directive '$FOO'"));
-        assert!(perr(b"$GENERATE 1-2 a A 1.2.3.$\n", &opts("a.")).2.contains("not supported"));
+        // $GENERATE (parse/generate.rs): records with the directive's line,
+        // not the previous owner of the blank-owner line after.
+        let z = parse("$ORIGIN a.\n$TTL 60\nns A 1.1.1.1\n$GENERATE 1-2 h$ A 1.2.3.$\n TXT x\n");
+        let got: Vec<(String, u16, u32)> = z.records.iter().map(|r| (r.owner.to_text(), r.rtype, r.line)).collect();
+        assert_eq!(got, [("ns.a.".into(), 1, 3), ("h1.a.".into(), 1, 4), ("h2.a.".into(), 1, 4), ("ns.a.".into(), 16, 5)]);
+        assert!(perr(b"$GENERATE 1-2 a A\n", &opts("a.")).2.contains("$GENERATE needs a right-hand side"));
         assert!(perr(b"$TTL\n", &opts("a.")).2.contains("$TTL needs"));
         assert!(perr(b"$TTL 1x\n", &opts("a.")).2.contains("bad $TTL '1x'"));
         assert!(perr(b"$ORIGIN a. b.\n", &opts("a.")).2.contains("trailing data 'b.'"));
