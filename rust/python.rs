@@ -150,6 +150,9 @@ fn report_to_dict<'py>(py: Python<'py>, mut r: Report) -> PyResult<Bound<'py, Py
     d.set_item("expiration", column_bytes(py, &std::mem::take(&mut c.expiration)))?;
     d.set_item("status", column_bytes(py, &c.status))?;
     d.set_item("status_counts", PyList::new(py, counts)?)?;
+    if c.now.is_some() {
+        d.set_item("earliest_expirations", PyList::new(py, c.earliest_expirations())?)?;
+    }
     d.set_item("reasons", PyList::new(py, &c.reasons)?)?;
     d.set_item("line", column_bytes(py, &std::mem::take(&mut r.line)))?;
     d.set_item("file", column_bytes(py, &std::mem::take(&mut r.file)))?;

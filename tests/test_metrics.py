@@ -124,16 +124,3 @@ def test_an_unwritable_metrics_file_is_an_error(signed_zone_factory, tmp_path):
     r = _cli("check", str(z.path), "--now", "20260601000000", "--metrics", str(tmp_path / "no" / "such" / "m.prom"))
     assert r.returncode == 2 and "--metrics" in r.stderr and "Traceback" not in r.stderr
     assert "RRSIGs" in r.stdout  # the report is still printed
-
-
-def test_rrsig_times_are_read_around_the_verification_time():
-    """RFC 1982: an expiration past 2106 (wrapped to a small uint32) is
-    read as the time after `now`, not as 1970."""
-    import numpy as np
-
-    from zoneverify.metrics import _unix
-
-    now = calendar.timegm((2105, 12, 1, 0, 0, 0))
-    later = now + 86400 * 60  # past 2^32 seconds
-    got = _unix(np.array([later % 2**32, (now - 10) % 2**32], dtype=np.uint32), now)
-    assert list(got) == [later, now - 10]

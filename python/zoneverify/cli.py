@@ -352,9 +352,8 @@ def _check(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 filename="<stdin>" if zone == "-" else None,
                 # What the summary and findings print: every RRSIG's status
-                # and algorithm, the other columns of those not valid (the
-                # metrics need every RRSIG's key tag and expiration).
-                columns=args.metrics is not None,
+                # and algorithm, the other columns of those not valid.
+                columns=False,
                 **(xfr_options if xfr else options),
                 **xfr,
             )

@@ -72,35 +72,6 @@ def _labels(pairs: Iterable[tuple[str, object]]) -> str:
     return "{" + ",".join(f'{k}="{_escape(str(v))}"' for k, v in pairs) + "}"
 
 
-def _unix(rrsig_times, now: int):
-    """RRSIG times (uint32, RFC 1982) as UNIX seconds near ``now``."""
-    import numpy as np
-
-    diff = rrsig_times.astype(np.int64) - (now & 0xFFFFFFFF)
-    diff = (diff + 2**31) % 2**32 - 2**31
-    return now + diff
-
-
-def _earliest_expiration(report: "Report") -> list[tuple[int, int, int]]:
-    """(key_tag, algorithm, earliest expiration as UNIX time), sorted."""
-    import numpy as np
-
-    if len(report) == 0:
-        return []
-    tags = np.asarray(report.key_tag, dtype=np.int64)
-    algs = np.asarray(report.algorithm, dtype=np.int64)
-    exp = _unix(np.asarray(report.expiration), report.now)
-    key = (algs << 16) | tags
-    order = np.lexsort((exp, key))
-    key_sorted = key[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = key_sorted[1:] != key_sorted[:-1]
-    out = []
-    for k, e in zip(key_sorted[first], exp[order][first]):
-        out.append((int(k) & 0xFFFF, int(k) >> 16, int(e)))
-    return sorted(out)
-
-
 def prometheus_text(runs: Iterable[ZoneRun]) -> str:
     """The metrics of these runs in the Prometheus text format (0.0.4)."""
     samples: dict[str, list[str]] = {name: [] for name in _HELP}
@@ -129,7 +100,7 @@ def prometheus_text(runs: Iterable[ZoneRun]) -> str:
             by_code[k] = by_code.get(k, 0) + 1
         for (code, severity), n in sorted(by_code.items()):
             add("zoneverify_findings", base + [("code", code), ("severity", severity)], n)
-        for tag, alg, exp in _earliest_expiration(rep):
+        for tag, alg, exp in rep.earliest_expirations():
             add("zoneverify_signature_expiration_earliest_timestamp_seconds",
                 base + [("key_tag", tag), ("algorithm", alg)], exp)
     lines = []

@@ -130,6 +130,7 @@ class Report:
         if "rows" in raw:
             self._kept = {row: k for k, row in enumerate(memoryview(raw["rows"]).cast("I"))}
         self._status_counts: list[tuple[int, int, int]] = raw["status_counts"]
+        self._earliest: list[tuple[int, int, int]] = raw.get("earliest_expirations", [])
         self.files: list[str] = raw["files"]
         self.records: int = raw["records"]
         #: Which path verified the signatures: ``"streamed"`` (each owner
@@ -208,6 +209,13 @@ class Report:
         if self._kept is not None and name not in ("status", "algorithm"):
             return self._rows[name][self._kept[row]]
         return self._rows[name][row]
+
+    def earliest_expirations(self) -> list[tuple[int, int, int]]:
+        """``(key_tag, algorithm, earliest expiration)`` for each key tag and
+        algorithm the zone's RRSIGs name, sorted; the expiration as UNIX
+        time (RRSIG times read in RFC 1982 arithmetic around :attr:`now`).
+        Kept by the core for every RRSIG, with or without the columns."""
+        return [tuple(t) for t in self._earliest]
 
     def __len__(self) -> int:
         return len(self._rows["status"])

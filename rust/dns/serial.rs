@@ -113,9 +113,13 @@ pub fn format_epoch(t: i64) -> String {
 /// `reference` (seconds since 1970) in serial arithmetic, so that
 /// timestamps past 2106 print as such.
 pub fn format_rrsig_time(ts: u32, reference: u64) -> String {
-    let r = reference as i64;
-    let diff = ts.wrapping_sub(reference as u32) as i32 as i64;
-    format_epoch(r + diff)
+    format_epoch(rrsig_epoch(ts, reference))
+}
+
+/// A 32-bit RRSIG timestamp as seconds since 1970: the instant closest to
+/// `reference` in serial arithmetic (RFC 4034 §3.1.5, RFC 1982).
+pub fn rrsig_epoch(ts: u32, reference: u64) -> i64 {
+    reference as i64 + ts.wrapping_sub(reference as u32) as i32 as i64
 }
 
 #[cfg(test)]

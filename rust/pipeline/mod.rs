@@ -503,7 +503,7 @@ fn finish(
     // Every row has a verdict; one that had not would be "not verified",
     // never valid (DESIGN.md principle 1).
     let t1 = Instant::now();
-    let mut cols = RrsigColumns::with_capacity(rrsig_record.len());
+    let mut cols = RrsigColumns::with_capacity(rrsig_record.len()).tracking_expirations(vopts.now);
     let missing = || (Status::Malformed, Some("internal error: this RRSIG was not verified".to_string()));
     let verify = match streamed {
         Some((list, reasons, busy)) => {

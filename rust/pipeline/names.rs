@@ -358,7 +358,7 @@ impl<'p> NameChecks<'p> {
             owner: Vec::new(),
             line: Vec::new(),
             file: Vec::new(),
-            cols: RrsigColumns::default(),
+            cols: RrsigColumns::default().tracking_expirations(now),
             columns,
             records: 0,
             seconds: 0.0,

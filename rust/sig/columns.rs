@@ -22,6 +22,12 @@ pub struct RrsigColumns {
     /// every row; the other columns, and the report's owner, line and file
     /// columns, only these.
     pub rows: Option<Vec<u32>>,
+    /// With [`RrsigColumns::tracking_expirations`]: the verification time,
+    /// and per key (tag, algorithm) the earliest expiration of its RRSIGs
+    /// as seconds since 1970 (RFC 1982 around that time), every row's,
+    /// sparse or not (the metrics' figure).
+    pub now: Option<u64>,
+    pub earliest: std::collections::HashMap<(u16, u8), i64>,
 }
 
 impl RrsigColumns {
@@ -35,11 +41,34 @@ impl RrsigColumns {
             status: Vec::with_capacity(n),
             reasons: Vec::new(),
             rows: None,
+            now: None,
+            earliest: Default::default(),
         }
+    }
+
+    /// The same, noting each key's earliest expiration read around `now`.
+    pub fn tracking_expirations(mut self, now: u64) -> RrsigColumns {
+        self.now = Some(now);
+        self
+    }
+
+    fn note_expiration(&mut self, sig: Option<&Rrsig<'_>>) {
+        if let (Some(now), Some(s)) = (self.now, sig) {
+            let t = crate::dns::serial::rrsig_epoch(s.expiration, now);
+            self.earliest.entry((s.key_tag, s.algorithm)).and_modify(|e| *e = (*e).min(t)).or_insert(t);
+        }
+    }
+
+    /// `(key_tag, algorithm, earliest expiration)`, sorted.
+    pub fn earliest_expirations(&self) -> Vec<(u16, u8, i64)> {
+        let mut v: Vec<(u16, u8, i64)> = self.earliest.iter().map(|(&(t, a), &e)| (t, a, e)).collect();
+        v.sort_unstable();
+        v
     }
 
     /// Appends one row.
     pub fn push(&mut self, sig: Option<&Rrsig<'_>>, st: Status, why: Option<String>) {
+        self.note_expiration(sig);
         let row = self.status.len() as u32;
         self.type_covered.push(sig.map_or(0, |s| s.type_covered));
         self.algorithm.push(sig.map_or(0, |s| s.algorithm));
@@ -55,6 +84,7 @@ impl RrsigColumns {
     /// Appends one row, its columns kept only if it is not valid (starts
     /// [`RrsigColumns::rows`]). Returns whether they were.
     pub fn push_sparse(&mut self, sig: Option<&Rrsig<'_>>, st: Status, why: Option<String>) -> bool {
+        self.note_expiration(sig);
         let row = self.status.len() as u32;
         self.algorithm.push(sig.map_or(0, |s| s.algorithm));
         self.status.push(st as u8);
@@ -98,5 +128,36 @@ impl RrsigColumns {
 
     pub fn is_empty(&self) -> bool {
         self.status.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_earliest_expiration_per_key_is_read_around_now_sparse_or_not() {
+        // 2105-12-01 and 60 days later, past 2^32 seconds (2106-02-07).
+        let now = 4_289_155_200u64;
+        let later = now + 60 * 86400;
+        let sig = |tag: u16, alg: u8, exp: u64| Rrsig {
+            type_covered: 1,
+            algorithm: alg,
+            labels: 1,
+            original_ttl: 60,
+            expiration: exp as u32,
+            inception: 0,
+            key_tag: tag,
+            signer: b"\0",
+            header: &[],
+            signature: &[],
+        };
+        let mut c = RrsigColumns::default().tracking_expirations(now);
+        c.push_sparse(Some(&sig(7, 13, later)), Status::Valid, None);
+        c.push_sparse(Some(&sig(7, 13, now - 10)), Status::Expired, None);
+        c.push(Some(&sig(9, 8, later)), Status::Valid, None);
+        c.push_sparse(None, Status::Malformed, None);
+        assert_eq!(c.earliest_expirations(), vec![(7, 13, now as i64 - 10), (9, 8, later as i64)]);
+        assert!(RrsigColumns::default().earliest_expirations().is_empty());
     }
 }
