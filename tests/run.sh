@@ -16,6 +16,11 @@ command -v validns >/dev/null || need+=(validns)
 [ -x /usr/sbin/nsd ] || command -v nsd >/dev/null || need+=(nsd)  # the zone-transfer and hook tests
 [ -x /usr/sbin/ods-signerd ] || need+=(opendnssec)  # the hook's NotifyCommand test
 command -v softhsm2-util >/dev/null || need+=(softhsm2)
+# The compressed-zone tests compress with the real tools.
+command -v gzip >/dev/null || need+=(gzip)
+command -v xz >/dev/null || need+=(xz-utils)
+command -v bzip2 >/dev/null || need+=(bzip2)
+command -v zstd >/dev/null || need+=(zstd)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "tests/run.sh: missing Debian packages ${need[*]}; run as root or install them" >&2

@@ -8,7 +8,7 @@
 
 use crate::error::CoreError;
 use crate::dns::name::Name;
-use crate::parse::{generate, rdata};
+use crate::parse::{compressed, generate, rdata};
 use crate::parse::rdata::{show, Tok};
 use crate::dns::record::Record;
 use crate::dns::rrtype;
@@ -856,15 +856,18 @@ where
     let t0 = std::time::Instant::now();
     let threads = rayon::current_num_threads();
     let size = std::fs::metadata(path).map_err(io)?.len();
-    if threads < 2 || size < min as u64 || opts.allow_include {
-        let text = std::fs::read(path).map_err(io)?;
+    // A compressed file (by its magic bytes) is decompressed as it is read;
+    // its size says nothing of the text's, so it goes the windowed way.
+    let mut f = compressed::open(path).map_err(io)?;
+    let plain = f.format == compressed::Format::Plain;
+    if threads < 2 || (plain && size < min as u64) || opts.allow_include {
+        let text = compressed::read_whole(path).map_err(io)?;
         let read = t0.elapsed().as_secs_f64();
         return Ok(Streamed::Whole(parse_zone(&text, &name, opts)?, read));
     }
     let window = window.max(1);
     let chunk = window / (threads * 4);
-    let mut f = std::fs::File::open(path).map_err(io)?;
-    let read_part = |f: &mut std::fs::File, buf: &mut Vec<u8>| -> std::io::Result<bool> {
+    let read_part = |f: &mut compressed::ZoneReader, buf: &mut Vec<u8>| -> std::io::Result<bool> {
         let want = buf.len() + window;
         while buf.len() < want {
             let have = buf.len();
@@ -921,7 +924,7 @@ where
                 #[cfg(test)]
                 WINDOW_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 drop(records);
-                let text = std::fs::read(path).map_err(io)?;
+                let text = compressed::read_whole(path).map_err(io)?;
                 return Ok(Streamed::Whole(parse_sequential(&text, &name, opts)?, read));
             }
             Some(Err(e)) => return Err(e),
