@@ -29,9 +29,10 @@ into place, so the collector never reads half of it.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
+
+from ._files import write_atomically
 
 if TYPE_CHECKING:
     from .report import Report
@@ -117,20 +118,4 @@ def write_metrics(path: "str | os.PathLike[str]", runs: Iterable[ZoneRun]) -> No
     """Writes :func:`prometheus_text` to ``path`` atomically (a temporary
     file in the same directory, renamed into place), readable by all (the
     collector runs as another user). Raises OSError."""
-    path = os.fspath(path)
-    text = prometheus_text(runs)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".zoneverify-metrics.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, prometheus_text(runs), ".zoneverify-metrics.")
