@@ -12,6 +12,7 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use zoneverify::dns::name::Name;
+use zoneverify::parse::compressed;
 use zoneverify::parse::zonefile::{parse_file_in_windows, parse_parallel, parse_sequential, parse_zone, ParseOptions};
 use zoneverify_fuzz::{assert_error_names_line, assert_records_sane, example};
 
@@ -60,12 +61,17 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         assert_eq!(parse_zone(text, "fuzz", &opts), want, "parse_zone differs from the sequential parse");
-        // The windowed file read, at a small window.
+        // The windowed file read, at a small window. A text that starts
+        // with a compressed format's magic bytes is read as that format
+        // from a file (parse/compressed.rs): it must then fail or give
+        // records, never panic, but need not equal the text's parse.
         let p = path();
         std::fs::write(p, text).unwrap();
         let name = p.display().to_string();
-        let want = parse_sequential(text, &name, &opts);
         let got = parse_file_in_windows(p, &opts, window, 0).map(|(z, _)| z);
-        assert_eq!(got, want, "windowed file parse (window {window}) differs from the sequential parse");
+        if compressed::Format::sniff(text) == compressed::Format::Plain {
+            let want = parse_sequential(text, &name, &opts);
+            assert_eq!(got, want, "windowed file parse (window {window}) differs from the sequential parse");
+        }
     });
 });
