@@ -20,6 +20,9 @@ pub enum CoreError {
     /// Arguments that cannot be used (bad origin, bad thread count, ...).
     #[error("{0}")]
     Usage(String),
+    /// The run was stopped ([`crate::progress::Progress::cancel`]).
+    #[error("interrupted")]
+    Cancelled,
 }
 
 impl CoreError {

@@ -6,7 +6,8 @@
 //! status), [`checks`] (findings about the zone), [`gate`] (the zone
 //! against its previous version and its unsigned input), [`report`];
 //! [`pipeline`] drives them. [`dns`] is the vocabulary they share, [`batch`] the path
-//! of RRsets handed over without a zone file.
+//! of RRsets handed over without a zone file; [`progress`] the counters a
+//! long run shows and the way to stop it.
 //!
 //! Every module here is free of PyO3 so that `cargo test` needs no Python;
 //! the binding lives in `python.rs` behind the `python` feature.
@@ -20,6 +21,7 @@ pub mod model;
 pub mod parse;
 pub mod pipeline;
 pub mod pool;
+pub mod progress;
 pub mod report;
 pub mod sig;
 

@@ -46,6 +46,7 @@ fn to_pyerr(py: Python<'_>, e: CoreError) -> PyErr {
         }
         CoreError::Io { file, reason } => PyOSError::new_err(format!("{file}: {reason}")),
         CoreError::Usage(msg) => PyValueError::new_err(msg),
+        CoreError::Cancelled => pyo3::exceptions::PyKeyboardInterrupt::new_err("interrupted"),
     }
 }
 
@@ -363,7 +364,7 @@ fn options(
         Some(d) => Some(std::sync::Arc::new(Cache::open(&d, cache_max).map_err(PyOSError::new_err)?)),
         None => None,
     };
-    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window, gate, fingerprint, columns, cache }))
+    Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window, gate, fingerprint, columns, cache, progress: None }))
 }
 
 /// The default bound of the verified-signature cache: 10 million entries
@@ -401,9 +402,10 @@ fn policy_keys() -> Vec<&'static str> {
     POLICY_KEYS.to_vec()
 }
 
-/// verify_file(path, origin, now, jobs, allow_include, policy=None) -> dict
+/// verify_file(path, origin, now, jobs, allow_include, policy=None, progress=None) -> dict
 #[pyfunction]
-#[pyo3(signature = (path, origin, now, jobs, allow_include, policy=None))]
+#[pyo3(signature = (path, origin, now, jobs, allow_include, policy=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
 fn verify_file<'py>(
     py: Python<'py>,
     path: std::path::PathBuf,
@@ -412,8 +414,10 @@ fn verify_file<'py>(
     jobs: Option<usize>,
     allow_include: bool,
     policy: Option<&Bound<'_, PyDict>>,
+    progress: Option<&NativeProgress>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (popts, vopts) = options(py, origin, allow_include, now, jobs, policy)?;
+    let (popts, mut vopts) = options(py, origin, allow_include, now, jobs, policy)?;
+    vopts.progress = progress.map(|p| p.inner.clone());
     let r = run_detached(py, || pipeline::verify_file(&path, &popts, &vopts))?;
     with_cache(py, report_to_dict(py, r)?, &vopts)
 }
@@ -726,6 +730,31 @@ impl NativeCache {
     }
 }
 
+/// A run's progress counters and its stop switch (`zoneverify.progress`):
+/// read from any thread while the run holds no GIL.
+#[pyclass(frozen, module = "zoneverify._native")]
+struct NativeProgress {
+    inner: std::sync::Arc<crate::progress::Progress>,
+}
+
+#[pymethods]
+impl NativeProgress {
+    #[new]
+    fn new() -> NativeProgress {
+        NativeProgress { inner: Default::default() }
+    }
+
+    /// snapshot() -> (bytes read, bytes in all or 0, records, RRSIGs verified, phase)
+    fn snapshot(&self) -> crate::progress::Snapshot {
+        self.inner.snapshot()
+    }
+
+    /// cancel(): the run stops at its next part (KeyboardInterrupt).
+    fn cancel(&self) {
+        self.inner.cancel()
+    }
+}
+
 /// records_from_wire(wire) -> list of (owner, type, class, ttl, rdata)
 #[pyfunction]
 fn records_from_wire<'py>(py: Python<'py>, wire: &[u8]) -> PyResult<Bound<'py, PyList>> {
@@ -874,6 +903,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_wire_zone, m)?)?;
     m.add_class::<NativeVerifier>()?;
     m.add_class::<NativeCache>()?;
+    m.add_class::<NativeProgress>()?;
     m.add_class::<PreparedZone>()?;
     m.add_function(wrap_pyfunction!(parse_count, m)?)?;
     m.add_function(wrap_pyfunction!(policy_keys, m)?)?;

@@ -22,6 +22,7 @@ command -v xz >/dev/null || need+=(xz-utils)
 command -v bzip2 >/dev/null || need+=(bzip2)
 command -v zstd >/dev/null || need+=(zstd)
 command -v chromium >/dev/null || need+=(chromium)  # the report page's browser test
+command -v tmux >/dev/null || need+=(tmux)  # the progress bar's terminal test
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "tests/run.sh: missing Debian packages ${need[*]}; run as root or install them" >&2

@@ -121,7 +121,8 @@ def test_one_folder_per_stage():
     top = {p.name for p in RUST.iterdir() if p.is_dir()}
     assert {"dns", "parse", "model", "sig", "checks"} <= top
     flat_files = {p.name for p in RUST.glob("*.rs")}
-    assert flat_files <= {"lib.rs", "error.rs", "pipeline.rs", "pool.rs", "report.rs", "batch.rs", "python.rs"}, flat_files
+    assert flat_files <= {"lib.rs", "error.rs", "pipeline.rs", "pool.rs", "progress.rs", "report.rs", "batch.rs",
+                          "python.rs"}, flat_files
 
 
 def test_check_does_not_import_numpy():

@@ -26,6 +26,6 @@ fuzz_target!(|data: &[u8]| {
     };
     assert!(!anchors.is_empty());
     let policy = Policy { trust_anchors: anchors, ..Policy::default() };
-    let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy, profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None };
+    let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy, profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None, progress: None };
     verify_text(ZONE, "zone", &ParseOptions::default(), &vopts).expect("the fixed zone verifies");
 });

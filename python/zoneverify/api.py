@@ -13,6 +13,7 @@ from ._wire import is_dns
 from .report import Report
 
 if TYPE_CHECKING:
+    from .progress import Progress
     from .tsig import TsigKey
 
 Source = Union[str, bytes, bytearray, memoryview, "os.PathLike[str]"]
@@ -54,6 +55,7 @@ def verify_zone(
     columns: bool = True,
     cache: "str | os.PathLike[str] | None" = None,
     cache_max_entries: int | None = None,
+    progress: "Progress | None" = None,
 ) -> Report:
     """Verifies every RRSIG of a signed zone and returns a :class:`Report`.
 
@@ -125,6 +127,10 @@ def verify_zone(
             again; the validity window and every other check run in full.
             :attr:`Report.cache` says how many were reused and verified.
             One directory per zone (a run keeps only its own entries).
+        progress: a :class:`zoneverify.progress.Progress` whose counters the
+            run updates (bytes read, records, RRSIGs verified, phase), to be
+            read from another thread; its ``cancel()`` stops the run with
+            KeyboardInterrupt. Zone files only.
         cache_max_entries: with ``cache``: store at most this many entries
             (default 10,000,000).
 
@@ -181,6 +187,10 @@ def verify_zone(
     if jobs is not None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    is_file = isinstance(source, os.PathLike) or (
+        isinstance(source, str) and not source.startswith("axfr://") and "\n" not in source and "\r" not in source)
+    if progress is not None and not is_file:
+        raise ValueError("progress is for zone files (not text, zones in memory or transfers)")
     if isinstance(source, str) and source.startswith("axfr://"):
         from .tsig import TsigKey, load_key_file, parse_tsig
 
@@ -215,7 +225,8 @@ def verify_zone(
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
-        raw = _native.verify_file(path, origin, t, jobs, allow_include, policy)
+        raw = _native.verify_file(path, origin, t, jobs, allow_include, policy,
+                                  None if progress is None else progress._native)
     else:
         raise TypeError(f"source must be a path, str, bytes or dns.zone.Zone, not {type(source).__name__}")
     return Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)

@@ -14,6 +14,7 @@ from . import __version__
 from ._errors import ZoneParseError
 from ._policy import CHANGE_KINDS, algorithms, key_tags
 from ._time import parse_now
+from . import progress
 from .api import verify_zone
 from .metrics import ZoneRun, write_metrics
 
@@ -227,6 +228,11 @@ def _build_parser() -> argparse.ArgumentParser:
     xfr.add_argument("--timeout", type=_seconds, default=900.0, metavar="SECONDS",
                      help="seconds for each whole transfer, connection included (default 900)")
     _add_verify_options(c, same_zone=True)
+    shown = c.add_mutually_exclusive_group()
+    shown.add_argument("--progress", action="store_true", default=None,
+                       help="show progress on standard error (the default when it is a terminal and the format is "
+                       "text): bytes read, RRSIGs verified, rate and time left")
+    shown.add_argument("--no-progress", action="store_false", dest="progress", help="no progress display")
     c.add_argument("--metrics", metavar="FILE",
                    help="write the run's metrics in the Prometheus text format to FILE, atomically (for "
                    "node_exporter's textfile collector: name it *.prom); see the README's Metrics")
@@ -314,7 +320,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args)
     except KeyboardInterrupt:
         print("zoneverify: interrupted", file=sys.stderr)
-        return 130
+        sys.stderr.flush()
+        sys.stdout.flush()
+        # A run that cannot be cancelled (a transfer, standard input) may
+        # still be working in its thread: do not wait for it.
+        os._exit(130)
     except BrokenPipeError:
         # Output closed early (e.g. piped into head): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -357,6 +367,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.same_zone:
         options["fingerprint"] = True
     runs = []
+    show_progress = args.progress if args.progress is not None else (sys.stderr.isatty() and args.format == "text")
     for zone in args.zones:
         started = time.monotonic()
         report = None
@@ -368,16 +379,25 @@ def _check(args: argparse.Namespace) -> int:
             if zone.startswith("axfr://"):
                 xfr = dict(tsig=tsig, connect_timeout=args.connect_timeout, timeout=args.timeout)
                 xfr_options = {k: v for k, v in options.items() if k != "origin"}
-            report = verify_zone(
-                source,
-                now=now,
-                jobs=args.jobs,
-                filename="<stdin>" if zone == "-" else None,
-                # What the summary and findings print: every RRSIG's status
-                # and algorithm, the other columns of those not valid.
-                columns=False,
-                **(xfr_options if xfr else options),
-                **xfr,
+            # In a worker thread, so that Ctrl-C stops the run at once (a
+            # file's run is cancelled within a part; a transfer or standard
+            # input is left to the process's exit).
+            report = progress.run(
+                lambda p: verify_zone(
+                    source,
+                    now=now,
+                    jobs=args.jobs,
+                    filename="<stdin>" if zone == "-" else None,
+                    # What the summary and findings print: every RRSIG's status
+                    # and algorithm, the other columns of those not valid.
+                    columns=False,
+                    progress=p,
+                    **(xfr_options if xfr else options),
+                    **xfr,
+                ),
+                zone,
+                show=show_progress,
+                cancellable=isinstance(source, Path),
             )
         except ZoneParseError as e:
             print(f"zoneverify: {e}", file=sys.stderr)

@@ -352,7 +352,7 @@ mod tests {
 
 
     fn codes(text: &[u8], origin: &str, now: u64, anchors: Vec<Anchor>, prefix: &[&str]) -> Vec<&'static str> {
-        let mut vopts = VerifyOptions { now, threads: Some(1), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None };
+        let mut vopts = VerifyOptions { now, threads: Some(1), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None, progress: None };
         vopts.policy.trust_anchors = anchors;
         let rep = verify_text(text, "t", &popts(origin), &vopts).unwrap();
         let mut v: Vec<&'static str> = Vec::new();

@@ -1131,7 +1131,7 @@ mod tests {
     fn run_policy(text: &str, origin: &str, policy: Policy) -> Vec<Finding> {
         let origin = (!origin.is_empty()).then(|| Name::from_text(origin, None).unwrap());
         let popts = ParseOptions { origin, ..Default::default() };
-        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy, profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None };
+        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy, profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None, progress: None };
         let rep = verify_text(text.as_bytes(), "test.zone", &popts, &vopts).expect("zone verifies");
         rep.findings.into_iter().filter(|f| DENIAL.contains(&f.code)).collect()
     }
@@ -1635,7 +1635,7 @@ x.y 300 NS ns1
             z.push_str(&format!("{} 300 A 192.0.2.1\n{} 300 NSEC {next} A RRSIG NSEC\n", names[i], names[i]));
         }
         let popts = ParseOptions { origin: Some(Name::from_text("example.", None).unwrap()), ..Default::default() };
-        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None };
+        let vopts = VerifyOptions { now: 1_700_000_000, threads: Some(1), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None, progress: None };
         let timed = |text: &str| {
             let parsed = crate::parse::zonefile::parse_zone(text.as_bytes(), "big", &popts).unwrap();
             let t = std::time::Instant::now();

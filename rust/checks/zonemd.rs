@@ -307,7 +307,7 @@ mod tests {
             default_ttl: None,
             allow_include: false,
         };
-        let mut vopts = VerifyOptions { now: 1_612_137_600, threads: Some(1), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None };
+        let mut vopts = VerifyOptions { now: 1_612_137_600, threads: Some(1), policy: Policy::default(), profile: false, whole_zone: false, window: None, gate: Default::default(), fingerprint: false, columns: true, cache: None, progress: None };
         vopts.policy.require_zonemd = require;
         let rep = verify_text(&text, rel, &popts, &vopts).unwrap_or_else(|e| panic!("{rel}: {e}"));
         let mut v: Vec<&'static str> =

@@ -171,7 +171,7 @@ impl Summary {
 pub fn summarise_file(path: &Path, popts: &ParseOptions) -> Result<Summary, CoreError> {
     let (window, min) = zonefile::window_sizes(rayon::current_num_threads());
     let mut s = Summary::new(popts.origin.clone());
-    let got = zonefile::parse_file_streaming(path, popts, window, min, |part, _| s.add(&part))?;
+    let got = zonefile::parse_file_streaming(path, popts, window, min, None, |part, _| s.add(&part))?;
     match got {
         Streamed::Parts { files, .. } => s.files = files,
         Streamed::Whole(zone, _) => {
@@ -215,7 +215,7 @@ pub fn fetch(src: Source<'_>, popts: &ParseOptions, wanted: &HashSet<(u16, u32)>
         Source::Text(text, name) => take(&zonefile::parse_zone(text, name, popts)?.records, &mut found),
         Source::File(path) => {
             let (window, min) = zonefile::window_sizes(rayon::current_num_threads());
-            let got = zonefile::parse_file_streaming(path, popts, window, min, |part, _| take(&part, &mut found))?;
+            let got = zonefile::parse_file_streaming(path, popts, window, min, None, |part, _| take(&part, &mut found))?;
             if let Streamed::Whole(zone, _) = got {
                 found.clear();
                 take(&zone.records, &mut found);

@@ -12,6 +12,7 @@ use crate::parse::{compressed, generate, rdata};
 use crate::parse::rdata::{show, Tok};
 use crate::dns::record::Record;
 use crate::dns::rrtype;
+use crate::progress::Progress;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -820,7 +821,7 @@ pub fn window_sizes(threads: usize) -> (usize, usize) {
 #[doc(hidden)]
 pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: usize) -> Result<(ParsedZone, f64), CoreError> {
     let mut records: Vec<Record> = Vec::new();
-    match parse_file_streaming(path, opts, window, min, |mut part, _| records.append(&mut part))? {
+    match parse_file_streaming(path, opts, window, min, None, |mut part, _| records.append(&mut part))? {
         Streamed::Whole(zone, read) => Ok((zone, read)),
         Streamed::Parts { files, origin, read } => {
             // Appending parts doubled the capacity: give the slack back.
@@ -846,7 +847,14 @@ pub enum Streamed {
 /// window's records to `sink` while the next window is read and parsed:
 /// the sink runs beside the parser on the current rayon pool. `read` is
 /// the time before parsing could start.
-pub fn parse_file_streaming<F>(path: &Path, opts: &ParseOptions, window: usize, min: usize, mut sink: F) -> Result<Streamed, CoreError>
+pub fn parse_file_streaming<F>(
+    path: &Path,
+    opts: &ParseOptions,
+    window: usize,
+    min: usize,
+    progress: Option<&Progress>,
+    mut sink: F,
+) -> Result<Streamed, CoreError>
 where
     F: FnMut(Vec<Record>, bool) + Send,
 {
@@ -860,8 +868,11 @@ where
     // its size says nothing of the text's, so it goes the windowed way.
     let mut f = compressed::open(path).map_err(io)?;
     let plain = f.format == compressed::Format::Plain;
+    Progress::start(progress, if plain { size } else { 0 });
     if threads < 2 || (plain && size < min as u64) || opts.allow_include {
         let text = compressed::read_whole(path).map_err(io)?;
+        Progress::read(progress, text.len() as u64);
+        Progress::check(progress)?;
         let read = t0.elapsed().as_secs_f64();
         return Ok(Streamed::Whole(parse_zone(&text, &name, opts)?, read));
     }
@@ -874,6 +885,7 @@ where
             buf.resize(want, 0);
             let n = f.read(&mut buf[have..])?;
             buf.truncate(have + n);
+            Progress::read(progress, n as u64);
             if n == 0 {
                 return Ok(true);
             }
@@ -892,6 +904,7 @@ where
     // is parsed.
     let mut parsed: Option<Vec<Record>> = None;
     loop {
+        Progress::check(progress)?;
         // Parse up to the last chunk start (all of it at the end of the
         // file) while the next part is read.
         let cut = if eof { Some(buf.len()) } else { last_chunk_start(&buf).filter(|&c| c > 0) };

@@ -43,6 +43,7 @@ use crate::model::zone::Zone;
 use crate::parse::axfr;
 use crate::parse::zonefile::{self, ParseOptions, ParsedZone, Streamed};
 use crate::pool::thread_pool;
+use crate::progress::{self, Progress};
 use crate::report::Report;
 use crate::sig::columns::RrsigColumns;
 use crate::sig::keys::Keys;
@@ -81,6 +82,8 @@ pub struct VerifyOptions {
     /// The verified-signature cache (`--cache`): public-key operations
     /// that succeeded in the last run are not done again.
     pub cache: Option<std::sync::Arc<crate::sig::cache::Cache>>,
+    /// Counters for a progress display, and the way to stop the run.
+    pub progress: Option<std::sync::Arc<Progress>>,
 }
 
 /// What the publication gate and `--same-zone` take from the zone's
@@ -167,20 +170,42 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     let profile = Profile::default();
     let prof = vopts.profile.then_some(&profile);
     let t0 = Instant::now();
+    let progress = vopts.progress.as_deref();
     let whole = |why: String| -> Result<Report, CoreError> {
         // Everything is verified again: count it once.
         if let Some(c) = &vopts.cache {
             c.restart();
         }
+        Progress::restart(progress, true);
         let t0 = Instant::now();
-        let (zone, read) = pool.install(|| zonefile::parse_file(path, popts))?;
+        let (window, min) = zonefile::window_sizes(pool.current_num_threads());
+        let mut records: Vec<Record> = Vec::new();
+        let read = match pool.install(|| {
+            zonefile::parse_file_streaming(path, popts, window, min, progress, |mut part, _| {
+                Progress::part(progress, part.len() as u64, 0);
+                records.append(&mut part)
+            })
+        })? {
+            Streamed::Whole(z, read) => {
+                records = z.records;
+                Progress::part(progress, records.len() as u64, 0);
+                (read, z.files, z.origin)
+            }
+            Streamed::Parts { files, origin, read } => (read, files, origin),
+        };
+        let (read, files, origin) = read;
+        records.shrink_to_fit();
+        let zone = ParsedZone { records, files, origin };
+        Progress::check(progress)?;
         let parse = t0.elapsed().as_secs_f64() - read;
         let taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
+        Progress::phase(progress, progress::CHECKING);
         let mut r = finish(&zone, None, vopts, &pool, &profile, why)?;
         drop(zone);
         r.timings.read = read;
         r.timings.parse = parse;
         taps.apply(&mut r, Source::File(path), popts, vopts, &pool)?;
+        Progress::phase(progress, progress::DONE);
         Ok(r)
     };
     if vopts.whole_zone {
@@ -195,9 +220,11 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     // The taps take each part before the stage thins it.
     let mut taps = Taps::new(popts, vopts);
     let got = pool.install(|| {
-        zonefile::parse_file_streaming(path, popts, window, min, |part, last| {
+        zonefile::parse_file_streaming(path, popts, window, min, progress, |part, last| {
             taps.add(&part);
-            st.push(part, last)
+            let (n, sigs) = (part.len() as u64, part.iter().filter(|r| r.rtype == rrtype::RRSIG).count() as u64);
+            st.push(part, last);
+            Progress::part(progress, n, sigs);
         })
     })?;
     let (mut zone, read) = match got {
@@ -212,7 +239,10 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
                 c.restart();
             }
             st = stage();
+            Progress::restart(progress, false);
+            let (n, sigs) = (zone.records.len() as u64, zone.records.iter().filter(|r| r.rtype == rrtype::RRSIG).count() as u64);
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
+            Progress::part(progress, n, sigs);
             (zone, read)
         }
     };
@@ -226,12 +256,15 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         }
     };
     zone.records = records;
+    Progress::check(progress)?;
+    Progress::phase(progress, progress::CHECKING);
     let parse = t0.elapsed().as_secs_f64() - read - sigs.busy;
     let mut r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())?;
     drop(zone);
     r.timings.read = read;
     r.timings.parse = parse.max(0.0);
     taps.apply(&mut r, Source::File(path), popts, vopts, &pool)?;
+    Progress::phase(progress, progress::DONE);
     Ok(r)
 }
 

@@ -1,0 +1,122 @@
+"""Progress on long runs and Ctrl-C (issue 15, part 1): the counters of a
+run, cancellation through the API, and the bar and Ctrl-C in a real
+terminal (tmux) on a zone BIND signed that takes a few seconds."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+import bindsign
+import signers
+import zoneverify
+from zoneverify.progress import Progress, line
+
+
+def test_the_counters_of_a_run_and_a_cancelled_run(signed_zone_factory, tmp_path):
+    z = signed_zone_factory("bind", 13, False)
+    p = Progress()
+    rep = zoneverify.verify_zone(z.path, now=signers.NOW, progress=p)
+    s = p.snapshot()
+    assert s.bytes_read == s.bytes_total == z.path.stat().st_size
+    assert s.records == rep.records and s.rrsigs == len(rep) and s.phase == "done"
+    p = Progress()
+    p.cancel()
+    with pytest.raises(KeyboardInterrupt):
+        zoneverify.verify_zone(z.path, now=signers.NOW, progress=p)
+    with pytest.raises(ValueError, match="zone files"):
+        zoneverify.verify_zone(z.text, progress=Progress())
+
+
+def test_the_bar_s_text():
+    from zoneverify.progress import Snapshot
+
+    assert line("z", Snapshot(50_000_000, 100_000_000, 1, 40_000, "reading and verifying"), 10.0) == \
+        "zoneverify: z:  50% of 100 MB, 40,000 RRSIGs verified (4,000/s), 0:10 left"
+    assert "20 MB read" in line("z.gz", Snapshot(20_000_000, 0, 1, 10, "reading and verifying"), 1.0)
+    assert "zone checks" in line("z", Snapshot(1, 1, 1, 7, "zone checks"), 3.0)
+
+
+@pytest.fixture(scope="module")
+def big_zone(tmp_path_factory):
+    """A P-256 zone of 60,000 delegations signed by dnssec-signzone (12 MB,
+    about 80,000 RRSIGs: a few seconds on two threads)."""
+    d = tmp_path_factory.mktemp("big")
+    ksk = bindsign.keygen(d, "ECDSAP256SHA256", True)
+    zsk = bindsign.keygen(d, "ECDSAP256SHA256", False)
+    extra = "".join(f"big{i} IN NS ns{i % 7}.provider.example.net.\n"
+                    + (f"big{i} IN DS {i % 65536} 13 2 {'CD' * 32}\n" if i % 3 == 0 else "")
+                    for i in range(60000))
+    return bindsign.sign(d, "big", bindsign.zone_text(extra=extra), [ksk, zsk], [ksk, zsk])
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def _pane(session: str) -> str:
+    return _tmux("capture-pane", "-p", "-t", session)
+
+
+def _run_in_tmux(session: str, cmd: str) -> None:
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux missing (tests/run.sh installs it)")
+    _tmux("kill-session", "-t", session)
+    _tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "30", cmd + "; echo EXIT=$?; sleep 60")
+
+
+def _wait_for(session: str, pattern: str, seconds: float) -> tuple[str, float]:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        out = _pane(session)
+        if re.search(pattern, out):
+            return out, time.monotonic() - t0
+        time.sleep(0.05)
+    return _pane(session), time.monotonic() - t0
+
+
+def test_the_bar_in_a_terminal_appears_updates_and_is_cleaned(big_zone):
+    s = "zv-progress-bar"
+    try:
+        _run_in_tmux(s, f"{sys.executable} -m zoneverify check {big_zone} --now {bindsign.NOW} --jobs 2")
+        first, _ = _wait_for(s, r"RRSIGs verified \(", 20)
+        m = re.search(r"(\d+)% of [\d.,]+ MB, ([\d,]+) RRSIGs verified", first)
+        assert m, first
+        later, _ = _wait_for(s, r"EXIT=|RRSIGs verified \(", 20)
+        end, _ = _wait_for(s, r"EXIT=\d+", 60)
+        assert "EXIT=0" in end, end
+        assert "RRSIGs verified (" not in end  # the bar was cleared
+        assert re.search(r"zone roll\.example\.: \d+ RRSIGs, 0 not valid", end), end
+    finally:
+        _tmux("kill-session", "-t", s)
+
+
+def test_ctrl_c_stops_a_run_within_a_second(big_zone):
+    s = "zv-progress-intr"
+    try:
+        _run_in_tmux(s, f"{sys.executable} -m zoneverify check {big_zone} --now {bindsign.NOW} --jobs 2")
+        _wait_for(s, r"RRSIGs verified \(", 20)
+        _tmux("send-keys", "-t", s, "C-c")
+        out, took = _wait_for(s, r"EXIT=\d+", 10)
+        assert "EXIT=130" in out and "zoneverify: interrupted" in out, out
+        assert "Traceback" not in out
+        assert took < 1.0, took
+    finally:
+        _tmux("kill-session", "-t", s)
+
+
+def test_no_bar_when_not_a_terminal_or_asked_not_to(big_zone):
+    r = subprocess.run([sys.executable, "-m", "zoneverify", "check", str(big_zone), "--now", bindsign.NOW],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == ""
+    r = subprocess.run([sys.executable, "-m", "zoneverify", "check", str(big_zone), "--now", bindsign.NOW, "--progress"],
+                       capture_output=True)
+    assert r.returncode == 0 and b"RRSIGs verified (" in r.stderr and r.stderr.endswith(b"\r\x1b[K")
+    r = subprocess.run([sys.executable, "-m", "zoneverify", "check", str(big_zone), "--now", bindsign.NOW,
+                        "--progress", "--no-progress"], capture_output=True, text=True)
+    assert r.returncode == 2 and "not allowed with" in r.stderr
