@@ -68,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
         let p = path();
         std::fs::write(p, text).unwrap();
         let name = p.display().to_string();
-        let got = parse_file_in_windows(p, &opts, window, 0).map(|(z, _)| z);
+        let got = parse_file_in_windows(p, &opts, window, 0, None).map(|(z, _)| z);
         if compressed::Format::sniff(text) == compressed::Format::Plain {
             let want = parse_sequential(text, &name, &opts);
             assert_eq!(got, want, "windowed file parse (window {window}) differs from the sequential parse");

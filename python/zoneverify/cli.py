@@ -399,19 +399,8 @@ def _check(args: argparse.Namespace) -> int:
                 show=show_progress,
                 cancellable=isinstance(source, Path),
             )
-        except ZoneParseError as e:
-            print(f"zoneverify: {e}", file=sys.stderr)
-            worst = max(worst, EXIT_USAGE)
-        except OSError as e:
-            if e.filename is None and e.strerror is None:
-                # The core's message names its source (file or server) itself.
-                print(f"zoneverify: {e}", file=sys.stderr)
-            else:
-                name = e.filename if e.filename else zone
-                print(f"zoneverify: {name}: {e.strerror or e}", file=sys.stderr)
-            worst = max(worst, EXIT_USAGE)
-        except ValueError as e:
-            print(f"zoneverify: {zone}: {e}", file=sys.stderr)
+        except (ZoneParseError, OSError, ValueError) as e:
+            print(_zone_error(e, zone), file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
         runs.append(ZoneRun(zone, report, time.monotonic() - started, time.time()))
         if report is None:
@@ -438,6 +427,18 @@ def _check(args: argparse.Namespace) -> int:
     return worst
 
 
+def _zone_error(e: Exception, zone: str) -> str:
+    """The one line for a zone that could not be verified (exit 2)."""
+    if isinstance(e, ZoneParseError):
+        return f"zoneverify: {e}"  # file:line:column: reason
+    if isinstance(e, OSError):
+        if e.filename is None and e.strerror is None:
+            # The core's message names its source (file or server) itself.
+            return f"zoneverify: {e}"
+        return f"zoneverify: {e.filename or zone}: {e.strerror or e}"
+    return f"zoneverify: {zone}: {e}"
+
+
 def _report_page(args: argparse.Namespace, options: dict) -> int:
     """zoneverify report: the check, then the page."""
     from ._time import parse_duration
@@ -446,14 +447,8 @@ def _report_page(args: argparse.Namespace, options: dict) -> int:
     try:
         report = verify_zone(Path(args.zone), now=parse_now(args.now), jobs=args.jobs, **options)
         margin = parse_duration(options["expire_within"]) if options.get("expire_within") is not None else None
-    except ZoneParseError as e:
-        print(f"zoneverify: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as e:
-        print(f"zoneverify: {e.filename or args.zone}: {e.strerror or e}", file=sys.stderr)
-        return EXIT_USAGE
-    except ValueError as e:
-        print(f"zoneverify: {args.zone}: {e}", file=sys.stderr)
+    except (ZoneParseError, OSError, ValueError) as e:
+        print(_zone_error(e, args.zone), file=sys.stderr)
         return EXIT_USAGE
     try:
         write_page(args.output, render(report, args.zone, margin))

@@ -165,14 +165,14 @@ mod tests {
             let p = dir.join(name);
             std::fs::write(&p, &data).unwrap();
             for window in [4096, 65536] {
-                let (z, _) = pool.install(|| parse_file_in_windows(&p, &opts, window, 0)).unwrap();
+                let (z, _) = pool.install(|| parse_file_in_windows(&p, &opts, window, 0, None)).unwrap();
                 let got: Vec<_> = z.records.iter().map(|r| (r.owner.to_text(), r.rtype, r.rdata.clone(), r.line)).collect();
                 let exp: Vec<_> = want.iter().map(|r| (r.owner.to_text(), r.rtype, r.rdata.clone(), r.line)).collect();
                 assert_eq!(got, exp, "{name} in windows of {window}");
             }
             // Truncated: an error naming the format (plain text just ends).
             std::fs::write(&p, &data[..data.len() / 2]).unwrap();
-            let r = pool.install(|| parse_file_in_windows(&p, &opts, 4096, 0));
+            let r = pool.install(|| parse_file_in_windows(&p, &opts, 4096, 0, None));
             if name != "plain" {
                 let e = r.err().map(|e| e.to_string()).unwrap_or_default();
                 assert!(e.contains("stream cannot be decompressed"), "{name}: {e}");

@@ -807,7 +807,7 @@ fn parse_window(
 /// Returns the zone and the seconds spent before parsing could start.
 pub fn parse_file(path: &Path, opts: &ParseOptions) -> Result<(ParsedZone, f64), CoreError> {
     let (window, min) = window_sizes(rayon::current_num_threads());
-    parse_file_in_windows(path, opts, window, min)
+    parse_file_in_windows(path, opts, window, min, None)
 }
 
 /// The window size of [`parse_file`] with `threads` workers, and the file
@@ -817,11 +817,17 @@ pub fn window_sizes(threads: usize) -> (usize, usize) {
 }
 
 /// [`parse_file`] with the window size and the size below which a file is
-/// parsed in one piece (tests and the fuzz targets use small ones).
-#[doc(hidden)]
-pub fn parse_file_in_windows(path: &Path, opts: &ParseOptions, window: usize, min: usize) -> Result<(ParsedZone, f64), CoreError> {
+/// parsed in one piece (tests and the fuzz targets use small ones), and
+/// the run's progress counters (octets read, and the stop switch).
+pub fn parse_file_in_windows(
+    path: &Path,
+    opts: &ParseOptions,
+    window: usize,
+    min: usize,
+    progress: Option<&Progress>,
+) -> Result<(ParsedZone, f64), CoreError> {
     let mut records: Vec<Record> = Vec::new();
-    match parse_file_streaming(path, opts, window, min, None, |mut part, _| records.append(&mut part))? {
+    match parse_file_streaming(path, opts, window, min, progress, |mut part, _| records.append(&mut part))? {
         Streamed::Whole(zone, read) => Ok((zone, read)),
         Streamed::Parts { files, origin, read } => {
             // Appending parts doubled the capacity: give the slack back.
@@ -1278,7 +1284,7 @@ mod tests {
             let o = if seed % 2 == 0 { opts("example.") } else { ParseOptions { default_ttl: Some(7), ..opts("example.") } };
             let want = parse_sequential(text.as_bytes(), &path.display().to_string(), &o);
             for window in [1usize, 50, 700, 1 << 20] {
-                let got = pool.install(|| parse_file_in_windows(&path, &o, window, 0)).map(|(z, _)| z);
+                let got = pool.install(|| parse_file_in_windows(&path, &o, window, 0, None)).map(|(z, _)| z);
                 assert_eq!(got, want, "seed {seed}, window {window}\n{text}");
                 runs += 1;
             }

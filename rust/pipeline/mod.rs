@@ -179,23 +179,8 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         Progress::restart(progress, true);
         let t0 = Instant::now();
         let (window, min) = zonefile::window_sizes(pool.current_num_threads());
-        let mut records: Vec<Record> = Vec::new();
-        let read = match pool.install(|| {
-            zonefile::parse_file_streaming(path, popts, window, min, progress, |mut part, _| {
-                Progress::part(progress, part.len() as u64, 0);
-                records.append(&mut part)
-            })
-        })? {
-            Streamed::Whole(z, read) => {
-                records = z.records;
-                Progress::part(progress, records.len() as u64, 0);
-                (read, z.files, z.origin)
-            }
-            Streamed::Parts { files, origin, read } => (read, files, origin),
-        };
-        let (read, files, origin) = read;
-        records.shrink_to_fit();
-        let zone = ParsedZone { records, files, origin };
+        let (zone, read) = pool.install(|| zonefile::parse_file_in_windows(path, popts, window, min, progress))?;
+        Progress::part(progress, zone.records.len() as u64, 0);
         Progress::check(progress)?;
         let parse = t0.elapsed().as_secs_f64() - read;
         let taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
