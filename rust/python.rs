@@ -739,17 +739,26 @@ struct NativeProgress {
 
 #[pymethods]
 impl NativeProgress {
+    /// `batch`: work items per batch of verification (default
+    /// `progress::BATCH`; the tests use tiny ones, so that small zones are
+    /// verified in many batches).
     #[new]
-    fn new() -> NativeProgress {
-        NativeProgress { inner: Default::default() }
+    #[pyo3(signature = (batch=None))]
+    fn new(batch: Option<usize>) -> PyResult<NativeProgress> {
+        match batch {
+            Some(0) => Err(PyValueError::new_err("batch must be at least 1")),
+            Some(n) => Ok(NativeProgress { inner: std::sync::Arc::new(crate::progress::Progress::with_batch(n)) }),
+            None => Ok(NativeProgress { inner: Default::default() }),
+        }
     }
 
-    /// snapshot() -> (bytes read, bytes in all or 0, records, RRSIGs verified, phase)
+    /// snapshot() -> (bytes read, bytes in all or 0, records, RRSIGs verified,
+    /// RRSIGs to verify in all or 0, phase)
     fn snapshot(&self) -> crate::progress::Snapshot {
         self.inner.snapshot()
     }
 
-    /// cancel(): the run stops at its next part (KeyboardInterrupt).
+    /// cancel(): the run stops at its next part or batch (KeyboardInterrupt).
     fn cancel(&self) {
         self.inner.cancel()
     }

@@ -5,7 +5,9 @@ While the tests run, every zone verification through the public API
 every zone a real signer produces in the tests, every defect and mutation)
 is run again on the whole-zone path, and, for files, once more through the
 streaming stage with 4 KiB windows (so that owner names cross window
-boundaries and the records are thinned part by part). All must give the
+boundaries and the records are thinned part by part); for files, these two
+verify in batches of a few work items, as a run with progress counters
+does in larger ones (so that batching is compared too). All must give the
 same report: statuses, reasons, findings, counts and line numbers. A
 difference fails the test that made the call.
 """
@@ -84,9 +86,14 @@ def wrap(native) -> dict[str, Any]:
             # raises KeyboardInterrupt here, as without the oracle).
             orig["verify_file"](*args, with_policy(policy), progress)
         main = _call(orig["verify_file"], args, with_policy(policy))
-        ref = _call(orig["verify_file"], args, with_policy(policy, whole_zone=True))
+        # The reference and the 4 KiB windows verify in tiny batches (as a
+        # run with progress counters does, in batches of 4096 work items):
+        # the batching is compared with the unbatched main call too.
+        ref = _call(lambda *a: orig["verify_file"](*a, native.NativeProgress(batch=5)), args,
+                    with_policy(policy, whole_zone=True))
         _same(main, ref, f"verify_file({path})")
-        small = _call(orig["verify_file"], args, with_policy(policy, window_bytes=4096))
+        small = _call(lambda *a: orig["verify_file"](*a, native.NativeProgress(batch=3)), args,
+                      with_policy(policy, window_bytes=4096))
         _same(small, ref, f"verify_file({path}) in 4 KiB windows")
         for r in (main, small):
             count(r)

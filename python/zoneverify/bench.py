@@ -45,20 +45,22 @@ from typing import Any
 from . import _native
 from ._time import NowLike, format_time, parse_now
 from .api import build_policy
+from .progress import Progress, run
 from .report import Report
 
 
 def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: int | None = None,
                zone_checks: bool = True, allow_include: bool = False, *,
                allow_unsupported: bool = False, warnings_as_errors: bool = False,
-               **options: Any) -> dict[str, Any]:
+               progress: Progress | None = None, **options: Any) -> dict[str, Any]:
     """Verifies the zone file at ``path`` once with per-phase timing and
     returns the measurements as plain data (what ``--format json`` prints).
     Every other keyword argument is a policy option of
     :func:`zoneverify.verify_zone` (``expect_keys``, ``previous``,
     ``cache``, ...; see :func:`zoneverify.api.build_policy`), so that the
     run is the one ``verify_zone`` and ``zoneverify check`` make; ``ok`` is
-    their verdict.
+    their verdict. ``progress`` is as for ``verify_zone``: counters to read
+    from another thread, and the way to stop the run.
 
     >>> r = bench_zone("examples/sample.zone", now="20270101000000", jobs=1)
     >>> r["rrsigs"], r["ok"], r["threads"], [a["algorithm"] for a in r["algorithms"]]
@@ -72,7 +74,8 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
     path = os.fspath(path)
     size = os.path.getsize(path)
     t0 = time.perf_counter()
-    raw = _native.verify_file(path, origin, t, jobs, allow_include, policy)
+    raw = _native.verify_file(path, origin, t, jobs, allow_include, policy,
+                              None if progress is None else progress._native)
     wall = time.perf_counter() - t0
     rep = Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
@@ -187,16 +190,18 @@ def format_text(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main_bench(args: Any, options: dict[str, Any]) -> int:
+def main_bench(args: Any, options: dict[str, Any], show_progress: bool = False) -> int:
     """``zoneverify bench`` (called by the CLI with parsed arguments and
     the policy options, ``verify_zone``'s keyword arguments, that the
-    policy file and the flags give)."""
+    policy file and the flags give); with ``show_progress``, the bar on
+    standard error while it runs."""
     import json
 
     from ._errors import ZoneParseError
 
     try:
-        r = bench_zone(args.zone, now=args.now, jobs=args.jobs, **options)
+        r = run(lambda p: bench_zone(args.zone, now=args.now, jobs=args.jobs, progress=p, **options),
+                args.zone, show=show_progress)
     except ZoneParseError as e:
         print(f"zoneverify: {e}", file=sys.stderr)
         return 2

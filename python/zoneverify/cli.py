@@ -228,11 +228,7 @@ def _build_parser() -> argparse.ArgumentParser:
     xfr.add_argument("--timeout", type=_seconds, default=900.0, metavar="SECONDS",
                      help="seconds for each whole transfer, connection included (default 900)")
     _add_verify_options(c, same_zone=True)
-    shown = c.add_mutually_exclusive_group()
-    shown.add_argument("--progress", action="store_true", default=None,
-                       help="show progress on standard error (the default when it is a terminal and the format is "
-                       "text): bytes read, RRSIGs verified, rate and time left")
-    shown.add_argument("--no-progress", action="store_false", dest="progress", help="no progress display")
+    _add_progress_options(c)
     c.add_argument("--metrics", metavar="FILE",
                    help="write the run's metrics in the Prometheus text format to FILE, atomically (for "
                    "node_exporter's textfile collector: name it *.prom); see the README's Metrics")
@@ -270,6 +266,7 @@ def _build_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", "-j", type=int, metavar="N", help="worker threads (default: one per core)")
     b.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     _add_verify_options(b, same_zone=False)
+    _add_progress_options(b)
     r = sub.add_parser(
         "report",
         help="verify one zone file and write a self-contained HTML report page",
@@ -289,7 +286,25 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--now", metavar="TIME", help="verification time, as for check (default: now)")
     r.add_argument("--jobs", "-j", type=int, metavar="N", help="worker threads (default: one per core)")
     _add_verify_options(r, same_zone=False)
+    _add_progress_options(r)
     return p
+
+
+def _add_progress_options(p: argparse.ArgumentParser) -> None:
+    """--progress and --no-progress (check, bench, report)."""
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--progress", action="store_true", default=None,
+                       help="show progress on standard error (the default when it is a terminal and the format is "
+                       "text): bytes read, RRSIGs verified, rate and time left")
+    shown.add_argument("--no-progress", action="store_false", dest="progress", help="no progress display")
+
+
+def _shows_progress(args: argparse.Namespace) -> bool:
+    """Whether to draw the progress bar: as asked, else when standard error
+    is a terminal and the output is text."""
+    if args.progress is not None:
+        return bool(args.progress)
+    return sys.stderr.isatty() and getattr(args, "format", "text") == "text"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -311,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "bench":
                 from .bench import main_bench
 
-                return main_bench(args, options)
+                return main_bench(args, options, _shows_progress(args))
             return _report_page(args, options)
         if args.command == "hook":
             from .hook import main_hook
@@ -367,7 +382,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.same_zone:
         options["fingerprint"] = True
     runs = []
-    show_progress = args.progress if args.progress is not None else (sys.stderr.isatty() and args.format == "text")
+    show_progress = _shows_progress(args)
     for zone in args.zones:
         started = time.monotonic()
         report = None
@@ -445,7 +460,12 @@ def _report_page(args: argparse.Namespace, options: dict) -> int:
     from .htmlreport import render, write_page
 
     try:
-        report = verify_zone(Path(args.zone), now=parse_now(args.now), jobs=args.jobs, **options)
+        now = parse_now(args.now)
+        report = progress.run(
+            lambda p: verify_zone(Path(args.zone), now=now, jobs=args.jobs, progress=p, **options),
+            args.zone,
+            show=_shows_progress(args),
+        )
         margin = parse_duration(options["expire_within"]) if options.get("expire_within") is not None else None
     except (ZoneParseError, OSError, ValueError) as e:
         print(_zone_error(e, args.zone), file=sys.stderr)

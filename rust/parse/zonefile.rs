@@ -849,10 +849,12 @@ pub enum Streamed {
 }
 
 /// Reads and parses a zone file in windows of about `window` bytes (files
-/// of `min` bytes or more, with two threads or more), handing each
-/// window's records to `sink` while the next window is read and parsed:
-/// the sink runs beside the parser on the current rayon pool. `read` is
-/// the time before parsing could start.
+/// of `min` bytes or more, compressed files, on any number of threads),
+/// handing each window's records to `sink` while the next window is read
+/// and parsed: the sink runs beside the parser on the current rayon pool
+/// (one after the other on one thread, which still keeps the memory to a
+/// window's and lets a stop be seen at each part). `read` is the time
+/// before parsing could start.
 pub fn parse_file_streaming<F>(
     path: &Path,
     opts: &ParseOptions,
@@ -875,7 +877,7 @@ where
     let mut f = compressed::open(path).map_err(io)?;
     let plain = f.format == compressed::Format::Plain;
     Progress::start(progress, if plain { size } else { 0 });
-    if threads < 2 || (plain && size < min as u64) || opts.allow_include {
+    if (plain && size < min as u64) || opts.allow_include {
         let text = compressed::read_whole(path).map_err(io)?;
         Progress::read(progress, text.len() as u64);
         Progress::check(progress)?;

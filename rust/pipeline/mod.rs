@@ -180,11 +180,10 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         let t0 = Instant::now();
         let (window, min) = zonefile::window_sizes(pool.current_num_threads());
         let (zone, read) = pool.install(|| zonefile::parse_file_in_windows(path, popts, window, min, progress))?;
-        Progress::part(progress, zone.records.len() as u64, 0);
+        Progress::records(progress, zone.records.len() as u64);
         Progress::check(progress)?;
         let parse = t0.elapsed().as_secs_f64() - read;
         let taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
-        Progress::phase(progress, progress::CHECKING);
         let mut r = finish(&zone, None, vopts, &pool, &profile, why)?;
         drop(zone);
         r.timings.read = read;
@@ -196,7 +195,11 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     if vopts.whole_zone {
         return whole("whole-zone (asked for)".into());
     }
-    let stage = || Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns).with_cache(vopts.cache.as_deref());
+    let stage = || {
+        Streamer::new(popts.origin.clone(), vopts.now, prof, true, Some(&vopts.policy), vopts.columns)
+            .with_cache(vopts.cache.as_deref())
+            .with_progress(progress)
+    };
     let mut st = stage();
     let (window, min) = match vopts.window {
         Some(w) => (w, 0),
@@ -207,9 +210,8 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     let got = pool.install(|| {
         zonefile::parse_file_streaming(path, popts, window, min, progress, |part, last| {
             taps.add(&part);
-            let (n, sigs) = (part.len() as u64, part.iter().filter(|r| r.rtype == rrtype::RRSIG).count() as u64);
+            Progress::records(progress, part.len() as u64);
             st.push(part, last);
-            Progress::part(progress, n, sigs);
         })
     })?;
     let (mut zone, read) = match got {
@@ -225,13 +227,17 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
             }
             st = stage();
             Progress::restart(progress, false);
-            let (n, sigs) = (zone.records.len() as u64, zone.records.iter().filter(|r| r.rtype == rrtype::RRSIG).count() as u64);
+            if progress.is_some() {
+                Progress::records(progress, zone.records.len() as u64);
+                Progress::verifying(progress, zone.records.iter().filter(|r| r.rtype == rrtype::RRSIG).count() as u64);
+            }
             pool.install(|| st.push(std::mem::take(&mut zone.records), true));
-            Progress::part(progress, n, sigs);
             (zone, read)
         }
     };
     let (records, sigs) = st.into_parts();
+    // A stop asked for: the stage gave up, and no report is made.
+    Progress::check(progress)?;
     let sigs = match sigs {
         Ok(s) => s,
         Err(why) => {
@@ -241,8 +247,6 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         }
     };
     zone.records = records;
-    Progress::check(progress)?;
-    Progress::phase(progress, progress::CHECKING);
     let parse = t0.elapsed().as_secs_f64() - read - sigs.busy;
     let mut r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())?;
     drop(zone);
@@ -487,6 +491,7 @@ fn finish(
     let t0 = Instant::now();
     let threads = pool.current_num_threads();
     let records = &zone.records;
+    let progress = vopts.progress.as_deref();
     let mut streamed = streamed;
     if let Some(c) = streamed.as_mut().and_then(|s| s.checked.take()) {
         let busy = streamed.map_or(0.0, |s| s.busy);
@@ -516,6 +521,7 @@ fn finish(
         owner_col.push(*slot);
     }
     let model_time = t0.elapsed().as_secs_f64();
+    Progress::check(progress)?;
 
     // Columns in zone order, each RRSIG's fields read from its record.
     // Every row has a verdict; one that had not would be "not verified",
@@ -549,7 +555,10 @@ fn finish(
             let sigs = pool.install(|| parse_rrsigs(records, &rrsig_record));
             let keys = Keys::new(model.keys.iter().map(|k| &k.key)).with_cache(vopts.cache.as_deref());
             let rules = Rules { keys: &keys, apex: &apex, now: vopts.now, prof };
-            let verdicts = pool.install(|| whole::verify(&model, &sigs, &rules, prof));
+            Progress::verifying(progress, sigs.len() as u64);
+            let verdicts = pool.install(|| whole::verify(&model, &sigs, &rules, prof, progress));
+            // Cancelled: rows are missing, and no report is made of them.
+            Progress::check(progress)?;
             let busy = t1.elapsed().as_secs_f64();
             for (sig, verdict) in sigs.iter().zip(verdicts) {
                 let (st, why) = verdict.unwrap_or_else(missing);
@@ -578,6 +587,7 @@ fn finish(
     profile_timings(&mut rep, vopts, profile);
 
     // Zone-level checks over the same model, with every RRSIG's verdict known.
+    Progress::phase(progress, progress::CHECKING);
     let t2 = Instant::now();
     model.rrsig_status = status;
     let mut outcome = if vopts.policy.zone_checks {
@@ -594,6 +604,7 @@ fn finish(
     rep.zone_checks = vopts.policy.zone_checks;
     rep.serial = model.apex_node().and_then(|n| n.rrset(rrtype::SOA)).and_then(|s| canon::soa_serial(&records[s.records[0] as usize].rdata));
     rep.timings.checks = t2.elapsed().as_secs_f64();
+    Progress::check(progress)?;
     if !vopts.columns {
         rep.keep_rows_with_reasons();
     }

@@ -37,6 +37,7 @@ use crate::dns::name::Name;
 use crate::dns::record::Record;
 use crate::dns::rrtype;
 use crate::model::zone::{identical_copies, Node};
+use crate::progress::{self, Progress};
 use crate::sig::crypto::Dnskey;
 use crate::sig::keys::Keys;
 use crate::sig::profile::Profile;
@@ -172,6 +173,9 @@ struct Step {
 pub struct Streamer<'p> {
     /// The run's verified-signature cache, if any.
     cache: Option<&'p crate::sig::cache::Cache>,
+    /// The run's progress counters (the RRSIGs verified are counted here,
+    /// a batch at a time) and stop switch.
+    progress: Option<&'p Progress>,
     origin: Option<Name>,
     now: u64,
     prof: Option<&'p Profile>,
@@ -219,6 +223,7 @@ impl<'p> Streamer<'p> {
     pub fn new(origin: Option<Name>, now: u64, prof: Option<&'p Profile>, thin: bool, policy: Option<&'p Policy>, columns: bool) -> Streamer<'p> {
         Streamer {
             cache: None,
+            progress: None,
             origin,
             now,
             prof,
@@ -243,6 +248,14 @@ impl<'p> Streamer<'p> {
     /// The same stage, verifying with the run's verified-signature cache.
     pub fn with_cache(mut self, cache: Option<&'p crate::sig::cache::Cache>) -> Streamer<'p> {
         self.cache = cache;
+        self
+    }
+
+    /// The same stage, counting the RRSIGs it verifies into `progress` and
+    /// verifying in batches, so that a stop asked for is seen within one
+    /// ([`progress::in_batches`]; the caller checks for it after the push).
+    pub fn with_progress(mut self, progress: Option<&'p Progress>) -> Streamer<'p> {
+        self.progress = progress;
         self
     }
 
@@ -307,6 +320,9 @@ impl<'p> Streamer<'p> {
             touched.dedup();
         }
         self.step(&fresh, &touched, last);
+        if self.stopped() {
+            return;
+        }
         if last {
             self.duplicates.sort_unstable();
             self.verdicts.sort_unstable_by_key(|v| v.0);
@@ -349,7 +365,10 @@ impl<'p> Streamer<'p> {
         let dnskeys = Keys::new(dnskeys.iter()).with_cache(self.cache);
         let rules = Rules { keys: &dnskeys, apex, now: self.now, prof: self.prof };
         let whole: Vec<(u32, u32)> = runs.iter().map(|&(a, b)| (a as u32, b as u32)).collect();
-        let verified = verify_runs(&self.records, &whole, &rules, self.prof);
+        let verified = verify_runs(&self.records, &whole, &rules, self.prof, self.progress);
+        if self.stopped() {
+            return true;
+        }
         let end = runs.last().map_or(0, |r| r.1);
         // The runs taken, out of the list; the last name's records (which
         // may go on in the next part) stay.
@@ -442,23 +461,24 @@ impl<'p> Streamer<'p> {
         let thin = self.thin;
         // Complete runs: every RRSIG verified from the run, every RRset
         // final (a new name never has index 0, the apex's).
-        let done = verify_runs(records, fresh, &rules, prof);
+        let done = verify_runs(records, fresh, &rules, prof, self.progress);
         for (v, d) in done {
             keep(&mut self.verdicts, &mut self.reasons, v);
             self.duplicates.extend(d);
         }
-        let steps: Vec<Step> = keys
-            .par_iter()
-            .filter_map(|&k| {
-                let o = owners.get(&k)?;
-                let open = o.open.as_deref()?;
-                Some((k, o.first == 0, open))
-            })
-            .map_init(
-                || Vec::with_capacity(4096),
-                |buf, (key, is_apex, open)| step_owner(records, key, open, last, thin && !is_apex, &rules, prof, buf),
-            )
-            .collect();
+        let steps: Vec<Step> = progress::in_batches(self.progress, keys, |s: &Step| s.verdicts.len() as u64, |keys| {
+            keys.par_iter()
+                .filter_map(|&k| {
+                    let o = owners.get(&k)?;
+                    let open = o.open.as_deref()?;
+                    Some((k, o.first == 0, open))
+                })
+                .map_init(
+                    || Vec::with_capacity(4096),
+                    |buf, (key, is_apex, open)| step_owner(records, key, open, last, thin && !is_apex, &rules, prof, buf),
+                )
+                .collect()
+        });
         let mut thin_rows: Vec<u32> = Vec::new();
         if thin && !last {
             for &(a, b) in fresh {
@@ -491,6 +511,17 @@ impl<'p> Streamer<'p> {
             None => Ok(Signatures { verdicts: self.verdicts, reasons: self.reasons, duplicates: self.duplicates, busy: self.busy, checked: self.checked }),
         };
         (self.records, sigs)
+    }
+
+    /// Whether the run was cancelled (some verification left undone): the
+    /// stage then gives up, and the caller's [`Progress::check`] ends the
+    /// run.
+    fn stopped(&mut self) -> bool {
+        if Progress::check(self.progress).is_ok() {
+            return false;
+        }
+        self.give_up("the run was cancelled".into());
+        true
     }
 
     /// Stops: later parts are dropped, the records so far stay (whole
@@ -537,20 +568,22 @@ impl<'p> Streamer<'p> {
 
 /// Verifies every RRSIG of each complete run `[a, b)` (one owner name's
 /// records, all of them), in parallel: the verdicts and identical copies
-/// per run, in run order.
-fn verify_runs(records: &[Record], runs: &[(u32, u32)], rules: &Rules<'_>, prof: Option<&Profile>) -> Vec<RunVerdicts> {
-    runs.par_iter()
-        .map_init(
-            || (Vec::with_capacity(4096), Vec::new(), Vec::new()),
-            |(buf, rows, due), &(a, b)| {
-                rows.clear();
-                rows.extend(a..b);
-                due.clear();
-                due.extend((a..b).filter(|&i| records[i as usize].rtype == rrtype::RRSIG));
-                verify_owner(records, rows, due, &[], &[], true, rules, prof, buf)
-            },
-        )
-        .collect()
+/// per run, in run order (in batches, counted, with `progress`).
+fn verify_runs(records: &[Record], runs: &[(u32, u32)], rules: &Rules<'_>, prof: Option<&Profile>, progress: Option<&Progress>) -> Vec<RunVerdicts> {
+    progress::in_batches(progress, runs, |v: &RunVerdicts| v.0.len() as u64, |runs| {
+        runs.par_iter()
+            .map_init(
+                || (Vec::with_capacity(4096), Vec::new(), Vec::new()),
+                |(buf, rows, due), &(a, b)| {
+                    rows.clear();
+                    rows.extend(a..b);
+                    due.clear();
+                    due.extend((a..b).filter(|&i| records[i as usize].rtype == rrtype::RRSIG));
+                    verify_owner(records, rows, due, &[], &[], true, rules, prof, buf)
+                },
+            )
+            .collect()
+    })
 }
 
 /// The type an RRSIG record covers, if its RDATA is long enough to say.

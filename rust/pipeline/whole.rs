@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use crate::dns::canon::{self, Rrsig};
 use crate::model::zone::{Rrset, Zone};
+use crate::progress::{self, Progress};
 use crate::sig::profile::Profile;
 use crate::sig::rules::Rules;
 use crate::sig::Status;
@@ -36,35 +37,45 @@ fn work_groups<'m>(model: &'m Zone<'_>, orphans: &'m [u32]) -> Vec<(Option<&'m R
 }
 
 /// The verdict of every report row (`sigs[row]`: its RRSIG parsed), in
-/// parallel on the current rayon pool. A row no work group reached would
-/// stay `None`: the caller makes it "not verified", never valid.
-pub fn verify(model: &Zone<'_>, sigs: &[Option<Rrsig<'_>>], rules: &Rules<'_>, prof: Option<&Profile>) -> Vec<Option<(Status, Option<String>)>> {
+/// parallel on the current rayon pool (in batches, counted, with
+/// `progress`; a cancelled run stops between two). A row no work group
+/// reached would stay `None`: the caller makes it "not verified", never
+/// valid.
+pub fn verify(
+    model: &Zone<'_>,
+    sigs: &[Option<Rrsig<'_>>],
+    rules: &Rules<'_>,
+    prof: Option<&Profile>,
+    progress: Option<&Progress>,
+) -> Vec<Option<(Status, Option<String>)>> {
     let records = model.records;
     let orphans = orphan_rows(model);
     let groups = work_groups(model, &orphans);
-    let results: Vec<Vec<(u32, Status, Option<String>)>> = groups
-        .par_iter()
-        .map_init(
-            || (Vec::with_capacity(4096), Vec::new()),
-            |(buf, canon_buf), &(rrset, rows)| {
-                // Canonical RDATAs of the covered RRset, once per RRset.
-                let t = Profile::start(prof);
-                canon_buf.clear();
-                if let Some(s) = rrset {
-                    *canon_buf = s.canonical_rdatas(records);
-                }
-                Profile::add_canon(prof, t);
-                rows.iter()
-                    .map(|&row| {
-                        let rec = model.rrsig(row);
-                        let covered = rrset.map(|s| records[s.records[0] as usize].class);
-                        let (st, why) = rules.check(&rec.owner, sigs[row as usize].as_ref(), covered, canon_buf, buf);
-                        (row, st, why)
-                    })
-                    .collect()
-            },
-        )
-        .collect();
+    let results: Vec<Vec<(u32, Status, Option<String>)>> = progress::in_batches(progress, &groups, |v: &Vec<_>| v.len() as u64, |groups| {
+        groups
+            .par_iter()
+            .map_init(
+                || (Vec::with_capacity(4096), Vec::new()),
+                |(buf, canon_buf), &(rrset, rows)| {
+                    // Canonical RDATAs of the covered RRset, once per RRset.
+                    let t = Profile::start(prof);
+                    canon_buf.clear();
+                    if let Some(s) = rrset {
+                        *canon_buf = s.canonical_rdatas(records);
+                    }
+                    Profile::add_canon(prof, t);
+                    rows.iter()
+                        .map(|&row| {
+                            let rec = model.rrsig(row);
+                            let covered = rrset.map(|s| records[s.records[0] as usize].class);
+                            let (st, why) = rules.check(&rec.owner, sigs[row as usize].as_ref(), covered, canon_buf, buf);
+                            (row, st, why)
+                        })
+                        .collect()
+                },
+            )
+            .collect()
+    });
     let mut verdicts: Vec<Option<(Status, Option<String>)>> = vec![None; sigs.len()];
     for v in results {
         for (row, st, why) in v {
