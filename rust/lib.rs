@@ -14,6 +14,7 @@
 
 pub mod batch;
 pub mod checks;
+pub mod cluster;
 pub mod dns;
 pub mod error;
 pub mod gate;

@@ -272,6 +272,7 @@ const POLICY_KEYS: &[&str] = &[
     "columns",
     "cache",
     "cache_max_entries",
+    "cache_known",
 ];
 
 fn options(
@@ -292,6 +293,7 @@ fn options(
     let mut columns = true;
     let mut cache_dir: Option<std::path::PathBuf> = None;
     let mut cache_max = DEFAULT_CACHE_ENTRIES;
+    let mut cache_known: Option<(Vec<u8>, Vec<u8>)> = None;
     if let Some(d) = policy {
         for (k, v) in d.iter() {
             let key: String = k.extract()?;
@@ -345,6 +347,9 @@ fn options(
                 // --same-zone: keep what this copy holds, to compare.
                 "fingerprint" => fingerprint = v.extract()?,
                 "cache" => cache_dir = Some(v.extract()?),
+                // A cluster's run (zoneverify.cluster): (secret, entries)
+                // of the workers' successes, an in-memory cache.
+                "cache_known" => cache_known = Some(v.extract()?),
                 "cache_max_entries" => {
                     cache_max = v.extract()?;
                     if cache_max == 0 {
@@ -360,9 +365,17 @@ fn options(
             }
         }
     }
-    let cache = match cache_dir {
-        Some(d) => Some(std::sync::Arc::new(Cache::open(&d, cache_max).map_err(PyOSError::new_err)?)),
-        None => None,
+    let cache = match (cache_dir, cache_known) {
+        (Some(_), Some(_)) => return Err(PyValueError::new_err("cache and cache_known: give one")),
+        (Some(d), None) => Some(std::sync::Arc::new(Cache::open(&d, cache_max).map_err(PyOSError::new_err)?)),
+        (None, Some((secret, entries))) => {
+            if entries.len() % 32 != 0 {
+                return Err(PyValueError::new_err("cache_known: the entries are not a whole number of 32-octet entries"));
+            }
+            let known = entries.chunks_exact(32).map(|c| c.try_into().unwrap_or([0u8; 32])).collect();
+            Some(std::sync::Arc::new(Cache::in_memory(&secret, known, usize::MAX).map_err(PyValueError::new_err)?))
+        }
+        (None, None) => None,
     };
     Ok((popts, VerifyOptions { now, threads: jobs, policy: p, profile, whole_zone, window, gate, fingerprint, columns, cache, progress: None }))
 }
@@ -420,6 +433,53 @@ fn verify_file<'py>(
     vopts.progress = progress.map(|p| p.inner.clone());
     let r = run_detached(py, || pipeline::verify_file(&path, &popts, &vopts))?;
     with_cache(py, report_to_dict(py, r)?, &vopts)
+}
+
+/// cluster_points(path, parts) -> list of octet offsets, or None for a
+/// compressed file (`cluster::split::points`)
+#[pyfunction]
+fn cluster_points(py: Python<'_>, path: std::path::PathBuf, parts: usize) -> PyResult<Option<Vec<u64>>> {
+    run_detached(py, || crate::cluster::split::points(&path, parts))
+}
+
+/// cluster_apex_keys(path, origin) -> (apex, [DNSKEY RDATA]) or None
+/// (`cluster::split::apex_keys`)
+#[pyfunction]
+fn cluster_apex_keys(py: Python<'_>, path: std::path::PathBuf, origin: Option<&str>) -> PyResult<Option<(String, Vec<Py<PyBytes>>)>> {
+    let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include: false };
+    let got = run_detached(py, || crate::cluster::split::apex_keys(&path, &popts))?;
+    Ok(got.map(|(apex, keys)| (apex.to_string(), keys.iter().map(|k| PyBytes::new(py, k).unbind()).collect())))
+}
+
+/// cluster_prepass(path, start, end, apex, dnskeys, secret, now, jobs) ->
+/// dict: a worker's task (`cluster::prepass::run`); "entries" the
+/// successes' cache entries, 32 octets each, ascending.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn cluster_prepass<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    start: u64,
+    end: u64,
+    apex: &str,
+    dnskeys: Vec<Vec<u8>>,
+    secret: Vec<u8>,
+    now: u64,
+    jobs: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let apex = parse_origin(Some(apex))?.unwrap_or_else(Name::root);
+    let r = run_detached(py, || crate::cluster::prepass::run(&path, start, end, &apex, &dnskeys, &secret, now, jobs))?;
+    let d = PyDict::new(py);
+    let flat: Vec<u8> = r.entries.iter().flatten().copied().collect();
+    d.set_item("entries", PyBytes::new(py, &flat))?;
+    d.set_item("records", r.records)?;
+    d.set_item("rrsigs", r.rrsigs)?;
+    d.set_item("verified", r.verified)?;
+    d.set_item("unparsed", r.unparsed)?;
+    d.set_item("read_seconds", r.read_seconds)?;
+    d.set_item("parse_seconds", r.parse_seconds)?;
+    d.set_item("verify_seconds", r.verify_seconds)?;
+    Ok(d)
 }
 
 /// verify_text(text, filename, origin, now, jobs, allow_include, policy=None) -> dict
@@ -913,6 +973,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeVerifier>()?;
     m.add_class::<NativeCache>()?;
     m.add_class::<NativeProgress>()?;
+    m.add_function(wrap_pyfunction!(cluster_points, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_apex_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_prepass, m)?)?;
     m.add_class::<PreparedZone>()?;
     m.add_function(wrap_pyfunction!(parse_count, m)?)?;
     m.add_function(wrap_pyfunction!(policy_keys, m)?)?;

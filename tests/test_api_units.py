@@ -185,6 +185,7 @@ def test_policy_type_matches_the_core(tmp_path):
         "previous": str(ROOT / "examples/sample.zone"), "unsigned": str(ROOT / "examples/sample.zone"),
         "max_change": 1.5, "flag_changes": ["dnskey", "ds"], "signer_adds_cds": True, "fingerprint": True, "allow_unsupported": True,
         "columns": False, "cache": str(tmp_path / "cache"), "cache_max_entries": 100,
+        "cache_known": (b"s" * 32, b"e" * 64),
     }
     assert set(example) == keys
     for k, v in example.items():

@@ -479,13 +479,12 @@ def test_pdns_times_match_config(corpus):
                 assert c.now == ts(t), c.id
 
 
-@pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_conformance(case: Case, corpus, tmp_path):
-    zone = corpus / case.path
-    assert zone.is_file(), f"missing corpus file {case.path}"
+def case_options(case: Case, corpus: Path, tmp_path: Path) -> dict:
+    """verify_zone's keywords for a case, its trust anchor written into
+    `tmp_path` (test_cluster.py runs every case too)."""
     kw = dict(case.opts)
     if case.anchor:
-        ta = tmp_path / "anchor.ds"
+        ta = tmp_path / f"anchor-{case.id.replace('/', '_')}.ds"
         text = case.anchor
         if text.startswith("rawkey:"):
             import base64
@@ -493,6 +492,14 @@ def test_conformance(case: Case, corpus, tmp_path):
             text = f". 172800 IN DNSKEY 257 3 8 {base64.b64encode(raw).decode()}\n"
         ta.write_text(text)
         kw["trust_anchor"] = ta
+    return kw
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_conformance(case: Case, corpus, tmp_path):
+    zone = corpus / case.path
+    assert zone.is_file(), f"missing corpus file {case.path}"
+    kw = case_options(case, corpus, tmp_path)
     if case.raises:
         exc = getattr(zoneverify, case.raises)
         with pytest.raises(exc):

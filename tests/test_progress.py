@@ -48,19 +48,6 @@ def test_the_bar_s_text():
 
 
 @pytest.fixture(scope="module")
-def big_zone(tmp_path_factory):
-    """A P-256 zone of 60,000 delegations signed by dnssec-signzone (12 MB,
-    about 80,000 RRSIGs: a few seconds on two threads)."""
-    d = tmp_path_factory.mktemp("big")
-    ksk = bindsign.keygen(d, "ECDSAP256SHA256", True)
-    zsk = bindsign.keygen(d, "ECDSAP256SHA256", False)
-    extra = "".join(f"big{i} IN NS ns{i % 7}.provider.example.net.\n"
-                    + (f"big{i} IN DS {i % 65536} 13 2 {'CD' * 32}\n" if i % 3 == 0 else "")
-                    for i in range(60000))
-    return bindsign.sign(d, "big", bindsign.zone_text(extra=extra), [ksk, zsk], [ksk, zsk])
-
-
-@pytest.fixture(scope="module")
 def apex_last_zone(big_zone, tmp_path_factory):
     """``big_zone`` one record per line (``named-compilezone -s full``) with
     the apex's records moved to the end: the streaming stage cannot take

@@ -38,3 +38,12 @@ class ZoneParseError(ZoneverifyError, ValueError):
 
     def __reduce__(self):  # keep it picklable with its fields
         return (type(self), (self.reason, self.filename, self.line, self.column))
+
+
+class ClusterError(ZoneverifyError, OSError):
+    """A Dask cluster could not do its share of a run (``verify_zone(...,
+    client=...)``, ``zoneverify check --dask``): the scheduler cannot be
+    reached or went away during the run, no worker is there, or a worker
+    cannot read the zone file at the path it was given (workers must see
+    the file at the same path: shared storage). The run gives no verdict
+    (``zoneverify`` exits 2); it never passes on a partial result."""

@@ -56,6 +56,9 @@ class Policy(TypedDict, total=False):
     #: The verified-signature cache's directory, and its bound.
     cache: str
     cache_max_entries: int
+    #: On a Dask cluster (zoneverify.cluster): an in-memory cache of the
+    #: workers' successes, (secret, entries of 32 octets each).
+    cache_known: tuple[bytes, bytes]
 
 
 #: What ``flag_changes`` can name: the apex DNSKEY, CDS/CDNSKEY and NS

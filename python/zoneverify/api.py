@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import TYPE_CHECKING, Iterable, Union
+from typing import TYPE_CHECKING, Any, Iterable, Union
 
 from . import _native
 from ._policy import CHANGE_KINDS, Policy, algorithms, cache_policy, key_tags
@@ -56,6 +56,8 @@ def verify_zone(
     cache: "str | os.PathLike[str] | None" = None,
     cache_max_entries: int | None = None,
     progress: "Progress | None" = None,
+    client: Any = None,
+    parts: int | None = None,
 ) -> Report:
     """Verifies every RRSIG of a signed zone and returns a :class:`Report`.
 
@@ -161,6 +163,15 @@ def verify_zone(
             ``"ns"``, ``"ds"``) also reported as warning findings.
         signer_adds_cds: with ``unsigned``: the signer may add or change
             CDS and CDNSKEY records.
+        client: a ``distributed.Client``: verify the file with a Dask
+            cluster's help (:mod:`zoneverify.cluster`): the same report as
+            without one, plus :attr:`Report.cluster`. Workers must read the
+            file at the same path. A file of 64 MiB or more is split across
+            the workers (their public-key operations are reused by the run
+            over the whole file, here), a smaller one verified whole by one
+            worker.
+        parts: with ``client``: split the file into this many byte ranges,
+            whatever its size.
 
     Raises:
         ZoneParseError: the zone cannot be parsed (file, line, column, reason).
@@ -191,6 +202,10 @@ def verify_zone(
         isinstance(source, str) and not source.startswith("axfr://") and "\n" not in source and "\r" not in source)
     if progress is not None and not is_file:
         raise ValueError("progress is for zone files (not text, zones in memory or transfers)")
+    if (client is not None or parts is not None) and not is_file:
+        raise ValueError("client and parts are for zone files (not text, zones in memory or transfers)")
+    if parts is not None and (client is None or isinstance(parts, bool) or not isinstance(parts, int) or parts < 1):
+        raise ValueError(f"parts must be a positive integer, with client, got {parts!r}")
     if isinstance(source, str) and source.startswith("axfr://"):
         from .tsig import TsigKey, load_key_file, parse_tsig
 
@@ -225,8 +240,13 @@ def verify_zone(
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
-        raw = _native.verify_file(path, origin, t, jobs, allow_include, policy,
-                                  None if progress is None else progress._native)
+        if client is not None:
+            from .cluster import verify_on_cluster
+
+            raw = verify_on_cluster(client, path, origin, t, jobs, allow_include, dict(policy), parts, progress)
+        else:
+            raw = _native.verify_file(path, origin, t, jobs, allow_include, policy,
+                                      None if progress is None else progress._native)
     else:
         raise TypeError(f"source must be a path, str, bytes or dns.zone.Zone, not {type(source).__name__}")
     return Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)

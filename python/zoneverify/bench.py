@@ -52,7 +52,8 @@ from .report import Report
 def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: int | None = None,
                zone_checks: bool = True, allow_include: bool = False, *,
                allow_unsupported: bool = False, warnings_as_errors: bool = False,
-               progress: Progress | None = None, **options: Any) -> dict[str, Any]:
+               progress: Progress | None = None, client: Any = None, parts: int | None = None,
+               **options: Any) -> dict[str, Any]:
     """Verifies the zone file at ``path`` once with per-phase timing and
     returns the measurements as plain data (what ``--format json`` prints).
     Every other keyword argument is a policy option of
@@ -60,7 +61,9 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
     ``cache``, ...; see :func:`zoneverify.api.build_policy`), so that the
     run is the one ``verify_zone`` and ``zoneverify check`` make; ``ok`` is
     their verdict. ``progress`` is as for ``verify_zone``: counters to read
-    from another thread, and the way to stop the run.
+    from another thread, and the way to stop the run; ``client`` and
+    ``parts`` too (a Dask cluster's help: the result's ``"cluster"`` has
+    the time of each of its stages).
 
     >>> r = bench_zone("examples/sample.zone", now="20270101000000", jobs=1)
     >>> r["rrsigs"], r["ok"], r["threads"], [a["algorithm"] for a in r["algorithms"]]
@@ -74,8 +77,13 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
     path = os.fspath(path)
     size = os.path.getsize(path)
     t0 = time.perf_counter()
-    raw = _native.verify_file(path, origin, t, jobs, allow_include, policy,
-                              None if progress is None else progress._native)
+    if client is not None:
+        from .cluster import verify_on_cluster
+
+        raw = verify_on_cluster(client, path, origin, t, jobs, allow_include, dict(policy), parts, progress)
+    else:
+        raw = _native.verify_file(path, origin, t, jobs, allow_include, policy,
+                                  None if progress is None else progress._native)
     wall = time.perf_counter() - t0
     rep = Report(raw, allow_unsupported=allow_unsupported, warnings_as_errors=warnings_as_errors)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
@@ -134,6 +142,7 @@ def bench_zone(path: str, origin: str | None = None, now: NowLike = None, jobs: 
         "peak_rss_bytes": peak,
         "peak_rss_per_file_byte": peak / size if size else None,
         "cache": cache_info,
+        "cluster": rep.cluster,
     }
 
 
@@ -181,6 +190,7 @@ def format_text(r: dict[str, Any]) -> str:
             f"loaded in {c['load_seconds']:.3f} s, {c['stored']:,} stored in {c['save_seconds']:.3f} s",
         ]
         lines += [f"cache warning: {w}" for w in c["warnings"]]
+    lines += _cluster_lines(r.get("cluster"))
     lines += [
         "",
         f"end to end: {r['rrsigs_per_second']:,.0f} RRSIGs/s" if r["rrsigs_per_second"] else "end to end: -",
@@ -188,6 +198,29 @@ def format_text(r: dict[str, Any]) -> str:
         f"({r['peak_rss_per_file_byte']:.2f}x the zone file; includes the Python interpreter)",
     ]
     return "\n".join(lines)
+
+
+def _cluster_lines(c: dict[str, Any] | None) -> list[str]:
+    """The stages of a run with a Dask cluster's help, for the table (the
+    phases above are the final run's)."""
+    if c is None:
+        return []
+    if not c.get("parts"):
+        return ["", f"cluster: {c['workers']} workers; the zone verified whole by one of them in "
+                f"{c['whole_zone_on_worker_seconds']:.3f} s (the phases above are that run's)"]
+    return [
+        "",
+        f"cluster: {c['workers']} workers, {c['parts']} parts (the phases above are the final run's, on this machine)",
+        f"  {'split (cut points, apex keys)':<44}{c['split_seconds']:>9.3f} s",
+        f"  {'workers (first part sent to last result)':<44}{c['workers_seconds']:>9.3f} s wall; per part at most "
+        f"{c['part_seconds_max']:.3f} s, in all {c['part_seconds_sum']:.3f} s "
+        f"(parse {c['parse_seconds_sum']:.3f}, verify {c['verify_seconds_sum']:.3f})",
+        f"  {'final run (every check, here)':<44}{c['final_run_seconds']:>9.3f} s wall",
+        f"  {'peak RSS of a worker process':<44}{c['worker_peak_rss_bytes'] / 2**20:>9.0f} MiB",
+        f"  signatures: {c['rrsigs_seen']:,} seen by the workers, {c['verified_by_workers']:,} public-key operations "
+        f"there, {c['entries']:,} verified; the final run reused {c['reused']:,} and verified "
+        f"{c['verified_by_final_run']:,}" + (f"; {c['unparsed_parts']} parts not parsed alone" if c["unparsed_parts"] else ""),
+    ]
 
 
 def main_bench(args: Any, options: dict[str, Any], show_progress: bool = False) -> int:
@@ -199,15 +232,32 @@ def main_bench(args: Any, options: dict[str, Any], show_progress: bool = False) 
 
     from ._errors import ZoneParseError
 
+    from .cli import _dask_client
+
     try:
-        r = run(lambda p: bench_zone(args.zone, now=args.now, jobs=args.jobs, progress=p, **options),
-                args.zone, show=show_progress)
+        client, close = _dask_client(args)
+    except (ValueError, OSError) as e:
+        print(f"zoneverify: {'error: ' if isinstance(e, ValueError) else ''}{e}", file=sys.stderr)
+        return 2
+    try:
+        if client is not None:
+            from .progress import Progress
+
+            watch = Progress()
+            r = run(lambda _: bench_zone(args.zone, now=args.now, jobs=args.jobs, progress=watch, client=client,
+                                         parts=args.dask_parts, **options),
+                    args.zone, show=show_progress, cancellable=False, watch=watch)
+        else:
+            r = run(lambda p: bench_zone(args.zone, now=args.now, jobs=args.jobs, progress=p, **options),
+                    args.zone, show=show_progress)
     except ZoneParseError as e:
         print(f"zoneverify: {e}", file=sys.stderr)
         return 2
     except (OSError, ValueError, TypeError) as e:
         print(f"zoneverify: {e}", file=sys.stderr)
         return 2
+    finally:
+        close()
     if args.format == "json":
         print(json.dumps(r))
     else:

@@ -229,6 +229,7 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="seconds for each whole transfer, connection included (default 900)")
     _add_verify_options(c, same_zone=True)
     _add_progress_options(c)
+    _add_dask_options(c)
     c.add_argument("--metrics", metavar="FILE",
                    help="write the run's metrics in the Prometheus text format to FILE, atomically (for "
                    "node_exporter's textfile collector: name it *.prom); see the README's Metrics")
@@ -267,6 +268,7 @@ def _build_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     _add_verify_options(b, same_zone=False)
     _add_progress_options(b)
+    _add_dask_options(b)
     r = sub.add_parser(
         "report",
         help="verify one zone file and write a self-contained HTML report page",
@@ -297,6 +299,33 @@ def _add_progress_options(p: argparse.ArgumentParser) -> None:
                        help="show progress on standard error (the default when it is a terminal and the format is "
                        "text): bytes read, RRSIGs verified, rate and time left")
     shown.add_argument("--no-progress", action="store_false", dest="progress", help="no progress display")
+
+
+def _add_dask_options(p: argparse.ArgumentParser) -> None:
+    """--dask and --dask-parts (check, bench)."""
+    g = p.add_argument_group("on a Dask cluster (see the README's 'On a Dask cluster')")
+    g.add_argument("--dask", metavar="ADDRESS|local:N",
+                   help="verify with a Dask cluster's help: the address of a running scheduler "
+                   "(tcp://host:8786), or local:N to start N worker processes on this machine for the run; "
+                   "the verdict is the one without it. Zone files of 64 MiB or more are split across the "
+                   "workers, smaller ones verified whole by one worker each; the workers must read the files "
+                   "at the same paths (shared storage)")
+    g.add_argument("--dask-parts", type=int, metavar="N",
+                   help="with --dask: split each zone file into N byte ranges, whatever its size")
+
+
+def _dask_client(args: argparse.Namespace):
+    """(client, close) for --dask, (None, no-op) without it; raises
+    ValueError (usage) or ClusterError (no cluster)."""
+    if getattr(args, "dask_parts", None) is not None and args.dask is None:
+        raise ValueError("--dask-parts needs --dask")
+    if getattr(args, "dask_parts", None) is not None and args.dask_parts < 1:
+        raise ValueError("--dask-parts must be at least 1")
+    if args.dask is None:
+        return None, lambda: None
+    from .cluster import connect
+
+    return connect(args.dask)
 
 
 def _shows_progress(args: argparse.Namespace) -> bool:
@@ -383,7 +412,47 @@ def _check(args: argparse.Namespace) -> int:
         options["fingerprint"] = True
     runs = []
     show_progress = _shows_progress(args)
-    for zone in args.zones:
+    if args.dask is not None or args.dask_parts is not None:
+        bad = [z for z in args.zones if z == "-" or z.startswith("axfr://")]
+        if bad or args.same_zone:
+            print(f"zoneverify: error: --dask takes zone files (not {'--same-zone' if args.same_zone else bad[0]})",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        if args.cache is not None or options.get("cache") is not None:
+            print("zoneverify: error: --cache with --dask is not supported yet", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        client, close_cluster = _dask_client(args)
+    except ValueError as e:
+        print(f"zoneverify: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as e:
+        print(f"zoneverify: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _check_zones(args, options, now, tsig, client, show_progress, runs, copies)
+    finally:
+        close_cluster()
+
+
+def _check_zones(args: argparse.Namespace, options: dict, now: int, tsig, client, show_progress: bool,
+                 runs: list, copies: list) -> int:
+    """check's loop over its zones (with ``client``, a Dask cluster's, the
+    zones' runs go on at once, one thread each, and are printed in order)."""
+    worst = EXIT_OK
+    ahead: dict = {}
+    if client is not None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .progress import Progress
+
+        pool = ThreadPoolExecutor(max_workers=min(len(args.zones), 8), thread_name_prefix="zoneverify-zone")
+        for k, zone in enumerate(args.zones):
+            p = Progress()
+            ahead[k] = (p, pool.submit(verify_zone, Path(zone), now=now, jobs=args.jobs, columns=False, client=client,
+                                       parts=args.dask_parts, progress=p, **options))
+        pool.shutdown(wait=False)
+    for k, zone in enumerate(args.zones):
         started = time.monotonic()
         report = None
         try:
@@ -398,7 +467,7 @@ def _check(args: argparse.Namespace) -> int:
             # file's run is cancelled within a part; a transfer or standard
             # input is left to the process's exit).
             report = progress.run(
-                lambda p: verify_zone(
+                lambda p: ahead[k][1].result() if client is not None else verify_zone(
                     source,
                     now=now,
                     jobs=args.jobs,
@@ -412,7 +481,8 @@ def _check(args: argparse.Namespace) -> int:
                 ),
                 zone,
                 show=show_progress,
-                cancellable=isinstance(source, Path),
+                cancellable=isinstance(source, Path) and client is None,
+                watch=ahead[k][0] if client is not None else None,
             )
         except (ZoneParseError, OSError, ValueError) as e:
             print(_zone_error(e, zone), file=sys.stderr)

@@ -54,6 +54,9 @@ class Progress:
 
     def __init__(self) -> None:
         self._native = _native.NativeProgress()
+        #: With a Dask cluster: (parts the workers verified, parts in all)
+        #: while they work (``zoneverify.cluster``), else None.
+        self.cluster_parts: tuple[int, int] | None = None
 
     def snapshot(self) -> Snapshot:
         b, t, r, s, st, p = self._native.snapshot()
@@ -104,16 +107,19 @@ def line(name: str, s: Snapshot, elapsed: float, in_phase: float | None = None) 
 
 
 def run(fn: Callable[[Progress | None], Any], name: str, show: bool, cancellable: bool = True,
-        stream: TextIO | None = None, every: float = 0.2, delay: float = 0.5) -> Any:
+        stream: TextIO | None = None, every: float = 0.2, delay: float = 0.5,
+        watch: Progress | None = None) -> Any:
     """Calls ``fn(progress)`` in a worker thread (``progress`` is None when
-    not ``cancellable``: sources that are not files) and returns its
-    result or raises its exception; with ``show``, draws the bar on
-    ``stream`` (standard error) every ``every`` seconds after ``delay``,
-    and clears it at the end. Ctrl-C cancels the run and raises
-    KeyboardInterrupt once the worker stopped (at once when it cannot be
-    cancelled: the worker is then left to the process's exit)."""
+    not ``cancellable``: sources that are not files, runs on a cluster) and
+    returns its result or raises its exception; with ``show``, draws the
+    bar on ``stream`` (standard error) every ``every`` seconds after
+    ``delay`` (from ``watch`` when not cancellable: the counters of a run
+    made elsewhere), and clears it at the end. Ctrl-C cancels the run and
+    raises KeyboardInterrupt once the worker stopped (at once when it
+    cannot be cancelled: the worker is then left to the process's exit)."""
     stream = stream or sys.stderr
     p = Progress() if cancellable else None
+    shown = p if p is not None else watch
     out: dict[str, Any] = {}
 
     def work() -> None:
@@ -130,12 +136,17 @@ def run(fn: Callable[[Progress | None], Any], name: str, show: bool, cancellable
     try:
         while t.is_alive():
             t.join(every)
-            if show and p is not None and t.is_alive() and time.monotonic() - t0 >= delay:
-                s = p.snapshot()
+            if show and shown is not None and t.is_alive() and time.monotonic() - t0 >= delay:
+                s = shown.snapshot()
                 now = time.monotonic()
                 if s.phase != phase:
                     phase, since = s.phase, now
-                text = line(os.path.basename(name) or name, s, now - t0, now - since)
+                base = os.path.basename(name) or name
+                if s.phase == "starting" and shown.cluster_parts is not None:
+                    done, total = shown.cluster_parts
+                    text = f"zoneverify: {base}: the workers verified {done} of {total} parts ({now - t0:.0f} s)"
+                else:
+                    text = line(base, s, now - t0, now - since)
                 text = text[: max(_width(stream) - 1, 10)]
                 stream.write("\r" + text + "\x1b[K")
                 stream.flush()

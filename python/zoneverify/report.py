@@ -151,6 +151,14 @@ class Report:
         #: check the file, and to write this run's). ``None`` without a
         #: cache.
         self.cache: dict[str, Any] | None = raw.get("cache")
+        #: With ``client=`` (a Dask cluster, ``--dask``): what the cluster
+        #: did: ``workers``, ``parts`` (byte ranges verified by workers; 0
+        #: when the zone was verified whole by one worker), ``entries`` (the
+        #: workers' successes), ``reused`` (public-key operations the run
+        #: over the whole file took from them) and
+        #: ``verified_by_final_run``, and the times of each stage. ``None``
+        #: without a cluster.
+        self.cluster: dict[str, Any] | None = raw.get("cluster")
         self.threads: int = raw["threads"]
         self.now: int = raw["now"]
         self.timings: dict[str, float] = dict(raw["timings"])
@@ -329,6 +337,13 @@ class Report:
             c = self.cache
             lines.append(f"cache: {c['reused']} signatures reused, {c['verified']} verified; "
                          f"{c['loaded']} entries read, {c['stored']} stored")
+        if self.cluster is not None:
+            c = self.cluster
+            if c.get("parts"):
+                lines.append(f"cluster: {c['parts']} parts on {c['workers']} workers, {c['reused']} signatures "
+                             f"verified there, {c['verified_by_final_run']} verified by the final run")
+            else:
+                lines.append(f"cluster: verified whole by one of {c['workers']} workers")
         failed = len(self) - self.counts["by_status"].get("valid", 0)
         verdict = "OK" if self.ok else "FAIL"
         zone = self.apex or "?"
@@ -419,6 +434,8 @@ class Report:
             d["unsigned"] = self.unsigned
         if self.cache is not None:
             d["cache"] = self.cache
+        if self.cluster is not None:
+            d["cluster"] = self.cluster
         if columns:
             for c in _COLUMNS:
                 self._need_column(c)

@@ -696,7 +696,7 @@ fn last_chunk_start(text: &[u8]) -> Option<usize> {
     (1..text.len()).rev().find(|&i| text[i - 1] == b'\n' && is_chunk_start(text[i]))
 }
 
-fn is_chunk_start(c: u8) -> bool {
+pub(crate) fn is_chunk_start(c: u8) -> bool {
     !matches!(c, b' ' | b'\t' | b';' | b'$' | b'\n' | b'\r' | b'(' | b')' | b'"')
 }
 

@@ -403,7 +403,7 @@ pub fn canonicalise_parsed(zone: &ParsedZone, threads: Option<usize>) -> Result<
 /// The RRSIG records of a zone, in zone order: their record indices and
 /// the type each covers (0 when the RDATA cannot be decoded). Parallel, on
 /// the current rayon pool.
-fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<u16>) {
+pub(crate) fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<u16>) {
     records
         .par_iter()
         .enumerate()
@@ -414,7 +414,7 @@ fn rrsig_rows(records: &[Record]) -> (Vec<u32>, Vec<u16>) {
 
 /// Each report row's RRSIG parsed (`None`: RDATA that cannot be decoded),
 /// for the whole-zone path's verification.
-fn parse_rrsigs<'r>(records: &'r [Record], rrsig_record: &[u32]) -> Vec<Option<Rrsig<'r>>> {
+pub(crate) fn parse_rrsigs<'r>(records: &'r [Record], rrsig_record: &[u32]) -> Vec<Option<Rrsig<'r>>> {
     rrsig_record.par_iter().map(|&i| canon::parse_rrsig(&records[i as usize].rdata)).collect()
 }
 

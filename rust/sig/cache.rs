@@ -178,7 +178,10 @@ pub struct Cache {
     /// Shared with the cache [`Cache::saved`] makes, so that work still
     /// running on this one is noted in the same place.
     shards: std::sync::Arc<[Mutex<Shard>; SHARDS]>,
-    dir: PathBuf,
+    /// Where the file is; `None` for a cache held in memory only
+    /// ([`Cache::in_memory`]: a cluster's workers and the run they serve),
+    /// which writes nothing.
+    dir: Option<PathBuf>,
     max_entries: usize,
     /// At most this many entries per shard (the entries are uniform, so
     /// a shard holds 1/SHARDS of them; an eighth more for the spread).
@@ -189,7 +192,10 @@ pub struct Cache {
 
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Cache({}, {} entries)", self.dir.display(), self.known.len())
+        match &self.dir {
+            Some(d) => write!(f, "Cache({}, {} entries)", d.display(), self.known.len()),
+            None => write!(f, "Cache(in memory, {} entries)", self.known.len()),
+        }
     }
 }
 
@@ -223,6 +229,24 @@ fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// The first `count` entries of the compacted shards in ascending order,
+/// without gathering them first: shard j holds the entries whose first
+/// octet is j mod SHARDS, each shard sorted, so the entries with first
+/// octet v are one run of shard v % SHARDS.
+fn in_order<S: std::ops::Deref<Target = Shard>>(shards: &[S], count: usize, mut f: impl FnMut(&Entry)) {
+    let mut left = count;
+    for v in 0..=255u8 {
+        let seen = &shards[v as usize % SHARDS].seen;
+        let lo = seen.partition_point(|e| e[0] < v);
+        let hi = seen.partition_point(|e| e[0] <= v);
+        let run = &seen[lo..hi.min(lo + left)];
+        for e in run {
+            f(e);
+        }
+        left -= run.len();
+    }
 }
 
 /// Temporary files of runs that were killed before renaming them
@@ -283,7 +307,7 @@ impl Cache {
             key_id,
             known: Known::default(),
             shards: std::sync::Arc::new(std::array::from_fn(|_| Mutex::new(Shard::default()))),
-            dir: dir.to_path_buf(),
+            dir: Some(dir.to_path_buf()),
             max_entries,
             shard_cap: max_entries.div_ceil(SHARDS) + max_entries.div_ceil(8 * SHARDS),
             warnings: Mutex::new(Vec::new()),
@@ -316,8 +340,48 @@ impl Cache {
         Ok(cache)
     }
 
+    /// A cache in memory only, with the 32-octet `secret` its entries are
+    /// keyed with, knowing `known` (in any order): the workers of a
+    /// cluster verify parts of a zone into one with no entries, and the
+    /// run over the whole zone reuses what they found through one that
+    /// knows them all ([`crate::cluster`]). It writes nothing.
+    pub fn in_memory(secret: &[u8], mut known: Vec<Entry>, max_entries: usize) -> Result<Cache, String> {
+        if secret.len() != 32 {
+            return Err(format!("a cache secret is 32 octets, not {}", secret.len()));
+        }
+        let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
+        let mut key_id = [0u8; 32];
+        key_id.copy_from_slice(hmac::sign(&key, b"zoneverify-cache-id").as_ref());
+        known.sort_unstable();
+        known.dedup();
+        let max_entries = max_entries.max(1);
+        Ok(Cache {
+            key,
+            key_id,
+            known: Known::new(known),
+            shards: std::sync::Arc::new(std::array::from_fn(|_| Mutex::new(Shard::default()))),
+            dir: None,
+            max_entries,
+            shard_cap: max_entries.div_ceil(SHARDS) + max_entries.div_ceil(8 * SHARDS),
+            warnings: Mutex::new(Vec::new()),
+            load_seconds: 0.0,
+        })
+    }
+
+    /// The entries of every success noted so far (at most the bound), in
+    /// ascending order, each once: what a cluster's worker sends back.
+    pub fn successes(&self) -> Vec<Entry> {
+        let mut shards: Vec<_> = self.shards.iter().map(|s| s.lock().unwrap_or_else(|p| p.into_inner())).collect();
+        for s in shards.iter_mut() {
+            s.compact(self.shard_cap);
+        }
+        let mut out = Vec::with_capacity(shards.iter().map(|s| s.seen.len()).sum::<usize>().min(self.max_entries));
+        in_order(&shards, self.max_entries, |e| out.push(*e));
+        out
+    }
+
     fn file(&self) -> PathBuf {
-        self.dir.join("signatures")
+        self.dir.as_deref().unwrap_or(Path::new(".")).join("signatures")
     }
 
     /// The entries of a file, if it is one this run can trust.
@@ -476,29 +540,20 @@ impl Cache {
         data.extend_from_slice(&version_field());
         data.extend_from_slice(&self.key_id);
         data.extend_from_slice(&(count as u64).to_le_bytes());
-        // In ascending order without gathering them first: shard j holds
-        // the entries whose first octet is j mod SHARDS, each shard sorted,
-        // so the entries with first octet v are one run of shard v % SHARDS.
-        let mut left = count;
-        for v in 0..=255u8 {
-            let seen = &shards[v as usize % SHARDS].seen;
-            let lo = seen.partition_point(|e| e[0] < v);
-            let hi = seen.partition_point(|e| e[0] <= v);
-            let run = &seen[lo..hi.min(lo + left)];
-            for e in run {
-                data.extend_from_slice(e);
-            }
-            left -= run.len();
-        }
+        in_order(&shards, count, |e| data.extend_from_slice(e));
         drop(shards);
         let sum = digest::digest(&digest::SHA256, &data);
         data.extend_from_slice(sum.as_ref());
-        let stored = match write_atomically(&self.file(), &data) {
-            Ok(()) => count,
-            Err(e) => {
-                warnings.push(format!("cache file {} cannot be written: {e}", self.file().display()));
-                0
-            }
+        let stored = match self.dir {
+            // In memory: nothing is written.
+            None => 0,
+            Some(_) => match write_atomically(&self.file(), &data) {
+                Ok(()) => count,
+                Err(e) => {
+                    warnings.push(format!("cache file {} cannot be written: {e}", self.file().display()));
+                    0
+                }
+            },
         };
         let entries = if keep {
             data[HEADER..HEADER + count * ENTRY].chunks_exact(ENTRY).map(|c| c.try_into().unwrap_or([0; ENTRY])).collect()
@@ -545,6 +600,33 @@ mod tests {
         let d = std::env::temp_dir().join(format!("zv-cache-test-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         d
+    }
+
+    #[test]
+    fn an_in_memory_cache_knows_what_it_is_given_and_writes_nothing() {
+        assert!(Cache::in_memory(b"short", Vec::new(), 10).is_err());
+        let worker = Cache::in_memory(&[3u8; 32], Vec::new(), usize::MAX).unwrap();
+        let key = [9u8; 32];
+        let entries: Vec<Entry> = (0..500u32).map(|i| worker.entry(&key, &i.to_be_bytes(), b"sig")).collect();
+        for e in entries.iter().chain(&entries[..100]) {
+            worker.succeeded(*e, false);
+        }
+        // What a worker sends back: each once, ascending.
+        let sent = worker.successes();
+        assert_eq!(sent.len(), 500);
+        assert!(sent.windows(2).all(|w| w[0] < w[1]));
+        // The final run's cache, with the same secret, finds exactly them;
+        // one with another secret makes other entries.
+        let fin = Cache::in_memory(&[3u8; 32], sent.iter().rev().copied().collect(), usize::MAX).unwrap();
+        assert!(entries.iter().all(|e| fin.contains(e)));
+        assert_eq!(fin.entry(&key, &7u32.to_be_bytes(), b"sig"), entries[7]);
+        assert!(!fin.contains(&fin.entry(&key, &7u32.to_be_bytes(), b"other signature")));
+        let other = Cache::in_memory(&[4u8; 32], Vec::new(), 10).unwrap();
+        assert!(!fin.contains(&other.entry(&key, &7u32.to_be_bytes(), b"sig")));
+        // Nothing written anywhere.
+        let s = fin.finish();
+        assert_eq!((s.stored, s.loaded), (0, 500));
+        assert!(!Path::new("./signatures").exists());
     }
 
     #[test]

@@ -1,0 +1,300 @@
+"""Verifying on a Dask cluster (``verify_zone(path, client=...)``,
+``zoneverify check --dask``), with the verdict a single machine gives.
+
+How the work is shared (the README's "On a Dask cluster" says why the
+verdict cannot differ):
+
+- **One large zone** (a file of ``MIN_SPLIT`` octets or more, or any file
+  when ``parts`` is given): the client cuts the file into byte ranges at
+  owner-name boundaries and reads the apex's DNSKEYs from its first part;
+  each worker parses one range and verifies its RRSIGs against those keys,
+  and sends back the verified-signature cache entries of the successes
+  (32 octets a signature, keyed with a secret made for this run). Then the
+  client runs the ordinary pipeline over the whole file with an in-memory
+  cache that knows those entries: every check and every RRSIG's status as
+  on one machine, the public-key operations the workers did skipped.
+- **Many zones**: each smaller file is verified whole by one worker (the
+  ordinary pipeline there), the large ones as above; reports come back in
+  the order given.
+
+Workers must read the zone file (and ``previous``/``unsigned`` files) at
+the same path as the client: shared storage. A worker that cannot is a
+:class:`~zoneverify.ClusterError` naming it. A worker that dies mid-run
+is replaced by Dask (its tasks run again elsewhere); a scheduler that goes
+away ends the run with :class:`~zoneverify.ClusterError`, never with a
+verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import _native
+from ._errors import ClusterError
+
+__all__ = ["MIN_SPLIT", "Prepass", "connect", "prepass", "run_zone_task"]
+
+#: Files from this size on are split across the workers; smaller ones are
+#: verified whole by one worker (the split's fixed costs outweigh it).
+MIN_SPLIT = 64 << 20
+
+#: Octets per range at most (a worker holds its range's text and records).
+RANGE_BYTES = 256 << 20
+
+# What a scheduler that went away or cannot be reached raises in Dask.
+_GONE = ("CommClosedError", "StreamClosedError", "TimeoutError", "CancelledError", "FutureCancelledError",
+         "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError", "OSError")
+
+
+def _is_gone(e: BaseException) -> bool:
+    return any(c.__name__ in _GONE for c in type(e).__mro__) and not isinstance(e, ClusterError)
+
+
+@dataclass
+class Prepass:
+    """What the workers did for one split zone (``Report.cluster``)."""
+
+    workers: int
+    parts: int
+    #: The secret the entries are keyed with, and the entries (32 octets each).
+    secret: bytes = field(repr=False)
+    entries: bytes = field(repr=False)
+    rrsigs: int = 0
+    verified: int = 0
+    #: Ranges a worker could not parse on its own (left to the final run).
+    unparsed: int = 0
+    split_seconds: float = 0.0
+    #: Wall time from the first task submitted to the last result.
+    workers_seconds: float = 0.0
+    #: Per range: (octets, seconds read, parsed, verified) on its worker.
+    ranges: list[tuple[int, float, float, float]] = field(default_factory=list)
+    #: The highest peak resident memory a worker process reported.
+    worker_peak_rss: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        busy = [r[1] + r[2] + r[3] for r in self.ranges]
+        return {
+            "workers": self.workers,
+            "parts": self.parts,
+            "entries": len(self.entries) // 32,
+            "rrsigs_seen": self.rrsigs,
+            "verified_by_workers": self.verified,
+            "unparsed_parts": self.unparsed,
+            "split_seconds": self.split_seconds,
+            "workers_seconds": self.workers_seconds,
+            "part_seconds_max": max(busy, default=0.0),
+            "part_seconds_sum": sum(busy),
+            "parse_seconds_sum": sum(r[2] for r in self.ranges),
+            "verify_seconds_sum": sum(r[3] for r in self.ranges),
+            "worker_peak_rss_bytes": self.worker_peak_rss,
+        }
+
+
+def connect(spec: str) -> tuple[Any, Callable[[], None]]:
+    """A Dask client for ``--dask SPEC``: ``local:N`` starts a
+    ``LocalCluster`` of N worker processes (one thread each) on loopback,
+    anything else is a scheduler's address (``tcp://host:8786``). Returns
+    the client and a function that closes what was opened."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as e:  # pragma: no cover - the extra is installed by tests
+        raise ClusterError("--dask needs Dask's distributed package: pip install 'zoneverify[cluster]'") from e
+    # Dask's own log lines (a lost scheduler is logged at ERROR with a
+    # traceback): zoneverify says what happened in one line of its own.
+    import logging
+
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    if spec.startswith("local:"):
+        try:
+            n = int(spec[len("local:"):])
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise ValueError(f"--dask local:N needs a number of workers of 1 or more, not {spec!r}")
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=":0", silence_logs=logging.CRITICAL)
+        client = Client(cluster)
+
+        def close_local() -> None:
+            client.close()
+            cluster.close()
+
+        return client, close_local
+    try:
+        client = Client(spec, timeout=10)
+    except Exception as e:  # noqa: BLE001 - any failure to connect is the same to the user
+        raise ClusterError(f"--dask {spec}: cannot reach the scheduler: {e}") from e
+    return client, client.close
+
+
+def _workers(client: Any) -> int:
+    try:
+        n = len(client.scheduler_info().get("workers", {}))
+        if n == 0:
+            client.wait_for_workers(1, timeout=30)
+            n = len(client.scheduler_info().get("workers", {}))
+    except Exception as e:  # noqa: BLE001
+        raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
+    if n == 0:
+        raise ClusterError("the Dask cluster has no workers")
+    return n
+
+
+def _where() -> str:
+    try:
+        from distributed import get_worker
+
+        return f"worker {get_worker().address}"
+    except Exception:  # noqa: BLE001 - not on a worker (tests call the task directly)
+        return "worker"
+
+
+def _part_task(path: str, start: int, end: int, apex: str, keys: list[bytes], secret: bytes, now: int) -> dict:
+    """One range on a worker (see the module)."""
+    if not os.access(path, os.R_OK):
+        raise ClusterError(f"{_where()} cannot read {path} (workers must see the zone file at the same path)")
+    import resource
+
+    got = _native.cluster_prepass(path, start, end, apex, keys, secret, now, 1)
+    # The worker process's peak so far (Linux: KiB).
+    got["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return got
+
+
+def run_zone_task(path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool,
+                  policy: dict) -> dict:
+    """One whole zone on a worker: the core's report dict, for
+    :class:`~zoneverify.Report` on the client."""
+    if not os.access(path, os.R_OK):
+        raise ClusterError(f"{_where()} cannot read {path} (workers must see the zone file at the same path)")
+    return _native.verify_file(path, origin, now, jobs, allow_include, policy)
+
+
+def gather(client: Any, futures: list, on_done: Callable[[int], None] | None = None) -> list:
+    """The futures' results in order; a scheduler that goes away is a
+    ClusterError (no partial result), a task's own error is raised as it
+    is (a ZoneParseError, or a ClusterError for a file a worker cannot
+    read)."""
+    from distributed import as_completed
+
+    results: dict[Any, Any] = {}
+    try:
+        for k, (fut, res) in enumerate(as_completed(futures, with_results=True, raise_errors=False)):
+            if fut.status == "error":
+                raise fut.exception()  # the task's own: a ZoneParseError, a ClusterError
+            if fut.status != "finished":
+                # Cancelled: the scheduler went away (or the client closed).
+                raise ClusterError(f"the Dask scheduler went away during the run: task {fut.status}")
+            results[fut.key] = res
+            if on_done is not None:
+                on_done(k + 1)
+    except BaseException as e:
+        for f in futures:
+            f.cancel()
+        if _is_gone(e):
+            raise ClusterError(f"the Dask scheduler went away during the run: {type(e).__name__}: {e}") from e
+        raise
+    return [results[f.key] for f in futures]
+
+
+def prepass(client: Any, path: str, origin: str | None, now: int, parts: int | None = None,
+            on_part: Callable[[int, int], None] | None = None, points: list[int] | None = None) -> Prepass | None:
+    """The workers' share of one zone file (see the module): None when the
+    file cannot be split (compressed, not starting with its apex, no
+    DNSKEY there) or is too small to be worth it (under
+    :data:`MIN_SPLIT` with ``parts`` not given): the final run then
+    verifies everything itself. ``points``: the cut offsets (``[0, ...,
+    size]``) instead of those found for ``parts`` (the tests put a cut
+    exactly where a defect is)."""
+    workers = _workers(client)
+    size = os.path.getsize(path)
+    if parts is None and points is None:
+        if size < MIN_SPLIT:
+            return None
+        parts = max(2 * workers, -(-size // RANGE_BYTES))
+    t0 = time.monotonic()
+    if points is not None:
+        if points[0] != 0 or points[-1] != size or any(a >= b for a, b in zip(points, points[1:])):
+            raise ValueError(f"points must rise from 0 to the file's size {size}")
+    else:
+        points = _native.cluster_points(path, max(parts or 1, 1))
+    apex_keys = _native.cluster_apex_keys(path, origin)
+    if points is None or apex_keys is None or not apex_keys[1] or len(points) < 2:
+        return None
+    apex, keys = apex_keys
+    key = secrets.token_bytes(32)
+    split = time.monotonic() - t0
+    t1 = time.monotonic()
+    try:
+        futures = [client.submit(_part_task, path, a, b, apex, keys, key, now, pure=False,
+                                 key=f"zoneverify-part-{os.getpid()}-{t1}-{k}")
+                   for k, (a, b) in enumerate(zip(points, points[1:]))]
+    except Exception as e:  # noqa: BLE001
+        if _is_gone(e):
+            raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
+        raise
+    got = gather(client, futures, None if on_part is None else (lambda done: on_part(done, len(futures))))
+    pp = Prepass(workers=workers, parts=len(futures), secret=key, entries=b"".join(g["entries"] for g in got),
+                 split_seconds=split, workers_seconds=time.monotonic() - t1)
+    for (a, b), g in zip(zip(points, points[1:]), got):
+        pp.rrsigs += g["rrsigs"]
+        pp.verified += g["verified"]
+        pp.unparsed += g["unparsed"] is not None
+        pp.ranges.append((b - a, g["read_seconds"], g["parse_seconds"], g["verify_seconds"]))
+        pp.worker_peak_rss = max(pp.worker_peak_rss, g.get("peak_rss_bytes", 0))
+    return pp
+
+
+def submit_zone(client: Any, path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool,
+                policy: dict) -> Any:
+    """A whole zone's run on a worker, as a future (:func:`run_zone_task`)."""
+    if "cache" in policy or "fingerprint" in policy:
+        raise ValueError("a verified-signature cache (cache=, --cache) and fingerprints (--same-zone) are not "
+                         "supported on a Dask cluster yet")
+    try:
+        return client.submit(run_zone_task, path, origin, now, jobs, allow_include, policy, pure=False,
+                             key=f"zoneverify-zone-{os.getpid()}-{time.monotonic()}-{path}")
+    except Exception as e:  # noqa: BLE001
+        if _is_gone(e):
+            raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
+        raise
+
+
+def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool,
+                      policy: dict, parts: int | None = None, progress: Any = None,
+                      on_part: Callable[[int, int], None] | None = None, points: list[int] | None = None) -> dict:
+    """The core's report dict of one zone file verified with the cluster's
+    help (see the module), with ``"cluster"``: what the cluster did."""
+    if "cache" in policy or "fingerprint" in policy:
+        raise ValueError("a verified-signature cache (cache=, --cache) and fingerprints (--same-zone) are not "
+                         "supported on a Dask cluster yet")
+    if on_part is None and progress is not None:
+        progress.cluster_parts = None
+
+        def on_part(done: int, total: int) -> None:
+            progress.cluster_parts = (done, total)
+
+    if allow_include:
+        # An $INCLUDEd file is read by the final run only: split nothing.
+        pp = None
+    else:
+        pp = prepass(client, path, origin, now, parts, on_part, points)
+    if pp is None:
+        # Not worth splitting, or cannot be: the whole zone on one worker.
+        t0 = time.monotonic()
+        raw = gather(client, [submit_zone(client, path, origin, now, jobs, allow_include, policy)])[0]
+        raw["cluster"] = {"workers": _workers(client), "parts": 0, "whole_zone_on_worker_seconds": time.monotonic() - t0}
+        return raw
+    t0 = time.monotonic()
+    raw = _native.verify_file(path, origin, now, jobs, allow_include, {**policy, "cache_known": (pp.secret, pp.entries)},
+                              None if progress is None else progress._native)
+    stats = raw.pop("cache", None) or {}
+    raw["cluster"] = {**pp.as_dict(), "final_run_seconds": time.monotonic() - t0,
+                      "reused": stats.get("reused", 0), "verified_by_final_run": stats.get("verified", 0)}
+    return raw

@@ -1,0 +1,153 @@
+//! Where a zone file is cut for the workers, and what every worker must
+//! know before it verifies anything: the apex and its DNSKEYs.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use crate::dns::name::Name;
+use crate::dns::rrtype;
+use crate::error::CoreError;
+use crate::parse::compressed;
+use crate::parse::zonefile::{self, is_chunk_start, ParseOptions, Streamed};
+use crate::progress::Progress;
+
+/// How far past a cut point the next owner boundary is looked for.
+const LOOK_AHEAD: usize = 1 << 20;
+
+/// The offsets that cut the plain zone file at `path` into about `parts`
+/// byte ranges: `[0, c1, ..., size]`, each `c` the start of a line that
+/// begins with an owner name other than the owner of the line that
+/// starts the search (so that, in the layouts signers write, a cut falls
+/// between two owner names, never inside one's records). Fewer ranges when
+/// no such line is found within [`LOOK_AHEAD`] octets of a cut. `None` for
+/// a compressed file: it cannot be read from the middle, and is verified
+/// by the final run alone.
+pub fn points(path: &Path, parts: usize) -> Result<Option<Vec<u64>>, CoreError> {
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| CoreError::Io { file: name.clone(), reason: e.to_string() };
+    if compressed::open(path).map_err(io)?.format != compressed::Format::Plain {
+        return Ok(None);
+    }
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let size = f.metadata().map_err(io)?.len();
+    let mut out = vec![0u64];
+    let mut buf = vec![0u8; LOOK_AHEAD];
+    for k in 1..parts.max(1) as u64 {
+        let target = (size as u128 * k as u128 / parts as u128) as u64;
+        // From the octet before the target, so that a line starting at
+        // the target is seen as one.
+        let from = target.saturating_sub(1).max(*out.last().unwrap_or(&0));
+        f.seek(SeekFrom::Start(from)).map_err(io)?;
+        let n = read_up_to(&mut f, &mut buf).map_err(io)?;
+        if let Some(cut) = owner_boundary(&buf[..n]) {
+            let at = from + cut as u64;
+            if at > *out.last().unwrap_or(&0) && at < size {
+                out.push(at);
+            }
+        }
+    }
+    out.push(size);
+    Ok(Some(out))
+}
+
+fn read_up_to(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// In `text` (which starts just before a cut point), the first line start
+/// whose owner name differs from that of the first owner line after the
+/// start: a boundary between two owner names.
+fn owner_boundary(text: &[u8]) -> Option<usize> {
+    let starts = (1..text.len()).filter(|&i| text[i - 1] == b'\n' && is_chunk_start(text[i]));
+    let mut first: Option<&[u8]> = None;
+    for i in starts {
+        let end = text[i..].iter().position(|c| c.is_ascii_whitespace()).map(|p| i + p)?;
+        let owner = &text[i..end];
+        match first {
+            None => first = Some(owner),
+            Some(o) if !o.eq_ignore_ascii_case(owner) => return Some(i),
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// The apex and the RDATA of its DNSKEYs, as the streaming stage finds
+/// them: the first owner name of the file (read up to its first part,
+/// not the whole file), which must be the origin given or own the first
+/// SOA. `None` when the file does not start with the apex (the workers
+/// then have no keys to verify with, and the final run does all).
+pub fn apex_keys(path: &Path, popts: &ParseOptions) -> Result<Option<(Name, Vec<Vec<u8>>)>, CoreError> {
+    let stop = Progress::default();
+    let mut first = Vec::new();
+    let (window, min) = zonefile::window_sizes(1);
+    let got = zonefile::parse_file_streaming(path, popts, window, min, Some(&stop), |part, _| {
+        if first.is_empty() {
+            first = part;
+        }
+        // One part is enough: stop reading.
+        stop.cancel();
+    });
+    let records = match got {
+        Ok(Streamed::Whole(zone, _)) => zone.records,
+        Ok(Streamed::Parts { .. }) | Err(CoreError::Cancelled) => first,
+        Err(e) => return Err(e),
+    };
+    let Some(owner) = records.first().map(|r| r.owner.clone()) else { return Ok(None) };
+    let run: Vec<_> = records.iter().take_while(|r| r.owner.eq_ignore_case(&owner)).collect();
+    let apex = match &popts.origin {
+        Some(o) => o.clone(),
+        None => match run.iter().find(|r| r.rtype == rrtype::SOA) {
+            Some(r) => r.owner.clone(),
+            None => return Ok(None),
+        },
+    };
+    if !owner.eq_ignore_case(&apex) {
+        return Ok(None);
+    }
+    let keys = run.iter().filter(|r| r.rtype == rrtype::DNSKEY).map(|r| r.rdata.to_vec()).collect();
+    Ok(Some((apex, keys)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_fall_between_owner_names() {
+        // ldns's layout: every line names its owner.
+        let text = b"x. 1 IN A 1.2.3.4\na.x. 1 IN A 1.2.3.4\na.x. 1 IN RRSIG A 8 2 1 (\n 1 2 3 x. AA== )\nb.x. 1 IN A 1.2.3.4\n";
+        // From inside a.x.'s records: the cut is at b.x.
+        let b = text.windows(4).position(|w| w == b"b.x.").unwrap();
+        assert_eq!(owner_boundary(&text[20..]).map(|c| c + 20), Some(b));
+        // No other owner in sight: no cut.
+        assert_eq!(owner_boundary(&text[20..b]), None);
+        // A cut where every range is one owner's run, ten parts asked for.
+        let path = std::env::temp_dir().join(format!("zv-split-{}", std::process::id()));
+        let mut z = String::new();
+        for i in 0..200 {
+            z.push_str(&format!("n{i}.x. 1 IN A 1.2.3.4\nn{i}.x. 1 IN TXT \"t\"\n"));
+        }
+        std::fs::write(&path, &z).unwrap();
+        let p = points(&path, 10).unwrap().unwrap();
+        assert_eq!((p[0], *p.last().unwrap()), (0, z.len() as u64));
+        assert_eq!(p.len(), 11, "{p:?}");
+        for w in p.windows(2) {
+            assert!(w[0] < w[1]);
+        }
+        for &c in &p[1..p.len() - 1] {
+            let c = c as usize;
+            let prev = z[..c - 1].rsplit('\n').next().unwrap().split(' ').next().unwrap();
+            let here = z[c..].split(' ').next().unwrap();
+            assert_ne!(prev, here, "cut at {c} inside an owner's records");
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+}
