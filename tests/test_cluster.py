@@ -283,8 +283,15 @@ def test_the_scheduler_stopped_during_the_run_is_exit_2(big_zone, tmp_path):
             pr.wait(30)
 
 
-def test_a_worker_that_cannot_read_the_file_is_named(client, tmp_path):
+def test_a_worker_that_cannot_read_the_file_is_named(client, tmp_path, signed_zone_factory):
     gone = str(tmp_path / "not-there.zone")
+    # A file the run itself cannot read (here --previous) is the error it
+    # is without a cluster, not a lost scheduler.
+    z = signed_zone_factory("bind", 13, False).path
+    one = _outcome(lambda: zoneverify.verify_zone(z, now=signers.NOW, previous=gone))
+    many = _outcome(lambda: zoneverify.verify_zone(z, now=signers.NOW, previous=gone, client=client))
+    assert isinstance(one, OSError) and not isinstance(many, ClusterError), (one, many)
+    _same(one, many, "previous missing")
     f = client.submit(cluster.run_zone_task, gone, None, 0, None, False, {}, pure=False)
     with pytest.raises(ClusterError, match=r"worker tcp://127\.0\.0\.1:\d+ cannot read .*not-there\.zone"):
         cluster.gather(client, [f])

@@ -6,7 +6,7 @@
 True
 """
 
-from ._errors import ZoneParseError, ZoneverifyError
+from ._errors import ClusterError, ZoneParseError, ZoneverifyError
 from ._status import Status
 from .api import key_tag, supported_algorithms, verify_zone
 from .report import Finding, Report
@@ -28,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BatchResult",
+    "ClusterError",
     "KeyInfo",
     "Verifier",
     "Finding",

@@ -170,8 +170,9 @@ def verify_zone(
             the workers (their public-key operations are reused by the run
             over the whole file, here), a smaller one verified whole by one
             worker.
-        parts: with ``client``: split the file into this many byte ranges,
-            whatever its size.
+        parts: with ``client``: split the file into at least this many
+            byte ranges, whatever its size (more where a range would be over
+            256 MiB).
 
     Raises:
         ZoneParseError: the zone cannot be parsed (file, line, column, reason).

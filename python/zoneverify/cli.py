@@ -311,7 +311,8 @@ def _add_dask_options(p: argparse.ArgumentParser) -> None:
                    "workers, smaller ones verified whole by one worker each; the workers must read the files "
                    "at the same paths (shared storage)")
     g.add_argument("--dask-parts", type=int, metavar="N",
-                   help="with --dask: split each zone file into N byte ranges, whatever its size")
+                   help="with --dask: split each zone file into at least N byte ranges, whatever its size "
+                   "(more where a range would be over 256 MiB)")
 
 
 def _dask_client(args: argparse.Namespace):
@@ -406,12 +407,8 @@ def _check(args: argparse.Namespace) -> int:
         what = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename else str(e)
         print(f"zoneverify: error: {'--tsig' if args.tsig else '--tsig-file'}: {what}", file=sys.stderr)
         return EXIT_USAGE
-    worst = EXIT_OK
-    copies: list[tuple[str, object]] = []
     if args.same_zone:
         options["fingerprint"] = True
-    runs = []
-    show_progress = _shows_progress(args)
     if args.dask is not None or args.dask_parts is not None:
         bad = [z for z in args.zones if z == "-" or z.startswith("axfr://")]
         if bad or args.same_zone:
@@ -430,16 +427,18 @@ def _check(args: argparse.Namespace) -> int:
         print(f"zoneverify: {e}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        return _check_zones(args, options, now, tsig, client, show_progress, runs, copies)
+        return _check_zones(args, options, now, tsig, client)
     finally:
         close_cluster()
 
 
-def _check_zones(args: argparse.Namespace, options: dict, now: int, tsig, client, show_progress: bool,
-                 runs: list, copies: list) -> int:
+def _check_zones(args: argparse.Namespace, options: dict, now: int, tsig, client) -> int:
     """check's loop over its zones (with ``client``, a Dask cluster's, the
     zones' runs go on at once, one thread each, and are printed in order)."""
     worst = EXIT_OK
+    copies: list[tuple[str, object]] = []
+    runs = []
+    show_progress = _shows_progress(args)
     ahead: dict = {}
     if client is not None:
         from concurrent.futures import ThreadPoolExecutor

@@ -36,7 +36,8 @@ from typing import Any, Callable
 from . import _native
 from ._errors import ClusterError
 
-__all__ = ["MIN_SPLIT", "Prepass", "connect", "prepass", "run_zone_task"]
+__all__ = ["MIN_SPLIT", "RANGE_BYTES", "Prepass", "connect", "gather", "prepass", "run_zone_task", "submit_zone",
+           "verify_on_cluster"]
 
 #: Files from this size on are split across the workers; smaller ones are
 #: verified whole by one worker (the split's fixed costs outweigh it).
@@ -47,7 +48,7 @@ RANGE_BYTES = 256 << 20
 
 # What a scheduler that went away or cannot be reached raises in Dask.
 _GONE = ("CommClosedError", "StreamClosedError", "TimeoutError", "CancelledError", "FutureCancelledError",
-         "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError", "OSError")
+         "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError")
 
 
 def _is_gone(e: BaseException) -> bool:
@@ -184,10 +185,13 @@ def gather(client: Any, futures: list, on_done: Callable[[int], None] | None = N
     from distributed import as_completed
 
     results: dict[Any, Any] = {}
+    failed: BaseException | None = None
     try:
         for k, (fut, res) in enumerate(as_completed(futures, with_results=True, raise_errors=False)):
             if fut.status == "error":
-                raise fut.exception()  # the task's own: a ZoneParseError, a ClusterError
+                # The task's own: a ZoneParseError, a file a worker cannot read.
+                failed = fut.exception()
+                break
             if fut.status != "finished":
                 # Cancelled: the scheduler went away (or the client closed).
                 raise ClusterError(f"the Dask scheduler went away during the run: task {fut.status}")
@@ -200,6 +204,10 @@ def gather(client: Any, futures: list, on_done: Callable[[int], None] | None = N
         if _is_gone(e):
             raise ClusterError(f"the Dask scheduler went away during the run: {type(e).__name__}: {e}") from e
         raise
+    if failed is not None:
+        for f in futures:
+            f.cancel()
+        raise failed
     return [results[f.key] for f in futures]
 
 
@@ -217,14 +225,21 @@ def prepass(client: Any, path: str, origin: str | None, now: int, parts: int | N
     if parts is None and points is None:
         if size < MIN_SPLIT:
             return None
-        parts = max(2 * workers, -(-size // RANGE_BYTES))
+        parts = 2 * workers
+    # No range longer than RANGE_BYTES, whatever was asked.
+    parts = max(parts or 1, -(-size // RANGE_BYTES))
     t0 = time.monotonic()
     if points is not None:
         if points[0] != 0 or points[-1] != size or any(a >= b for a, b in zip(points, points[1:])):
             raise ValueError(f"points must rise from 0 to the file's size {size}")
     else:
-        points = _native.cluster_points(path, max(parts or 1, 1))
-    apex_keys = _native.cluster_apex_keys(path, origin)
+        points = _native.cluster_points(path, parts)
+    try:
+        apex_keys = _native.cluster_apex_keys(path, origin)
+    except ValueError:
+        # Text that cannot be parsed (ZoneParseError) or no apex: the run
+        # over the whole file says so, as it would without a cluster.
+        apex_keys = None
     if points is None or apex_keys is None or not apex_keys[1] or len(points) < 2:
         return None
     apex, keys = apex_keys

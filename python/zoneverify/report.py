@@ -343,7 +343,7 @@ class Report:
                 lines.append(f"cluster: {c['parts']} parts on {c['workers']} workers, {c['reused']} signatures "
                              f"verified there, {c['verified_by_final_run']} verified by the final run")
             else:
-                lines.append(f"cluster: verified whole by one of {c['workers']} workers")
+                lines.append(f"cluster: verified whole on one worker ({c['workers']} in the cluster)")
         failed = len(self) - self.counts["by_status"].get("valid", 0)
         verdict = "OK" if self.ok else "FAIL"
         zone = self.apex or "?"
