@@ -255,7 +255,8 @@ def prepass(client: Any, path: str, origin: str | None, now: int, parts: int | N
             raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
         raise
     got = gather(client, futures, None if on_part is None else (lambda done: on_part(done, len(futures))))
-    pp = Prepass(workers=workers, parts=len(futures), secret=key, entries=b"".join(g["entries"] for g in got),
+    del futures  # the workers may forget the results
+    pp = Prepass(workers=workers, parts=len(got), secret=key, entries=b"".join(g.pop("entries") for g in got),
                  split_seconds=split, workers_seconds=time.monotonic() - t1)
     for (a, b), g in zip(zip(points, points[1:]), got):
         pp.rrsigs += g["rrsigs"]
