@@ -368,3 +368,13 @@ def test_bench_reports_the_cluster_stages(big_zone):
         assert c[k] > 0, (k, c)
     t = _cli("bench", str(big_zone), "--now", bindsign.NOW, "--dask", "local:2", "--dask-parts", "6")
     assert "cluster: 2 workers, 6 parts" in t.stdout and "final run (every check, here)" in t.stdout, t.stdout
+
+
+def test_a_compressed_zone_is_verified_whole_on_a_worker(client, signed_zone_factory, tmp_path):
+    z = signed_zone_factory("bind", 13, True)
+    gz = tmp_path / "zone.gz"
+    subprocess.run(["gzip", "-c", str(z.path)], stdout=gz.open("wb"), check=True)
+    one = zoneverify.verify_zone(gz, now=signers.NOW)
+    many = zoneverify.verify_zone(gz, now=signers.NOW, client=client, parts=4)
+    _same(one, many, "gzip")
+    assert many.cluster["parts"] == 0 and many.cluster["workers"] >= 2, many.cluster
