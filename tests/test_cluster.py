@@ -97,12 +97,12 @@ def test_every_corpus_zone_gives_the_same_report(client, corpus, tmp_path):
 @pytest.mark.parametrize("combo", signers.MATRIX, ids=signers.combo_id)
 def test_every_signer_zone_gives_the_same_report(client, signed_zone_factory, combo):
     z = signed_zone_factory(*combo)
-    for path, now in ((z.path, signers.NOW), (z.past_path, signers.NOW), (z.future_path, signers.NOW)):
-        one = zoneverify.verify_zone(path, now=now)
-        many = zoneverify.verify_zone(path, now=now, client=client, parts=4)
-        _same(one, many, f"{combo} {path.name}")
-        assert many.cluster["parts"] >= 2, many.cluster
-    valid = zoneverify.verify_zone(z.path, now=signers.NOW, client=client, parts=4)
+    for path, final in ((z.path, "here"), (z.past_path, "worker"), (z.future_path, "here")):
+        one = zoneverify.verify_zone(path, now=signers.NOW)
+        many = zoneverify.verify_zone(path, now=signers.NOW, client=client, parts=4, final_run=final)
+        _same(one, many, f"{combo} {path.name} (final run {final})")
+        assert many.cluster["parts"] >= 2 and many.cluster["final_run"] == final, many.cluster
+    valid = zoneverify.verify_zone(z.path, now=signers.NOW, client=client, parts=4, final_run="worker")
     if z.signer in ("bind", "ldns"):
         # Each owner name's records together: the workers verified them all.
         assert valid.cluster["reused"] == len(valid) and valid.cluster["verified_by_final_run"] == 0, valid.cluster
@@ -354,6 +354,8 @@ def test_dask_usage_errors(tmp_path, signed_zone_factory):
         zoneverify.verify_zone(z, parts=3)
     with pytest.raises(ValueError, match="zone files"):
         zoneverify.verify_zone(b"x. 1 IN A 1.2.3.4\n", client=object())
+    with pytest.raises(ValueError, match="final_run"):
+        zoneverify.verify_zone(z, final_run="worker")
 
 
 def test_bench_reports_the_cluster_stages(big_zone):

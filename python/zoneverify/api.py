@@ -58,6 +58,7 @@ def verify_zone(
     progress: "Progress | None" = None,
     client: Any = None,
     parts: int | None = None,
+    final_run: str = "here",
 ) -> Report:
     """Verifies every RRSIG of a signed zone and returns a :class:`Report`.
 
@@ -173,6 +174,10 @@ def verify_zone(
         parts: with ``client``: split the file into at least this many
             byte ranges, whatever its size (more where a range would be over
             256 MiB).
+        final_run: with ``client``, for a split file: where the run over the
+            whole file goes, ``"here"`` (this process: its cores, and
+            ``progress`` shows it) or ``"worker"`` (one of the cluster's;
+            this process only waits: for many large zones at once).
 
     Raises:
         ZoneParseError: the zone cannot be parsed (file, line, column, reason).
@@ -207,6 +212,8 @@ def verify_zone(
         raise ValueError("client and parts are for zone files (not text, zones in memory or transfers)")
     if parts is not None and (client is None or isinstance(parts, bool) or not isinstance(parts, int) or parts < 1):
         raise ValueError(f"parts must be a positive integer, with client, got {parts!r}")
+    if final_run != "here" and (client is None or final_run != "worker"):
+        raise ValueError(f"final_run is 'here' or, with client, 'worker'; got {final_run!r}")
     if isinstance(source, str) and source.startswith("axfr://"):
         from .tsig import TsigKey, load_key_file, parse_tsig
 
@@ -244,7 +251,8 @@ def verify_zone(
         if client is not None:
             from .cluster import verify_on_cluster
 
-            raw = verify_on_cluster(client, path, origin, t, jobs, allow_include, dict(policy), parts, progress)
+            raw = verify_on_cluster(client, path, origin, t, jobs, allow_include, dict(policy), parts, progress,
+                                    final_run=final_run)
         else:
             raw = _native.verify_file(path, origin, t, jobs, allow_include, policy,
                                       None if progress is None else progress._native)

@@ -448,8 +448,10 @@ def _check_zones(args: argparse.Namespace, options: dict, now: int, tsig, client
         pool = ThreadPoolExecutor(max_workers=min(len(args.zones), 8), thread_name_prefix="zoneverify-zone")
         for k, zone in enumerate(args.zones):
             p = Progress()
+            # Several zones: the final runs on workers too, the client only waits.
             ahead[k] = (p, pool.submit(verify_zone, Path(zone), now=now, jobs=args.jobs, columns=False, client=client,
-                                       parts=args.dask_parts, progress=p, **options))
+                                       parts=args.dask_parts, progress=p,
+                                       final_run="worker" if len(args.zones) > 1 else "here", **options))
         pool.shutdown(wait=False)
     for k, zone in enumerate(args.zones):
         started = time.monotonic()

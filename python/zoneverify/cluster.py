@@ -14,8 +14,10 @@ verdict cannot differ):
   cache that knows those entries: every check and every RRSIG's status as
   on one machine, the public-key operations the workers did skipped.
 - **Many zones**: each smaller file is verified whole by one worker (the
-  ordinary pipeline there), the large ones as above; reports come back in
-  the order given.
+  ordinary pipeline there), the large ones as above, their final runs on
+  workers too (``final_run="worker"``, what ``zoneverify check`` asks for
+  when it has several zones), so that the client only waits; reports come
+  back in the order given.
 
 Workers must read the zone file (and ``previous``/``unsigned`` files) at
 the same path as the client: shared storage. A worker that cannot is a
@@ -36,8 +38,8 @@ from typing import Any, Callable
 from . import _native
 from ._errors import ClusterError
 
-__all__ = ["MIN_SPLIT", "RANGE_BYTES", "Prepass", "connect", "gather", "prepass", "run_zone_task", "submit_zone",
-           "verify_on_cluster"]
+__all__ = ["MIN_SPLIT", "RANGE_BYTES", "Prepass", "connect", "gather", "prepass", "run_final_task", "run_zone_task",
+           "submit_zone", "verify_on_cluster"]
 
 #: Files from this size on are split across the workers; smaller ones are
 #: verified whole by one worker (the split's fixed costs outweigh it).
@@ -267,6 +269,15 @@ def prepass(client: Any, path: str, origin: str | None, now: int, parts: int | N
     return pp
 
 
+def run_final_task(path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool, policy: dict,
+                   secret: bytes, entries: bytes) -> dict:
+    """The run over the whole file on a worker (``final_run="worker"``),
+    with the parts' entries: the core's report dict."""
+    if not os.access(path, os.R_OK):
+        raise ClusterError(f"{_where()} cannot read {path} (workers must see the zone file at the same path)")
+    return _native.verify_file(path, origin, now, jobs, allow_include, {**policy, "cache_known": (secret, entries)})
+
+
 def submit_zone(client: Any, path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool,
                 policy: dict) -> Any:
     """A whole zone's run on a worker, as a future (:func:`run_zone_task`)."""
@@ -284,9 +295,16 @@ def submit_zone(client: Any, path: str, origin: str | None, now: int, jobs: int 
 
 def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool,
                       policy: dict, parts: int | None = None, progress: Any = None,
-                      on_part: Callable[[int, int], None] | None = None, points: list[int] | None = None) -> dict:
+                      on_part: Callable[[int, int], None] | None = None, points: list[int] | None = None,
+                      final_run: str = "here") -> dict:
     """The core's report dict of one zone file verified with the cluster's
-    help (see the module), with ``"cluster"``: what the cluster did."""
+    help (see the module), with ``"cluster"``: what the cluster did.
+    ``final_run``: where the run over the whole file of a split zone goes,
+    ``"here"`` (this process: its cores, and ``progress`` shows it) or
+    ``"worker"`` (one of the cluster's, the entries sent to it: the client
+    only waits, for many large zones at once)."""
+    if final_run not in ("here", "worker"):
+        raise ValueError(f"final_run must be 'here' or 'worker', not {final_run!r}")
     if "cache" in policy or "fingerprint" in policy:
         raise ValueError("a verified-signature cache (cache=, --cache) and fingerprints (--same-zone) are not "
                          "supported on a Dask cluster yet")
@@ -308,9 +326,21 @@ def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs
         raw["cluster"] = {"workers": _workers(client), "parts": 0, "whole_zone_on_worker_seconds": time.monotonic() - t0}
         return raw
     t0 = time.monotonic()
-    raw = _native.verify_file(path, origin, now, jobs, allow_include, {**policy, "cache_known": (pp.secret, pp.entries)},
-                              None if progress is None else progress._native)
+    if final_run == "worker":
+        try:
+            entries = client.scatter(pp.entries)
+            fut = client.submit(run_final_task, path, origin, now, jobs, allow_include, policy, pp.secret, entries,
+                                pure=False, key=f"zoneverify-final-{os.getpid()}-{time.monotonic()}-{path}")
+        except Exception as e:  # noqa: BLE001
+            if _is_gone(e):
+                raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
+            raise
+        raw = gather(client, [fut])[0]
+    else:
+        raw = _native.verify_file(path, origin, now, jobs, allow_include,
+                                  {**policy, "cache_known": (pp.secret, pp.entries)},
+                                  None if progress is None else progress._native)
     stats = raw.pop("cache", None) or {}
-    raw["cluster"] = {**pp.as_dict(), "final_run_seconds": time.monotonic() - t0,
+    raw["cluster"] = {**pp.as_dict(), "final_run": final_run, "final_run_seconds": time.monotonic() - t0,
                       "reused": stats.get("reused", 0), "verified_by_final_run": stats.get("verified", 0)}
     return raw
