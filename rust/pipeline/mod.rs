@@ -506,7 +506,11 @@ fn finish(
         Some(s) => (Some(s.duplicates), Some((s.verdicts, s.reasons, s.busy))),
         None => (None, None),
     };
+    // A stop is seen between the model's steps (on a 1M-delegation zone
+    // the model takes about 0.6 s, the name table 0.2 s).
+    Progress::check(progress)?;
     let mut model = pool.install(|| Zone::build_with(apex.clone(), records, &rrsig_record, &covered, vopts.now, known_duplicates));
+    Progress::check(progress)?;
 
     // Owner-name table in order of first appearance among the RRSIG rows.
     let mut names = crate::report::NameTable::default();
