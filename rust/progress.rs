@@ -149,6 +149,19 @@ impl Progress {
     }
 }
 
+/// Drops `value` on a thread of its own when the run was cancelled (a 1M
+/// zone's records take about half a second to free: a stop should not
+/// wait for that), else here.
+pub fn drop_after<T: Send + 'static>(p: Option<&Progress>, value: T) {
+    if Progress::check(p).is_err() {
+        if std::thread::Builder::new().name("zoneverify-drop".into()).spawn(move || drop(value)).is_ok() {
+            return;
+        }
+    } else {
+        drop(value);
+    }
+}
+
 /// `work` over `items` on the current rayon pool: without progress
 /// counters in one call, with them in slices of the counters' batch size
 /// ([`BATCH`] items unless made [`Progress::with_batch`]) one after

@@ -827,7 +827,15 @@ pub fn parse_file_in_windows(
     progress: Option<&Progress>,
 ) -> Result<(ParsedZone, f64), CoreError> {
     let mut records: Vec<Record> = Vec::new();
-    match parse_file_streaming(path, opts, window, min, progress, |mut part, _| records.append(&mut part))? {
+    let got = parse_file_streaming(path, opts, window, min, progress, |mut part, _| records.append(&mut part));
+    let got = match got {
+        Ok(g) => g,
+        Err(e) => {
+            crate::progress::drop_after(progress, records);
+            return Err(e);
+        }
+    };
+    match got {
         Streamed::Whole(zone, read) => Ok((zone, read)),
         Streamed::Parts { files, origin, read } => {
             // Appending parts doubled the capacity: give the slack back.

@@ -181,11 +181,15 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
         let (window, min) = zonefile::window_sizes(pool.current_num_threads());
         let (zone, read) = pool.install(|| zonefile::parse_file_in_windows(path, popts, window, min, progress))?;
         Progress::records(progress, zone.records.len() as u64);
-        Progress::check(progress)?;
+        if let Err(e) = Progress::check(progress) {
+            progress::drop_after(progress, zone);
+            return Err(e);
+        }
         let parse = t0.elapsed().as_secs_f64() - read;
         let taps = pool.install(|| Taps::of(&zone.records, popts, vopts));
-        let mut r = finish(&zone, None, vopts, &pool, &profile, why)?;
-        drop(zone);
+        let r = finish(&zone, None, vopts, &pool, &profile, why);
+        progress::drop_after(progress, zone);
+        let mut r = r?;
         r.timings.read = read;
         r.timings.parse = parse;
         taps.apply(&mut r, Source::File(path), popts, vopts, &pool)?;
@@ -237,7 +241,10 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     };
     let (records, sigs) = st.into_parts();
     // A stop asked for: the stage gave up, and no report is made.
-    Progress::check(progress)?;
+    if let Err(e) = Progress::check(progress) {
+        progress::drop_after(progress, (records, zone));
+        return Err(e);
+    }
     let sigs = match sigs {
         Ok(s) => s,
         Err(why) => {
@@ -248,8 +255,9 @@ pub fn verify_file(path: &Path, popts: &ParseOptions, vopts: &VerifyOptions) -> 
     };
     zone.records = records;
     let parse = t0.elapsed().as_secs_f64() - read - sigs.busy;
-    let mut r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into())?;
-    drop(zone);
+    let r = finish(&zone, Some(sigs), vopts, &pool, &profile, "streamed".into());
+    progress::drop_after(progress, zone);
+    let mut r = r?;
     r.timings.read = read;
     r.timings.parse = parse.max(0.0);
     taps.apply(&mut r, Source::File(path), popts, vopts, &pool)?;
