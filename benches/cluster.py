@@ -28,7 +28,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,17 +39,6 @@ import zonegen  # noqa: E402
 TARGET = 1.3
 NOT_COMPARED = ("timings", "pipeline", "checked_by_name", "cluster")
 
-
-def _run(argv: list[str], timeout: float) -> tuple[compare.Run, dict]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        run = compare.run_once(argv, timeout, stdout_path=out.name)
-        try:
-            report = json.loads(Path(out.name).read_text())
-        except ValueError:
-            raise SystemExit(f"{' '.join(argv)}: exit {run.exit}, no JSON report: {run.first_err}")
-    if run.exit not in (0, 1):
-        raise SystemExit(f"{' '.join(argv)}: exit {run.exit}: {run.first_err}")
-    return run, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     for _ in range(a.runs):
         for mode, args in modes.items():
-            run, rep = _run(args, a.timeout)
+            run, rep = compare.run_json(args, a.timeout)
             runs[mode].append((run, rep))
             same = {k: v for k, v in rep.items() if k not in NOT_COMPARED}
             if mode in reports and reports[mode] != same:

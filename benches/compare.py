@@ -201,6 +201,21 @@ def run_once(argv: list[str], timeout: float, stdout_path: str | None = None) ->
         return Run(wall, ru.ru_maxrss, p.returncode, first, floor)
 
 
+def run_json(argv: list[str], timeout: float) -> tuple[Run, dict]:
+    """One timed run of a ``zoneverify ... --format json`` command
+    (:func:`run_once`) and its JSON report; exits with the reason when the
+    command failed (exit other than 0 or 1) or printed no report."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        run = run_once(argv, timeout, stdout_path=out.name)
+        try:
+            report = json.loads(Path(out.name).read_text())
+        except ValueError:
+            raise SystemExit(f"{' '.join(argv)}: exit {run.exit}, no JSON report: {run.first_err}")
+    if run.exit not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)}: exit {run.exit}: {run.first_err}")
+    return run, report
+
+
 _SPEED_LINE = re.compile(r"([\d.]+)\s+([\d.]+)\s*$")
 
 

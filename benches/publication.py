@@ -63,17 +63,6 @@ def _comparable(report: dict) -> dict:
     return {k: v for k, v in report.items() if k not in ("timings", "cache")}
 
 
-def _run(argv: list[str], timeout: float) -> tuple[compare.Run, dict]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        run = compare.run_once(argv, timeout, stdout_path=out.name)
-        try:
-            report = json.loads(Path(out.name).read_text())
-        except ValueError:
-            raise SystemExit(f"{' '.join(argv)}: exit {run.exit}, no JSON report: {run.first_err}")
-    if run.exit not in (0, 1):
-        raise SystemExit(f"{' '.join(argv)}: exit {run.exit}: {run.first_err}")
-    return run, report
-
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -133,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         primed = work / "primed"
         log(f"previous: {previous}\nnext:     {following}\n"
             f"filling the cache from the previous version ...")
-        prime_run, prime_rep = _run(_check_argv(base, previous, origin, now, primed), a.timeout)
+        prime_run, prime_rep = compare.run_json(_check_argv(base, previous, origin, now, primed), a.timeout)
         log(f"  {prime_run.wall:.2f} s, {prime_rep['cache']['stored']:,} entries stored")
         runs: dict[str, list] = {m: [] for m in MODES}
         reports: dict[str, dict] = {}
@@ -146,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                     shutil.rmtree(cache, ignore_errors=True)
                     if mode == "warm":
                         shutil.copytree(primed, cache)
-                run, rep = _run(_check_argv(base, following, origin, now, cache), a.timeout)
+                run, rep = compare.run_json(_check_argv(base, following, origin, now, cache), a.timeout)
                 runs[mode].append((run, rep.get("cache")))
                 reports.setdefault(mode, rep)
                 if _comparable(rep) != _comparable(reports["no cache"]):
