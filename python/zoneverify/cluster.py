@@ -33,7 +33,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from . import _native
 from ._errors import ClusterError
@@ -158,10 +158,35 @@ def _where() -> str:
         return "worker"
 
 
-def _part_task(path: str, start: int, end: int, apex: str, keys: list[bytes], secret: bytes, now: int) -> dict:
-    """One range on a worker (see the module)."""
+def _readable_here(path: str) -> None:
+    """On a worker: the zone file must be readable at the client's path."""
     if not os.access(path, os.R_OK):
         raise ClusterError(f"{_where()} cannot read {path} (workers must see the zone file at the same path)")
+
+
+T = TypeVar("T")
+
+
+def _on_scheduler(call: Callable[[], T]) -> T:
+    """``call()`` (a submit or scatter); a scheduler that cannot be reached
+    is a ClusterError."""
+    try:
+        return call()
+    except Exception as e:  # noqa: BLE001
+        if _is_gone(e):
+            raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
+        raise
+
+
+def _refuse_unsupported(policy: dict) -> None:
+    if "cache" in policy or "fingerprint" in policy:
+        raise ValueError("a verified-signature cache (cache=, --cache) and fingerprints (--same-zone) are not "
+                         "supported on a Dask cluster yet")
+
+
+def _part_task(path: str, start: int, end: int, apex: str, keys: list[bytes], secret: bytes, now: int) -> dict:
+    """One range on a worker (see the module)."""
+    _readable_here(path)
     import resource
 
     got = _native.cluster_prepass(path, start, end, apex, keys, secret, now, 1)
@@ -174,8 +199,7 @@ def run_zone_task(path: str, origin: str | None, now: int, jobs: int | None, all
                   policy: dict) -> dict:
     """One whole zone on a worker: the core's report dict, for
     :class:`~zoneverify.Report` on the client."""
-    if not os.access(path, os.R_OK):
-        raise ClusterError(f"{_where()} cannot read {path} (workers must see the zone file at the same path)")
+    _readable_here(path)
     return _native.verify_file(path, origin, now, jobs, allow_include, policy)
 
 
@@ -248,14 +272,9 @@ def prepass(client: Any, path: str, origin: str | None, now: int, parts: int | N
     key = secrets.token_bytes(32)
     split = time.monotonic() - t0
     t1 = time.monotonic()
-    try:
-        futures = [client.submit(_part_task, path, a, b, apex, keys, key, now, pure=False,
-                                 key=f"zoneverify-part-{os.getpid()}-{t1}-{k}")
-                   for k, (a, b) in enumerate(zip(points, points[1:]))]
-    except Exception as e:  # noqa: BLE001
-        if _is_gone(e):
-            raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
-        raise
+    futures = _on_scheduler(lambda: [client.submit(_part_task, path, a, b, apex, keys, key, now, pure=False,
+                                                   key=f"zoneverify-part-{os.getpid()}-{t1}-{k}")
+                                     for k, (a, b) in enumerate(zip(points, points[1:]))])
     got = gather(client, futures, None if on_part is None else (lambda done: on_part(done, len(futures))))
     del futures  # the workers may forget the results
     pp = Prepass(workers=workers, parts=len(got), secret=key, entries=b"".join(g.pop("entries") for g in got),
@@ -273,24 +292,16 @@ def run_final_task(path: str, origin: str | None, now: int, jobs: int | None, al
                    secret: bytes, entries: bytes) -> dict:
     """The run over the whole file on a worker (``final_run="worker"``),
     with the parts' entries: the core's report dict."""
-    if not os.access(path, os.R_OK):
-        raise ClusterError(f"{_where()} cannot read {path} (workers must see the zone file at the same path)")
+    _readable_here(path)
     return _native.verify_file(path, origin, now, jobs, allow_include, {**policy, "cache_known": (secret, entries)})
 
 
 def submit_zone(client: Any, path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool,
                 policy: dict) -> Any:
     """A whole zone's run on a worker, as a future (:func:`run_zone_task`)."""
-    if "cache" in policy or "fingerprint" in policy:
-        raise ValueError("a verified-signature cache (cache=, --cache) and fingerprints (--same-zone) are not "
-                         "supported on a Dask cluster yet")
-    try:
-        return client.submit(run_zone_task, path, origin, now, jobs, allow_include, policy, pure=False,
-                             key=f"zoneverify-zone-{os.getpid()}-{time.monotonic()}-{path}")
-    except Exception as e:  # noqa: BLE001
-        if _is_gone(e):
-            raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
-        raise
+    _refuse_unsupported(policy)
+    return _on_scheduler(lambda: client.submit(run_zone_task, path, origin, now, jobs, allow_include, policy,
+                                               pure=False, key=f"zoneverify-zone-{os.getpid()}-{time.monotonic()}-{path}"))
 
 
 def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool,
@@ -305,9 +316,7 @@ def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs
     only waits, for many large zones at once)."""
     if final_run not in ("here", "worker"):
         raise ValueError(f"final_run must be 'here' or 'worker', not {final_run!r}")
-    if "cache" in policy or "fingerprint" in policy:
-        raise ValueError("a verified-signature cache (cache=, --cache) and fingerprints (--same-zone) are not "
-                         "supported on a Dask cluster yet")
+    _refuse_unsupported(policy)
     if on_part is None and progress is not None:
         progress.cluster_parts = None
 
@@ -327,14 +336,10 @@ def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs
         return raw
     t0 = time.monotonic()
     if final_run == "worker":
-        try:
-            entries = client.scatter(pp.entries)
-            fut = client.submit(run_final_task, path, origin, now, jobs, allow_include, policy, pp.secret, entries,
-                                pure=False, key=f"zoneverify-final-{os.getpid()}-{time.monotonic()}-{path}")
-        except Exception as e:  # noqa: BLE001
-            if _is_gone(e):
-                raise ClusterError(f"the Dask scheduler cannot be reached: {e}") from e
-            raise
+        entries = _on_scheduler(lambda: client.scatter(pp.entries))
+        fut = _on_scheduler(lambda: client.submit(run_final_task, path, origin, now, jobs, allow_include, policy,
+                                                  pp.secret, entries, pure=False,
+                                                  key=f"zoneverify-final-{os.getpid()}-{time.monotonic()}-{path}"))
         raw = gather(client, [fut])[0]
     else:
         raw = _native.verify_file(path, origin, now, jobs, allow_include,
