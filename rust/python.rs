@@ -5,6 +5,8 @@
 //! first, the Rust work (rayon included) runs detached, and Python objects
 //! are only built after re-attaching.
 
+mod cluster;
+
 use std::ptr::NonNull;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -433,53 +435,6 @@ fn verify_file<'py>(
     vopts.progress = progress.map(|p| p.inner.clone());
     let r = run_detached(py, || pipeline::verify_file(&path, &popts, &vopts))?;
     with_cache(py, report_to_dict(py, r)?, &vopts)
-}
-
-/// cluster_points(path, parts) -> list of octet offsets, or None for a
-/// compressed file (`cluster::split::points`)
-#[pyfunction]
-fn cluster_points(py: Python<'_>, path: std::path::PathBuf, parts: usize) -> PyResult<Option<Vec<u64>>> {
-    run_detached(py, || crate::cluster::split::points(&path, parts))
-}
-
-/// cluster_apex_keys(path, origin) -> (apex, [DNSKEY RDATA]) or None
-/// (`cluster::split::apex_keys`)
-#[pyfunction]
-fn cluster_apex_keys(py: Python<'_>, path: std::path::PathBuf, origin: Option<&str>) -> PyResult<Option<(String, Vec<Py<PyBytes>>)>> {
-    let popts = ParseOptions { origin: parse_origin(origin)?, default_ttl: None, allow_include: false };
-    let got = run_detached(py, || crate::cluster::split::apex_keys(&path, &popts))?;
-    Ok(got.map(|(apex, keys)| (apex.to_string(), keys.iter().map(|k| PyBytes::new(py, k).unbind()).collect())))
-}
-
-/// cluster_prepass(path, start, end, apex, dnskeys, secret, now, jobs) ->
-/// dict: a worker's task (`cluster::prepass::run`); "entries" the
-/// successes' cache entries, 32 octets each, ascending.
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-fn cluster_prepass<'py>(
-    py: Python<'py>,
-    path: std::path::PathBuf,
-    start: u64,
-    end: u64,
-    apex: &str,
-    dnskeys: Vec<Vec<u8>>,
-    secret: Vec<u8>,
-    now: u64,
-    jobs: Option<usize>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let apex = parse_origin(Some(apex))?.unwrap_or_else(Name::root);
-    let r = run_detached(py, || crate::cluster::prepass::run(&path, start, end, &apex, &dnskeys, &secret, now, jobs))?;
-    let d = PyDict::new(py);
-    let flat: Vec<u8> = r.entries.iter().flatten().copied().collect();
-    d.set_item("entries", PyBytes::new(py, &flat))?;
-    d.set_item("records", r.records)?;
-    d.set_item("rrsigs", r.rrsigs)?;
-    d.set_item("verified", r.verified)?;
-    d.set_item("unparsed", r.unparsed)?;
-    d.set_item("read_seconds", r.read_seconds)?;
-    d.set_item("parse_seconds", r.parse_seconds)?;
-    d.set_item("verify_seconds", r.verify_seconds)?;
-    Ok(d)
 }
 
 /// verify_text(text, filename, origin, now, jobs, allow_include, policy=None) -> dict
@@ -973,9 +928,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeVerifier>()?;
     m.add_class::<NativeCache>()?;
     m.add_class::<NativeProgress>()?;
-    m.add_function(wrap_pyfunction!(cluster_points, m)?)?;
-    m.add_function(wrap_pyfunction!(cluster_apex_keys, m)?)?;
-    m.add_function(wrap_pyfunction!(cluster_prepass, m)?)?;
+    cluster::register(m)?;
     m.add_class::<PreparedZone>()?;
     m.add_function(wrap_pyfunction!(parse_count, m)?)?;
     m.add_function(wrap_pyfunction!(policy_keys, m)?)?;

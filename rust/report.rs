@@ -62,6 +62,13 @@ impl NameTable {
         &self.text[self.start[i] as usize..self.start[i + 1] as usize]
     }
 
+    /// Appends the names of `o`, numbered after these.
+    pub fn append(&mut self, o: &NameTable) {
+        for i in 0..o.len() {
+            self.push_text(o.get(i));
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.start.len().saturating_sub(1)
     }

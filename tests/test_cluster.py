@@ -32,8 +32,9 @@ from zoneverify.progress import Progress
 from zoneverify.report import Report
 
 # What may differ between a run with a cluster's help and one without:
-# where the time went, which path ran, and what the cluster did.
-NOT_COMPARED = {"timings", "pipeline", "checked_by_name", "cluster"}
+# where the time went (and on how many threads of a process), which path
+# ran, and what the cluster did.
+NOT_COMPARED = {"timings", "threads", "pipeline", "checked_by_name", "cluster"}
 
 
 @pytest.fixture(scope="module", params=[2, 3], ids=["local:2", "local:3"])
@@ -81,7 +82,7 @@ def _corpus_runs(corpus: Path, tmp_path: Path):
 def test_every_corpus_zone_gives_the_same_report(client, corpus, tmp_path):
     runs = list(_corpus_runs(corpus, tmp_path))
     assert len(runs) >= 100, len(runs)
-    split = reused = 0
+    split = reused = in_parts = 0
     for k, (name, zone, kw) in enumerate(runs):
         one = _outcome(lambda: zoneverify.verify_zone(zone, **kw))
         # Cut into 2 to 7 parts: cuts fall in different places.
@@ -90,8 +91,10 @@ def test_every_corpus_zone_gives_the_same_report(client, corpus, tmp_path):
         if isinstance(many, Report):
             split += bool(many.cluster["parts"])
             reused += many.cluster.get("reused", 0)
-    # Not vacuous: zones were split and the workers' operations reused.
-    assert split > len(runs) // 2 and reused > 1000, (split, reused)
+            in_parts += many.cluster.get("final_run") == "parts"
+    # Not vacuous: zones were split, the workers' operations reused by the
+    # final run, and zones checked in parts (the real root zones among them).
+    assert split > len(runs) // 2 and reused > 1000 and in_parts >= 3, (split, reused, in_parts)
 
 
 @pytest.mark.parametrize("combo", signers.MATRIX, ids=signers.combo_id)
@@ -101,11 +104,17 @@ def test_every_signer_zone_gives_the_same_report(client, signed_zone_factory, co
         one = zoneverify.verify_zone(path, now=signers.NOW)
         many = zoneverify.verify_zone(path, now=signers.NOW, client=client, parts=4, final_run=final)
         _same(one, many, f"{combo} {path.name} (final run {final})")
-        assert many.cluster["parts"] >= 2 and many.cluster["final_run"] == final, many.cluster
+        assert many.cluster["parts"] >= 2 and many.cluster["final_run"] in (final, "parts"), many.cluster
     valid = zoneverify.verify_zone(z.path, now=signers.NOW, client=client, parts=4, final_run="worker")
-    if z.signer in ("bind", "ldns"):
+    if valid.cluster["final_run"] == "parts":
+        # Checked in parts: every signature was verified on the workers.
+        assert valid.cluster["rrsigs_seen"] == len(valid), valid.cluster
+    elif z.signer in ("bind", "ldns"):
         # Each owner name's records together: the workers verified them all.
         assert valid.cluster["reused"] == len(valid) and valid.cluster["verified_by_final_run"] == 0, valid.cluster
+    if z.signer == "knot":
+        # Knot writes the RRSIGs after all the data: not by name, not in parts.
+        assert "name by name" in valid.cluster["not_in_parts"], valid.cluster
 
 
 def _full_form(src: Path, dst: Path, origin: str) -> list[str]:
@@ -188,6 +197,76 @@ def test_defects_exactly_at_a_cut(client, signed_zone_factory, tmp_path):
         assert one.ok, [str(f) for f in one.findings]
 
 
+def _tops(lines: list[str], origin: str) -> list[str]:
+    """Each line's subtree: its owner's label directly below the origin."""
+    def top(owner: str) -> str:
+        rest = owner.lower()[: -len(origin) - 1] if owner.lower() != origin.lower() else ""
+        return rest.rsplit(".", 1)[-1]
+    return [top(l.split()[0]) for l in lines]
+
+
+def _between_subtrees(lines: list[str], origin: str, near: int) -> int:
+    """The line nearest `near` where the file can be cut between subtrees:
+    no subtree on both sides."""
+    tops = _tops(lines, origin)
+    ok = [k for k in range(1, len(lines)) if tops[k] and not set(tops[:k]) & set(tops[k:])]
+    return min(ok, key=lambda k: abs(k - near))
+
+
+def test_in_parts_the_join_finds_what_crosses_a_cut(client, signed_zone_factory, tmp_path):
+    """Checked in parts (cuts between subtrees): the valid zones give the
+    single machine's report from the parts; a defect that only shows
+    across a cut (a broken NSEC link, a missing NSEC3, glue moved into
+    another part) makes the join give up, with the reason, and the final
+    run over the whole file then reports it as one machine does."""
+    origin = signers.ORIGIN
+    for nsec3 in (False, True):
+        z = signed_zone_factory("ldns", 13, nsec3)
+        lines = _full_form(z.path, tmp_path / f"in-parts-{nsec3}.full", origin)
+        cut = _between_subtrees(lines, origin, len(lines) // 2)
+        text, points = _cut_at(lines, cut)
+        p = tmp_path / f"in-parts-{nsec3}.zone"
+        p.write_text(text)
+        one, many = _at_a_cut(client, p, points, signers.NOW)
+        assert one.ok and many.cluster["final_run"] == "parts", many.cluster
+        # The denial record nearest the cut, and its RRSIG, gone.
+        typ = "NSEC3" if nsec3 else "NSEC"
+        k = min((i for i, l in enumerate(lines) if _typ(l) == typ), key=lambda i: abs(i - cut))
+        out = {i for i, l in enumerate(lines)
+               if i == k or (_typ(l) == "RRSIG" and l.split()[4] == typ and l.split()[0] == lines[k].split()[0])}
+        gone = [l for i, l in enumerate(lines) if i not in out]
+        text, points = _cut_at(gone, cut - sum(i < cut for i in out))
+        p = tmp_path / f"in-parts-{nsec3}-gone.zone"
+        p.write_text(text)
+        one, many = _at_a_cut(client, p, points, signers.NOW)
+        assert not one.ok and many.cluster["final_run"] != "parts", many.cluster
+        assert many.cluster["not_in_parts"].startswith(("part ", "join: ")), many.cluster
+    # The NSEC before the cut names the apex as the next name: each part
+    # is fine alone, the chain is not (two links back to the apex).
+    lines = _full_form(signed_zone_factory("ldns", 13, False).path, tmp_path / "wrap.full", origin)
+    cut = _between_subtrees(lines, origin, len(lines) // 2)
+    k = max(i for i in range(cut) if _typ(lines[i]) == "NSEC")
+    f = lines[k].split()
+    lines[k] = " ".join(f[:4] + [origin] + f[5:])
+    text, points = _cut_at(lines, cut)
+    p = tmp_path / "wrap.zone"
+    p.write_text(text)
+    one, many = _at_a_cut(client, p, points, signers.NOW)
+    assert not one.ok and many.cluster["not_in_parts"].startswith("join: "), many.cluster
+    # Glue moved past the cut: its subtree is in two parts.
+    z = signed_zone_factory("ldns", 13, False)
+    lines = _full_form(z.path, tmp_path / "glue-moved.full", origin)
+    g = next(i for i, l in enumerate(lines) if l.split()[0].lower().startswith("ns1.child.") and _typ(l) in ("A", "AAAA"))
+    cut = _between_subtrees(lines, origin, len(lines) // 2)
+    moved = lines[:g] + lines[g + 1:]
+    moved.insert(cut if cut > g else cut + 1, lines[g])
+    text, points = _cut_at(moved, cut if cut > g else cut + 1)
+    p = tmp_path / "glue-moved.zone"
+    p.write_text(text)
+    one, many = _at_a_cut(client, p, points, signers.NOW)
+    assert "subtree" in many.cluster["not_in_parts"], many.cluster
+
+
 def _one_signature_broken(z, dst: Path) -> Path:
     """The signer's zone one record per line with one character of one
     RRSIG's signature (one over an A RRset, past the middle) changed."""
@@ -205,7 +284,7 @@ def test_a_changed_signature_is_found_as_without_a_cluster(client, signed_zone_f
     one = zoneverify.verify_zone(p, now=signers.NOW)
     many = zoneverify.verify_zone(p, now=signers.NOW, client=client, parts=3)
     _same(one, many, "one broken signature")
-    assert not many.ok and many.cluster["verified_by_final_run"] >= 1
+    assert not many.ok and (many.cluster["final_run"] == "parts" or many.cluster["verified_by_final_run"] >= 1)
 
 
 def test_a_worker_killed_during_the_run_changes_nothing(big_zone):
@@ -365,11 +444,13 @@ def test_bench_reports_the_cluster_stages(big_zone):
              "--format", "json")
     assert r.returncode == 0, r.stderr
     c = json.loads(r.stdout)["cluster"]
-    assert c["parts"] == 6 and c["workers"] == 2 and c["reused"] == 80015 and c["verified_by_final_run"] == 0, c
-    for k in ("split_seconds", "workers_seconds", "final_run_seconds", "part_seconds_max", "verify_seconds_sum"):
+    # dnssec-signzone's layout: checked in parts, every signature there.
+    assert c["parts"] == 6 and c["workers"] == 2 and c["final_run"] == "parts" and c["rrsigs_seen"] == 80015, c
+    for k in ("split_seconds", "workers_seconds", "join_seconds", "part_seconds_max", "part_seconds_sum"):
         assert c[k] > 0, (k, c)
     t = _cli("bench", str(big_zone), "--now", bindsign.NOW, "--dask", "local:2", "--dask-parts", "6")
-    assert "cluster: 2 workers, 6 parts" in t.stdout and "final run (every check, here)" in t.stdout, t.stdout
+    assert "cluster: 2 workers, 6 parts, each parsed, verified and checked on a worker" in t.stdout, t.stdout
+    assert "join and zone-wide checks (here)" in t.stdout, t.stdout
 
 
 def test_a_compressed_zone_is_verified_whole_on_a_worker(client, signed_zone_factory, tmp_path):

@@ -208,6 +208,18 @@ def _cluster_lines(c: dict[str, Any] | None) -> list[str]:
     if not c.get("parts"):
         return ["", f"cluster: {c['workers']} workers; the zone verified whole by one of them in "
                 f"{c['whole_zone_on_worker_seconds']:.3f} s (the phases above are that run's)"]
+    if c.get("final_run") == "parts":
+        return [
+            "",
+            f"cluster: {c['workers']} workers, {c['parts']} parts, each parsed, verified and checked on a worker "
+            "(the phases above are the join's, here)",
+            f"  {'split (cut points, apex, scans, plan)':<44}{c['split_seconds']:>9.3f} s",
+            f"  {'workers (first part sent to last result)':<44}{c['workers_seconds']:>9.3f} s wall; per part at most "
+            f"{c['part_seconds_max']:.3f} s, in all {c['part_seconds_sum']:.3f} s",
+            f"  {'join and zone-wide checks (here)':<44}{c['join_seconds']:>9.3f} s wall",
+            f"  {'peak RSS of a worker process':<44}{c['worker_peak_rss_bytes'] / 2**20:>9.0f} MiB",
+            f"  {c['records_seen']:,} records and {c['rrsigs_seen']:,} signatures, all on the workers",
+        ]
     return [
         "",
         f"cluster: {c['workers']} workers, {c['parts']} parts (the phases above are the final run's, on this machine)",
@@ -220,7 +232,7 @@ def _cluster_lines(c: dict[str, Any] | None) -> list[str]:
         f"  signatures: {c['rrsigs_seen']:,} seen by the workers, {c['verified_by_workers']:,} public-key operations "
         f"there, {c['entries']:,} verified; the final run reused {c['reused']:,} and verified "
         f"{c['verified_by_final_run']:,}" + (f"; {c['unparsed_parts']} parts not parsed alone" if c["unparsed_parts"] else ""),
-    ]
+    ] + ([f"  not checked in parts: {c['not_in_parts']}"] if c.get("not_in_parts") else [])
 
 
 def main_bench(args: Any, options: dict[str, Any], show_progress: bool = False) -> int:

@@ -237,6 +237,25 @@ def gather(client: Any, futures: list, on_done: Callable[[int], None] | None = N
     return [results[f.key] for f in futures]
 
 
+def cut_points(client: Any, path: str, parts: int | None, points: list[int] | None,
+               apex: str | None = None) -> list[int] | None:
+    """Where the file is cut (``[0, ..., size]``, see :func:`prepass`;
+    with the ``apex``, between two of its subtrees where one is near), or
+    None: the file is not to be split (smaller than :data:`MIN_SPLIT` with
+    neither ``parts`` nor ``points`` given, or compressed)."""
+    size = os.path.getsize(path)
+    if parts is None and points is None:
+        if size < MIN_SPLIT:
+            return None
+        parts = 2 * _workers(client)
+    if points is not None:
+        if points[0] != 0 or points[-1] != size or any(a >= b for a, b in zip(points, points[1:])):
+            raise ValueError(f"points must rise from 0 to the file's size {size}")
+        return points
+    # No range longer than RANGE_BYTES, whatever was asked.
+    return _native.cluster_points(path, max(parts or 1, -(-size // RANGE_BYTES)), apex)
+
+
 def prepass(client: Any, path: str, origin: str | None, now: int, parts: int | None = None,
             on_part: Callable[[int, int], None] | None = None, points: list[int] | None = None) -> Prepass | None:
     """The workers' share of one zone file (see the module): None when the
@@ -247,19 +266,10 @@ def prepass(client: Any, path: str, origin: str | None, now: int, parts: int | N
     size]``) instead of those found for ``parts`` (the tests put a cut
     exactly where a defect is)."""
     workers = _workers(client)
-    size = os.path.getsize(path)
-    if parts is None and points is None:
-        if size < MIN_SPLIT:
-            return None
-        parts = 2 * workers
-    # No range longer than RANGE_BYTES, whatever was asked.
-    parts = max(parts or 1, -(-size // RANGE_BYTES))
     t0 = time.monotonic()
-    if points is not None:
-        if points[0] != 0 or points[-1] != size or any(a >= b for a, b in zip(points, points[1:])):
-            raise ValueError(f"points must rise from 0 to the file's size {size}")
-    else:
-        points = _native.cluster_points(path, parts)
+    points = cut_points(client, path, parts, points)
+    if points is None or len(points) < 3:
+        return None
     try:
         apex_keys = _native.cluster_apex_keys(path, origin)
     except ValueError:
@@ -286,6 +296,88 @@ def prepass(client: Any, path: str, origin: str | None, now: int, parts: int | N
         pp.ranges.append((b - a, g["read_seconds"], g["parse_seconds"], g["verify_seconds"]))
         pp.worker_peak_rss = max(pp.worker_peak_rss, g.get("peak_rss_bytes", 0))
     return pp
+
+
+def _scan_task(path: str, start: int, end: int) -> tuple[int, list[bytes]] | None:
+    """A range's newlines and directive lines, on a worker (see :func:`in_parts`)."""
+    _readable_here(path)
+    return _native.cluster_scan(path, start, end)
+
+
+def _check_task(path: str, start: int, end: int, at: bytes, apex_run: bytes, keys: bytes, origin: str | None,
+                now: int, policy: dict) -> dict:
+    """A range parsed, verified and checked on a worker (see :func:`in_parts`)."""
+    _readable_here(path)
+    import resource
+
+    got = _native.cluster_check_part(path, start, end, at, apex_run, keys, origin, now, 1, policy)
+    got["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return got
+
+
+#: Policy options under which a split zone is not checked in parts (the
+#: publication gate reads the whole file's records; the reference path).
+_NOT_IN_PARTS = ("previous", "unsigned", "whole_zone")
+
+
+def apex_run(path: str, origin: str | None) -> tuple[str, bytes] | None:
+    """The apex and its first run of records (as octets for the workers),
+    read from the file's first part; None when the file does not start
+    with its apex or that part cannot be parsed (the run over the whole
+    file then says what is wrong, as without a cluster)."""
+    try:
+        return _native.cluster_apex_run(path, origin)
+    except ValueError:
+        return None
+
+
+def in_parts(client: Any, path: str, origin: str | None, now: int, policy: dict, points: list[int],
+             head: tuple[str, bytes], on_part: Callable[[int, int], None] | None = None) -> tuple[dict | None, str]:
+    """The whole run of one split zone on the workers (the README's "On a
+    Dask cluster"): each range parsed, verified and checked name by name
+    where it is read, the parts joined here and the zone-wide checks run
+    once. ``head``: :func:`apex_run`'s. Returns the core's report dict,
+    or None and why the parts could not show the single machine's report
+    (the caller then takes :func:`prepass` and the final run instead)."""
+    if any(k in policy for k in _NOT_IN_PARTS):
+        return None, "the publication gate reads the whole file"
+    t0 = time.monotonic()
+    apex, run = head
+    ranges = list(zip(points, points[1:]))
+    tag = f"{os.getpid()}-{t0}"
+    scans = gather(client, _on_scheduler(lambda: [client.submit(_scan_task, path, a, b, pure=False,
+                                                                key=f"zoneverify-scan-{tag}-{k}")
+                                                  for k, (a, b) in enumerate(ranges)]))
+    if any(sc is None for sc in scans):
+        return None, "a range has too many or too long directive lines"
+    plan = _native.cluster_plan(scans, origin)
+    if plan is None:
+        return None, "a directive other than $ORIGIN and $TTL, or one that cannot be read"
+    split = time.monotonic() - t0
+    keys = secrets.token_bytes(32)
+    t1 = time.monotonic()
+    futures = _on_scheduler(lambda: [client.submit(_check_task, path, a, b, plan[k], run, keys, origin, now,
+                                                   policy, pure=False, key=f"zoneverify-check-{tag}-{k}")
+                                     for k, (a, b) in enumerate(ranges)])
+    got = gather(client, futures, None if on_part is None else (lambda done: on_part(done, len(futures))))
+    del futures
+    workers_seconds = time.monotonic() - t1
+    why = next((f"part {k}: {g['why']}" for k, g in enumerate(got) if "why" in g), None)
+    if why is not None:
+        return None, why
+    t2 = time.monotonic()
+    raw = _native.cluster_join(path, plan, [g.pop("part") for g in got], apex, origin, now, None, policy)
+    if isinstance(raw, str):
+        return None, f"join: {raw}"
+    raw["cluster"] = {
+        "workers": _workers(client), "parts": len(got), "final_run": "parts",
+        "split_seconds": split, "workers_seconds": workers_seconds,
+        "part_seconds_max": max(g["seconds"] for g in got), "part_seconds_sum": sum(g["seconds"] for g in got),
+        "join_seconds": time.monotonic() - t2, "in_parts_seconds": time.monotonic() - t0, "rrsigs_seen": sum(g["rrsigs"] for g in got),
+        "records_seen": sum(g["records"] for g in got),
+        "worker_peak_rss_bytes": max(g["peak_rss_bytes"] for g in got),
+    }
+    return raw, ""
 
 
 def run_final_task(path: str, origin: str | None, now: int, jobs: int | None, allow_include: bool, policy: dict,
@@ -323,11 +415,23 @@ def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs
         def on_part(done: int, total: int) -> None:
             progress.cluster_parts = (done, total)
 
+    not_in_parts = ""
     if allow_include:
         # An $INCLUDEd file is read by the final run only: split nothing.
         pp = None
     else:
-        pp = prepass(client, path, origin, now, parts, on_part, points)
+        t0 = time.monotonic()
+        head = apex_run(path, origin)
+        cuts = cut_points(client, path, parts, points, None if head is None else head[0])
+        if cuts is not None and len(cuts) >= 3:
+            if head is None:
+                not_in_parts = "the file does not start with its apex"
+            else:
+                raw, not_in_parts = in_parts(client, path, origin, now, policy, cuts, head, on_part)
+                if raw is not None:
+                    raw["cluster"]["split_seconds"] += time.monotonic() - t0 - raw["cluster"]["in_parts_seconds"]
+                    return raw
+        pp = prepass(client, path, origin, now, parts, on_part, cuts)
     if pp is None:
         # Not worth splitting, or cannot be: the whole zone on one worker.
         t0 = time.monotonic()
@@ -347,5 +451,6 @@ def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs
                                   None if progress is None else progress._native)
     stats = raw.pop("cache", None) or {}
     raw["cluster"] = {**pp.as_dict(), "final_run": final_run, "final_run_seconds": time.monotonic() - t0,
+                      "not_in_parts": not_in_parts,
                       "reused": stats.get("reused", 0), "verified_by_final_run": stats.get("verified", 0)}
     return raw

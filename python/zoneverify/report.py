@@ -339,7 +339,10 @@ class Report:
                          f"{c['loaded']} entries read, {c['stored']} stored")
         if self.cluster is not None:
             c = self.cluster
-            if c.get("parts"):
+            if c.get("final_run") == "parts":
+                lines.append(f"cluster: {c['parts']} parts on {c['workers']} workers, each parsed, verified and "
+                             f"checked there ({c['rrsigs_seen']} signatures), joined here")
+            elif c.get("parts"):
                 lines.append(f"cluster: {c['parts']} parts on {c['workers']} workers, {c['reused']} signatures "
                              f"verified there, {c['verified_by_final_run']} verified by the final run")
             else:

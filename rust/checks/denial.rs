@@ -139,22 +139,49 @@ pub enum Chain<'c> {
     Summary(&'c NameHasher),
 }
 
-/// A keyed 128-bit hash of lower-cased names (two SipHash keys drawn for
-/// the run), so that a zone cannot choose names that collide.
-#[derive(Default)]
-pub struct NameHasher(std::collections::hash_map::RandomState, std::collections::hash_map::RandomState);
+/// A keyed 128-bit hash of lower-cased names (two SipHash-2-4 halves under
+/// keys drawn for the run), so that a zone cannot choose names that
+/// collide. The keys can be given ([`NameHasher::with_keys`]): the parts of
+/// one zone checked in several processes (`crate::cluster::parts`) hash
+/// with the same keys, so that their sums add up.
+#[derive(Clone, Copy)]
+pub struct NameHasher([u64; 4]);
+
+impl Default for NameHasher {
+    fn default() -> Self {
+        use std::hash::BuildHasher;
+        let s = std::collections::hash_map::RandomState::new();
+        NameHasher([s.hash_one(0u8), s.hash_one(1u8), s.hash_one(2u8), s.hash_one(3u8)])
+    }
+}
 
 impl NameHasher {
+    pub fn with_keys(keys: [u64; 4]) -> NameHasher {
+        NameHasher(keys)
+    }
+
+    pub fn keys(&self) -> [u64; 4] {
+        self.0
+    }
+
+    #[allow(deprecated)]
+    fn both<T: std::hash::Hash + ?Sized>(&self, t: &T) -> u128 {
+        use std::hash::Hasher;
+        let mut a = std::hash::SipHasher::new_with_keys(self.0[0], self.0[1]);
+        let mut b = std::hash::SipHasher::new_with_keys(self.0[2], self.0[3]);
+        t.hash(&mut a);
+        t.hash(&mut b);
+        ((a.finish() as u128) << 64) | b.finish() as u128
+    }
+
     /// A keyed 128-bit hash of a type list.
     pub fn hash_types(&self, t: &[u16]) -> u128 {
-        use std::hash::BuildHasher;
-        ((self.0.hash_one(t) as u128) << 64) | self.1.hash_one(t) as u128
+        self.both(t)
     }
 
     pub fn hash(&self, n: &Name) -> u128 {
-        use std::hash::BuildHasher;
         let lower: SmallVec<[u8; 64]> = n.as_wire().iter().map(u8::to_ascii_lowercase).collect();
-        ((self.0.hash_one(&lower[..]) as u128) << 64) | self.1.hash_one(&lower[..]) as u128
+        self.both(&lower[..])
     }
 }
 
@@ -180,13 +207,13 @@ impl NameHasher {
 pub struct ChainSummary {
     /// Sums (mod 2^128) of the hashes of the chain's names, and of the
     /// next names their NSECs give; how many.
-    owners: u128,
-    nexts: u128,
-    links: u64,
+    pub(crate) owners: u128,
+    pub(crate) nexts: u128,
+    pub(crate) links: u64,
     /// Links that name the apex.
-    wraps: u32,
+    pub(crate) wraps: u32,
     /// Why the links cannot be shown to form the chain, if they cannot.
-    broken: Option<String>,
+    pub(crate) broken: Option<String>,
 }
 
 impl ChainSummary {
@@ -650,51 +677,51 @@ pub enum Nsec3Chain<'c> {
 /// matches no name) is an error: the caller then takes the whole-zone
 /// path, whose findings say what and where.
 pub struct Nsec3Summary {
-    iterations: u16,
-    salt: Vec<u8>,
-    ttl: Option<u32>,
-    max_hashes: u64,
-    types: NameHasher,
-    names: Vec<HashedName>,
-    records: Vec<Nsec3Note>,
+    pub(crate) iterations: u16,
+    pub(crate) salt: Vec<u8>,
+    pub(crate) ttl: Option<u32>,
+    pub(crate) max_hashes: u64,
+    pub(crate) types: NameHasher,
+    pub(crate) names: Vec<HashedName>,
+    pub(crate) records: Vec<Nsec3Note>,
     /// Empty non-terminals noted so far.
-    ents: u32,
+    pub(crate) ents: u32,
     /// (hash of an unsigned delegation, an empty non-terminal above it):
     /// that delegation having an NSEC3 of its own makes the empty
     /// non-terminal need one (RFC 5155 §7.1; see `check_chain`).
-    ent_below: Vec<([u8; 20], u32)>,
+    pub(crate) ent_below: Vec<([u8; 20], u32)>,
 }
 
 /// A name to hash: an original name, or an empty non-terminal above one;
 /// the types its NSEC3 must list (RRSIG aside), and what decides RRSIG and
 /// opt-out.
-struct HashedName {
-    hash: [u8; 20],
-    types: u128,
-    owns_rrsig: bool,
+pub(crate) struct HashedName {
+    pub(crate) hash: [u8; 20],
+    pub(crate) types: u128,
+    pub(crate) owns_rrsig: bool,
     /// Not an unsigned delegation: RRSIG may be listed.
-    signed: bool,
+    pub(crate) signed: bool,
     /// An unsigned delegation, or an empty non-terminal with only unsigned
     /// delegations below it: an opt-out span may cover it.
-    may_opt_out: bool,
+    pub(crate) may_opt_out: bool,
     /// An empty non-terminal: its number (else `u32::MAX`).
-    ent: u32,
+    pub(crate) ent: u32,
 }
 
-struct Nsec3Note {
-    hash: [u8; 20],
-    next: [u8; 20],
-    opt_out: bool,
+pub(crate) struct Nsec3Note {
+    pub(crate) hash: [u8; 20],
+    pub(crate) next: [u8; 20],
+    pub(crate) opt_out: bool,
     /// The listed types, RRSIG aside.
-    types: u128,
-    lists_rrsig: bool,
+    pub(crate) types: u128,
+    pub(crate) lists_rrsig: bool,
 }
 
 impl Nsec3Summary {
     /// For the chain of the apex's NSEC3PARAM RRset (`params`: its
     /// records' RDATA); `ttl`: the zone's denial TTL (min(SOA MINIMUM, SOA
     /// TTL)). Else why the summary cannot take the zone.
-    pub fn start(params: &[&[u8]], ttl: Option<u32>, policy: &Policy) -> Result<Nsec3Summary, String> {
+    pub fn start(params: &[&[u8]], ttl: Option<u32>, policy: &Policy, types: NameHasher) -> Result<Nsec3Summary, String> {
         let [d] = params else { return Err(format!("{} NSEC3PARAM records at the apex", params.len())) };
         let Some((p, _)) = parse_params(d) else { return Err("the NSEC3PARAM RDATA cannot be decoded".into()) };
         if p.flags != 0 || p.alg != 1 {
@@ -705,7 +732,7 @@ impl Nsec3Summary {
             salt: p.salt.to_vec(),
             ttl,
             max_hashes: policy.nsec3_max_hashes,
-            types: NameHasher::default(),
+            types,
             names: Vec::new(),
             records: Vec::new(),
             ents: 0,
@@ -806,6 +833,30 @@ impl Nsec3Summary {
             self.bound()?;
             let hash = nsec3_hash(name.as_wire(), &self.salt, self.iterations);
             self.names.push(HashedName { hash, types: no_types, owns_rrsig: false, signed: false, may_opt_out: !needed, ent });
+        }
+        Ok(())
+    }
+
+    /// Adds what the summary of a later part of the zone noted (made with
+    /// the same type hasher): its empty non-terminals numbered after these.
+    /// An error when the names together pass the hash bound (as they would
+    /// have, noted in one summary).
+    pub fn extend(&mut self, o: Nsec3Summary) -> Result<(), String> {
+        if (o.iterations, &o.salt, o.types.keys()) != (self.iterations, &self.salt, self.types.keys()) {
+            return Err("the parts' NSEC3 summaries are of different chains".into());
+        }
+        let base = self.ents;
+        self.names.extend(o.names.into_iter().map(|mut n| {
+            if n.ent != u32::MAX {
+                n.ent += base;
+            }
+            n
+        }));
+        self.records.extend(o.records);
+        self.ent_below.extend(o.ent_below.into_iter().map(|(h, e)| (h, e + base)));
+        self.ents += o.ents;
+        if (self.names.len() as u64) * (self.iterations as u64 + 1) > self.max_hashes {
+            return Err("the NSEC3 hash bound is reached".into());
         }
         Ok(())
     }

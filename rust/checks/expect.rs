@@ -33,11 +33,11 @@ use super::{must_be_signed, row_fields, status, valid_by, Downgrade};
 /// Where a finding about a name's RRset points: the name, the type, and
 /// its first record's place.
 #[derive(Clone, Debug)]
-struct Place {
-    name: Name,
-    rtype: u16,
-    file: u32,
-    line: u32,
+pub(crate) struct Place {
+    pub(crate) name: Name,
+    pub(crate) rtype: u16,
+    pub(crate) file: u32,
+    pub(crate) line: u32,
 }
 
 impl Place {
@@ -50,21 +50,21 @@ impl Place {
 /// RRsets besides the DNSKEY RRset, those it does not validly sign, and the
 /// first of those in canonical order.
 #[derive(Clone, Debug)]
-struct Signing {
-    tag: u16,
-    alg: u8,
-    total: usize,
-    missing: usize,
-    first: Option<Place>,
+pub(crate) struct Signing {
+    pub(crate) tag: u16,
+    pub(crate) alg: u8,
+    pub(crate) total: usize,
+    pub(crate) missing: usize,
+    pub(crate) first: Option<Place>,
 }
 
 /// `--forbid-key`: the RRSIGs with the tag, and the first (zone order:
 /// its report row, owner and covered type).
 #[derive(Clone, Debug)]
-struct Forbidden {
-    tag: u16,
-    rows: usize,
-    first: Option<(u32, Place)>,
+pub(crate) struct Forbidden {
+    pub(crate) tag: u16,
+    pub(crate) rows: usize,
+    pub(crate) first: Option<(u32, Place)>,
 }
 
 /// What the expectations gather name by name ([`tally`]), for [`check`]:
@@ -72,11 +72,11 @@ struct Forbidden {
 /// result. [`Tally::plan`] sets it up from the apex DNSKEYs.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
-    signing: Vec<Signing>,
-    forbidden: Vec<Forbidden>,
+    pub(crate) signing: Vec<Signing>,
+    pub(crate) forbidden: Vec<Forbidden>,
     /// Per pre-published algorithm without a key: the RRsets without an
     /// RRSIG of it (findings, name order) and the rows downgraded.
-    prepublished: Vec<(u8, Vec<Finding>)>,
+    pub(crate) prepublished: Vec<(u8, Vec<Finding>)>,
     pub downgraded: Vec<Downgrade>,
 }
 

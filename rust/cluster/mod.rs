@@ -29,5 +29,7 @@
 //! slower, never different. A worker that dies takes nothing with it: its
 //! task runs again elsewhere, or its range is verified by the final run.
 
+pub mod parts;
 pub mod prepass;
 pub mod split;
+pub mod wire;

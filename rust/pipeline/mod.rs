@@ -449,7 +449,7 @@ fn zone_apex(zone: &ParsedZone) -> Result<Name, CoreError> {
 
 /// The report of a zone checked name by name in the stream
 /// ([`names`]): the records are gone, the columns and findings made.
-fn checked_report(zone: &ParsedZone, c: names::Checked, busy: f64, vopts: &VerifyOptions, threads: usize, profile: &Profile, path: String) -> Report {
+pub(crate) fn checked_report(zone: &ParsedZone, c: names::Checked, busy: f64, vopts: &VerifyOptions, threads: usize, profile: &Profile, path: String) -> Report {
     // The columns are as `vopts.columns` asks (the stage was told).
     let mut rep = Report {
         apex: Some(c.apex),

@@ -60,16 +60,16 @@ pub struct Checked {
 
 /// Records set aside with their report rows, to be checked together.
 #[derive(Default)]
-struct Kept {
-    records: Vec<Record>,
+pub(crate) struct Kept {
+    pub(crate) records: Vec<Record>,
     /// Per report row among them: the record, the type it covers, its
     /// status, and the zone-wide row.
-    rrsig_record: Vec<u32>,
-    covered: Vec<u16>,
-    status: Vec<u8>,
-    row: Vec<u32>,
+    pub(crate) rrsig_record: Vec<u32>,
+    pub(crate) covered: Vec<u16>,
+    pub(crate) status: Vec<u8>,
+    pub(crate) row: Vec<u32>,
     /// Identical copies: (copy, kept), indices into `records`.
-    duplicates: Vec<(u32, u32)>,
+    pub(crate) duplicates: Vec<(u32, u32)>,
 }
 
 impl Kept {
@@ -285,6 +285,16 @@ pub struct NameChecks<'p> {
     top_nodes: std::collections::HashSet<u128>,
     /// What the expectations gather name by name.
     expect: checks::expect::Tally,
+    /// One part of a zone checked in parts ([`crate::cluster::parts`]).
+    in_parts: bool,
+    /// Such a part, not the first: its first run is not the apex, and
+    /// every name must lie below the apex.
+    part: bool,
+    /// In a part: the hashes of the tops of the subtrees seen, and of the
+    /// hashed owner names (NSEC3 records only), so that the join can tell
+    /// that no name is in two parts.
+    tops: Vec<u128>,
+    hashed: Vec<u128>,
     /// The apex's records, whole, for the apex checks at the end.
     apex_kept: Kept,
     /// Names two or more labels below the apex: whether they lie below a
@@ -313,7 +323,19 @@ impl<'p> NameChecks<'p> {
     /// the apex has an SOA, a DNSKEY, RRSIGs and either an NSEC or an
     /// NSEC3PARAM (whose chain [`denial::Nsec3Summary`] takes), and no
     /// NSEC3, ZONEMD or DNAME. Else why not.
-    pub fn start(policy: &'p Policy, apex: &Name, run: &[Record], keys: &[Dnskey], now: u64, columns: bool) -> Result<NameChecks<'p>, String> {
+    /// `hasher`: the keys of the run's name hashes; `part`: for one part
+    /// of a zone checked in parts, whether it is the first.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start(
+        policy: &'p Policy,
+        apex: &Name,
+        run: &[Record],
+        keys: &[Dnskey],
+        now: u64,
+        columns: bool,
+        hasher: denial::NameHasher,
+        part: Option<bool>,
+    ) -> Result<NameChecks<'p>, String> {
         let has = |t: u16| run.iter().any(|r| r.rtype == t);
         for t in [rrtype::SOA, rrtype::DNSKEY, rrtype::RRSIG] {
             if !has(t) {
@@ -330,7 +352,7 @@ impl<'p> NameChecks<'p> {
             (true, false) => None,
             (false, true) => {
                 let params: Vec<&[u8]> = run.iter().filter(|r| r.rtype == rrtype::NSEC3PARAM).map(|r| &r.rdata[..]).collect();
-                Some(denial::Nsec3Summary::start(&params, ttl, policy)?)
+                Some(denial::Nsec3Summary::start(&params, ttl, policy, hasher)?)
             }
             (true, true) => return Err("the apex has an NSEC and an NSEC3PARAM".into()),
             (false, false) => return Err("the apex has neither an NSEC nor an NSEC3PARAM".into()),
@@ -343,11 +365,15 @@ impl<'p> NameChecks<'p> {
             now,
             algs,
             ttl,
-            hasher: Default::default(),
+            hasher,
             nsec3,
             recent_tops: Default::default(),
             top_nodes: Default::default(),
             expect: checks::expect::Tally::plan(&policy.expect, keys.iter()),
+            in_parts: part.is_some(),
+            part: part == Some(false),
+            tops: Vec::new(),
+            hashed: Vec::new(),
             apex_kept: Kept::default(),
             held: Kept::default(),
             cuts: Cuts::default(),
@@ -450,6 +476,9 @@ impl<'p> NameChecks<'p> {
         for (k, (&(a, b), (verdicts, dups))) in runs.iter().zip(verified).enumerate() {
             let owner = &it.as_slice()[0].owner;
             let below = if owner.is_subdomain_of(&self.apex) { owner.label_count() - self.apex_labels } else { 0 };
+            if self.part && below == 0 {
+                return Err(format!("owner name {owner} at line {} in a later part of the zone is not below the apex", it.as_slice()[0].line));
+            }
             let deep = below > 1;
             if self.nsec3.is_some() && below == 1 {
                 if self.recent_tops.len() == SLACK as usize {
@@ -462,8 +491,17 @@ impl<'p> NameChecks<'p> {
             // with names below it, late, leaves those looking like names
             // under an empty non-terminal, and the NSEC3 summary gives up).
             let hashed_owner = below == 1 && self.nsec3.is_some() && only_nsec3(&it.as_slice()[..b - a]);
+            if hashed_owner && self.in_parts {
+                self.hashed.push(self.hasher.hash(owner));
+            }
             if below > 0 && !hashed_owner {
                 let top = self.order.next(owner, below - 1, it.as_slice()[0].line)?;
+                if self.in_parts {
+                    let h = self.hasher.hash(&top);
+                    if self.tops.last() != Some(&h) {
+                        self.tops.push(h);
+                    }
+                }
                 if deep {
                     // One name per subtree, not one per held name.
                     let top = match self.held_tops.last() {
@@ -481,7 +519,7 @@ impl<'p> NameChecks<'p> {
             }
             let run = it.by_ref().take(b - a);
             let (kept, kept_last) = if deep { (&mut self.held, &mut held_last) } else { (&mut batch, &mut batch_last) };
-            if first_part && k == 0 {
+            if first_part && k == 0 && !self.part {
                 // The apex, whole, for the apex checks at the end too.
                 let run: Vec<Record> = run.collect();
                 self.apex_kept.take(run.iter().cloned(), a as u32, verdicts, dups, row, false);
@@ -548,12 +586,115 @@ impl<'p> NameChecks<'p> {
 
     /// The zone-wide checks (over the apex, the statuses and the NSEC
     /// chain's summary), and everything the report needs.
-    pub fn finish(mut self) -> Result<Checked, String> {
+    pub fn finish(self) -> Result<Checked, String> {
+        let (policy, apex, now) = (self.policy, self.apex.clone(), self.now);
+        self.into_part().finish(policy, apex, now)
+    }
+
+    /// What the checks of this part of the zone leave for the zone-wide
+    /// checks (after the last records were taken), to be joined with the
+    /// other parts' ([`Part::join`]) and finished ([`Part::finish`]).
+    pub fn into_part(self) -> Part {
+        Part {
+            apex_kept: (!self.part).then_some(self.apex_kept),
+            nsec3: self.nsec3,
+            found: self.found,
+            names: self.names,
+            owner: self.owner,
+            line: self.line,
+            file: self.file,
+            cols: self.cols,
+            records: self.records,
+            seconds: self.seconds,
+            tops: self.tops,
+            hashed: self.hashed,
+        }
+    }
+}
+
+/// A part of the zone checked name by name, all its names' checks done,
+/// waiting for the zone-wide ones: what [`NameChecks`] keeps of it.
+pub struct Part {
+    /// The apex's records with their rows (the part that starts with it).
+    pub(crate) apex_kept: Option<Kept>,
+    pub(crate) nsec3: Option<denial::Nsec3Summary>,
+    pub(crate) found: NodeFindings,
+    pub(crate) names: NameTable,
+    pub(crate) owner: Vec<u32>,
+    pub(crate) line: Vec<u32>,
+    pub(crate) file: Vec<u32>,
+    pub(crate) cols: RrsigColumns,
+    pub(crate) records: usize,
+    pub(crate) seconds: f64,
+    /// See [`NameChecks::tops`].
+    pub(crate) tops: Vec<u128>,
+    pub(crate) hashed: Vec<u128>,
+}
+
+impl Part {
+    /// The parts of one zone, in file order, as one: what one
+    /// [`NameChecks`] over the whole zone would have kept, or why that
+    /// cannot be shown. It can when the first part starts with the apex,
+    /// every subtree lies in one part (its top, the name one label below
+    /// the apex, is seen in one part only), and no hashed owner name of one
+    /// part is the top of a subtree in another: then no name is in two
+    /// parts (the later parts' names are all below the apex), and
+    /// every name was settled (below a zone cut or not, under an empty
+    /// non-terminal or not) by the part that holds its subtree, as the one
+    /// stream would have.
+    pub fn join(parts: Vec<Part>) -> Result<Part, String> {
+        let mut it = parts.into_iter();
+        let Some(mut all) = it.next() else { return Err("no parts".into()) };
+        if all.apex_kept.is_none() {
+            return Err("the first part does not start with the apex".into());
+        }
+        let mut tops: std::collections::HashMap<u128, usize> = all.tops.iter().map(|&h| (h, 0)).collect();
+        let mut hashed: Vec<(u128, usize)> = all.hashed.iter().map(|&h| (h, 0)).collect();
+        for (k, p) in it.enumerate() {
+            let k = k + 1;
+            if p.apex_kept.is_some() {
+                return Err(format!("part {k} starts with the apex"));
+            }
+            for h in p.tops {
+                if tops.insert(h, k).is_some_and(|j| j != k) {
+                    return Err(format!("a subtree is in part {k} and a part before it"));
+                }
+            }
+            hashed.extend(p.hashed.into_iter().map(|h| (h, k)));
+            match (all.nsec3.as_mut(), p.nsec3) {
+                (Some(a), Some(b)) => a.extend(b)?,
+                (None, None) => {}
+                _ => return Err(format!("part {k} is of another denial")),
+            }
+            let (rows, names) = (all.cols.len() as u32, all.names.len() as u32);
+            let mut found = p.found;
+            for d in &mut found.downgraded {
+                d.row += rows;
+            }
+            found.expect.map_rows(|r| r + rows);
+            all.found.extend(found);
+            all.names.append(&p.names);
+            all.owner.extend(p.owner.into_iter().map(|o| o + names));
+            all.line.extend(p.line);
+            all.file.extend(p.file);
+            all.cols.append(p.cols);
+            all.records += p.records;
+            all.seconds += p.seconds;
+        }
+        if let Some((_, k)) = hashed.iter().find(|(h, k)| tops.get(h).is_some_and(|j| j != k)) {
+            return Err(format!("a hashed owner name of part {k} is the top of a subtree in another part"));
+        }
+        Ok(all)
+    }
+
+    /// The zone-wide checks (over the apex, the statuses and the NSEC
+    /// chain's summary), and everything the report needs.
+    pub fn finish(mut self, policy: &Policy, apex_name: Name, now: u64) -> Result<Checked, String> {
         let t0 = Instant::now();
-        let apex = std::mem::take(&mut self.apex_kept);
-        let z = apex.zone(&self.apex, self.now);
+        let Some(apex) = self.apex_kept.take() else { return Err("no part starts with the apex".into()) };
+        let z = apex.zone(&apex_name, now);
         let serial = z.apex_node().and_then(|n| n.rrset(rrtype::SOA)).and_then(|s| canon::soa_serial(&apex.records[s.records[0] as usize].rdata));
-        let mut outcome = if self.policy.zone_checks {
+        let mut outcome = if policy.zone_checks {
             let chain = match self.nsec3.as_mut() {
                 Some(s) => {
                     s.holds()?;
@@ -566,14 +707,14 @@ impl<'p> NameChecks<'p> {
             };
             let first = apex.rrsig_record.first().map(|&i| &apex.records[i as usize]);
             let expect = std::mem::take(&mut self.found.expect);
-            let zf = checks::zone_checks(&z, self.policy, &self.cols.status, first, true, expect, chain);
+            let zf = checks::zone_checks(&z, policy, &self.cols.status, first, true, expect, chain);
             checks::assemble(std::mem::take(&mut self.found), zf)
         } else {
             checks::Outcome { findings: Vec::new(), downgraded: Vec::new() }
         };
-        checks::apply_policy_severity(&mut outcome, &self.cols.status, self.policy);
+        checks::apply_policy_severity(&mut outcome, &self.cols.status, policy);
         Ok(Checked {
-            apex: self.apex,
+            apex: apex_name,
             names: self.names,
             owner: self.owner,
             line: self.line,

@@ -44,7 +44,7 @@ use crate::sig::profile::Profile;
 use crate::sig::rules::Rules;
 use crate::sig::Status;
 
-use super::names::{Checked, NameChecks};
+use super::names::{Checked, NameChecks, Part};
 
 /// One RRSIG's verdict: its record index, status and reason.
 pub type Verdict = (u32, Status, Option<String>);
@@ -214,6 +214,10 @@ pub struct Streamer<'p> {
     checked: Option<Checked>,
     /// Keep every report row's columns when checking by name.
     columns: bool,
+    /// A part of a zone checked in parts ([`Streamer::for_part`]): checked
+    /// name by name or not at all (the stage gives up), and left as a
+    /// [`Part`] at the end.
+    part: Option<Option<Part>>,
 }
 
 impl<'p> Streamer<'p> {
@@ -242,7 +246,65 @@ impl<'p> Streamer<'p> {
             seen: Default::default(),
             checked: None,
             columns,
+            part: None,
         }
+    }
+
+    /// A stage for one part of a zone checked in parts
+    /// ([`crate::cluster::parts`]): `apex_run` is the apex's first run (its
+    /// DNSKEYs and what the checks need of it), read elsewhere and not part
+    /// of this part; `first`: the part starts with the apex (and the apex
+    /// run is then read again from it). The names are checked as they come
+    /// ([`NameChecks`], with the run's name `hasher`); a layout that does
+    /// not allow that makes the stage give up. [`Streamer::into_part`] ends
+    /// it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn for_part(
+        apex_run: Vec<Record>,
+        first: bool,
+        origin: Option<Name>,
+        now: u64,
+        policy: &'p Policy,
+        columns: bool,
+        hasher: crate::checks::denial::NameHasher,
+    ) -> Streamer<'p> {
+        let mut st = Streamer::new(origin, now, None, true, Some(policy), columns);
+        st.part = Some(None);
+        st.records = apex_run;
+        let n = st.records.len();
+        if n == 0 {
+            st.give_up("no apex records".into());
+            return st;
+        }
+        if let Err(why) = st.find_apex(0, n) {
+            st.give_up(why);
+            return st;
+        }
+        let Some((apex, keys)) = st.apex.as_ref() else { return st };
+        match NameChecks::start(policy, apex, &st.records, keys, now, columns, hasher, Some(first)) {
+            Ok(c) => st.names = Some(c),
+            Err(why) => st.give_up(format!("the zone cannot be checked name by name: {why}")),
+        }
+        st.records = Vec::new();
+        if first {
+            // The apex run is read again, as the part's first.
+            st.apex = None;
+        }
+        st
+    }
+
+    /// Wall seconds spent so far (part of it beside the parser).
+    pub fn busy(&self) -> f64 {
+        self.busy
+    }
+
+    /// Ends a stage made by [`Streamer::for_part`]: the part's checks, or
+    /// why it gave up.
+    pub fn into_part(self) -> Result<Part, String> {
+        if let Some(why) = self.gave_up {
+            return Err(why);
+        }
+        self.part.flatten().ok_or_else(|| "the part did not end".into())
     }
 
     /// The same stage, verifying with the run's verified-signature cache.
@@ -284,8 +346,10 @@ impl<'p> Streamer<'p> {
                     self.give_up(why);
                     return;
                 }
-                if let (Some(policy), true, Some((apex, keys))) = (self.policy, self.thin, self.apex.as_ref()) {
-                    self.names = NameChecks::start(policy, apex, &self.records[a..b], keys, self.now, self.columns).ok();
+                if self.part.is_some() {
+                    // Started by `for_part`.
+                } else if let (Some(policy), true, Some((apex, keys))) = (self.policy, self.thin, self.apex.as_ref()) {
+                    self.names = NameChecks::start(policy, apex, &self.records[a..b], keys, self.now, self.columns, Default::default(), None).ok();
                 }
             }
         }
@@ -338,7 +402,7 @@ impl<'p> Streamer<'p> {
     /// in that layout but nothing was dropped yet: the names are then
     /// checked over the zone model, and the part filed as any other.
     fn push_by_name(&mut self, runs: &[(usize, usize)], keys: &[u64], last: bool) -> bool {
-        let dropped = self.names.as_ref().is_some_and(|n| n.taken() > 0);
+        let dropped = self.part.is_some() || self.names.as_ref().is_some_and(|n| n.taken() > 0);
         let mut why: Option<String> = None;
         for (&(a, b), &key) in runs.iter().zip(keys) {
             let r = &self.records[a];
@@ -380,7 +444,11 @@ impl<'p> Streamer<'p> {
             self.give_up(why);
             return true;
         }
-        if last {
+        if last && self.part.is_some() {
+            self.part = Some(self.names.take().map(NameChecks::into_part));
+            self.owners = Owners::default();
+            self.seen = Default::default();
+        } else if last {
             match self.names.take().map(NameChecks::finish) {
                 Some(Ok(c)) => self.checked = Some(c),
                 Some(Err(why)) => self.give_up(why),

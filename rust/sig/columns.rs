@@ -122,6 +122,26 @@ impl RrsigColumns {
         self.rows = Some(rows);
     }
 
+    /// Appends the rows of `o`, columns made the same way (every row's or
+    /// sparse), its rows numbered after these.
+    pub fn append(&mut self, o: RrsigColumns) {
+        let base = self.status.len() as u32;
+        self.type_covered.extend(o.type_covered);
+        self.algorithm.extend(o.algorithm);
+        self.key_tag.extend(o.key_tag);
+        self.inception.extend(o.inception);
+        self.expiration.extend(o.expiration);
+        self.status.extend(o.status);
+        self.reasons.extend(o.reasons.into_iter().map(|(r, w)| (r + base, w)));
+        if let Some(rows) = o.rows {
+            self.rows.get_or_insert_with(Vec::new).extend(rows.into_iter().map(|r| r + base));
+        }
+        self.now = self.now.or(o.now);
+        for (k, e) in o.earliest {
+            self.earliest.entry(k).and_modify(|x| *x = (*x).min(e)).or_insert(e);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.status.len()
     }
