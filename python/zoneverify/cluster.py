@@ -5,14 +5,18 @@ How the work is shared (the README's "On a Dask cluster" says why the
 verdict cannot differ):
 
 - **One large zone** (a file of ``MIN_SPLIT`` octets or more, or any file
-  when ``parts`` is given): the client cuts the file into byte ranges at
-  owner-name boundaries and reads the apex's DNSKEYs from its first part;
-  each worker parses one range and verifies its RRSIGs against those keys,
-  and sends back the verified-signature cache entries of the successes
-  (32 octets a signature, keyed with a secret made for this run). Then the
-  client runs the ordinary pipeline over the whole file with an in-memory
-  cache that knows those entries: every check and every RRSIG's status as
-  on one machine, the public-key operations the workers did skipped.
+  when ``parts`` is given): the client cuts the file into byte ranges
+  between subtrees and reads the apex's first run of records; each worker
+  parses, verifies and checks by name its own range
+  (:func:`in_parts`), and the client joins the parts and runs the
+  zone-wide checks once. Where the parts cannot show the single machine's
+  report (a layout the checks by name do not take, ZONEMD, a subtree cut
+  in two, the publication gate, ...: ``Report.cluster["not_in_parts"]``
+  says why), the fallback: each worker verifies its range's RRSIGs and
+  sends back the verified-signature cache entries of the successes (32
+  octets a signature, keyed with a secret made for this run,
+  :func:`prepass`), and the client runs the ordinary pipeline over the
+  whole file with an in-memory cache that knows those entries.
 - **Many zones**: each smaller file is verified whole by one worker (the
   ordinary pipeline there), the large ones as above, their final runs on
   workers too (``final_run="worker"``, what ``zoneverify check`` asks for
@@ -38,8 +42,8 @@ from typing import Any, Callable, TypeVar
 from . import _native
 from ._errors import ClusterError
 
-__all__ = ["MIN_SPLIT", "RANGE_BYTES", "Prepass", "connect", "gather", "prepass", "run_final_task", "run_zone_task",
-           "submit_zone", "verify_on_cluster"]
+__all__ = ["MIN_SPLIT", "RANGE_BYTES", "Prepass", "apex_run", "connect", "cut_points", "gather", "in_parts", "prepass",
+           "run_final_task", "run_zone_task", "submit_zone", "verify_on_cluster"]
 
 #: Files from this size on are split across the workers; smaller ones are
 #: verified whole by one worker (the split's fixed costs outweigh it).
