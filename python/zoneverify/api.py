@@ -168,14 +168,16 @@ def verify_zone(
             cluster's help (:mod:`zoneverify.cluster`): the same report as
             without one, plus :attr:`Report.cluster`. Workers must read the
             file at the same path. A file of 64 MiB or more is split across
-            the workers (their public-key operations are reused by the run
-            over the whole file, here), a smaller one verified whole by one
-            worker.
+            the workers: each byte range parsed, verified and checked there,
+            the parts joined here (or, where the parts cannot show this
+            machine's report, their public-key operations reused by a run
+            over the whole file: ``Report.cluster["not_in_parts"]`` says
+            why); a smaller one is verified whole by one worker.
         parts: with ``client``: split the file into at least this many
             byte ranges, whatever its size (more where a range would be over
             256 MiB).
-        final_run: with ``client``, for a split file: where the run over the
-            whole file goes, ``"here"`` (this process: its cores, and
+        final_run: with ``client``, for a split file that is not checked
+            in parts: where the run over the whole file goes, ``"here"`` (this process: its cores, and
             ``progress`` shows it) or ``"worker"`` (one of the cluster's;
             this process only waits: for many large zones at once).
 

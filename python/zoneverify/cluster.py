@@ -207,11 +207,13 @@ def run_zone_task(path: str, origin: str | None, now: int, jobs: int | None, all
     return _native.verify_file(path, origin, now, jobs, allow_include, policy)
 
 
-def gather(client: Any, futures: list, on_done: Callable[[int], None] | None = None) -> list:
+def gather(client: Any, futures: list, on_done: Callable[[int], None] | None = None,
+           stop: Callable[[Any], bool] | None = None) -> list:
     """The futures' results in order; a scheduler that goes away is a
     ClusterError (no partial result), a task's own error is raised as it
     is (a ZoneParseError, or a ClusterError for a file a worker cannot
-    read)."""
+    read). With ``stop``: once a result satisfies it, the other tasks are
+    cancelled and their results are None."""
     from distributed import as_completed
 
     results: dict[Any, Any] = {}
@@ -228,6 +230,11 @@ def gather(client: Any, futures: list, on_done: Callable[[int], None] | None = N
             results[fut.key] = res
             if on_done is not None:
                 on_done(k + 1)
+            if stop is not None and stop(res):
+                for f in futures:
+                    if f.key not in results:
+                        f.cancel()
+                break
     except BaseException as e:
         for f in futures:
             f.cancel()
@@ -238,7 +245,7 @@ def gather(client: Any, futures: list, on_done: Callable[[int], None] | None = N
         for f in futures:
             f.cancel()
         raise failed
-    return [results[f.key] for f in futures]
+    return [results.get(f.key) for f in futures]
 
 
 def cut_points(client: Any, path: str, parts: int | None, points: list[int] | None,
@@ -347,6 +354,11 @@ def in_parts(client: Any, path: str, origin: str | None, now: int, policy: dict,
         return None, "the publication gate reads the whole file"
     t0 = time.monotonic()
     apex, run = head
+    # Whether the checks by name take the apex at all (not Knot's layout,
+    # no ZONEMD, ...): asked here, before any worker starts.
+    why = _native.cluster_apex_refused(run, origin, now, policy)
+    if why is not None:
+        return None, why
     ranges = list(zip(points, points[1:]))
     tag = f"{os.getpid()}-{t0}"
     scans = gather(client, _on_scheduler(lambda: [client.submit(_scan_task, path, a, b, pure=False,
@@ -363,10 +375,12 @@ def in_parts(client: Any, path: str, origin: str | None, now: int, policy: dict,
     futures = _on_scheduler(lambda: [client.submit(_check_task, path, a, b, plan[k], run, keys, origin, now,
                                                    policy, pure=False, key=f"zoneverify-check-{tag}-{k}")
                                      for k, (a, b) in enumerate(ranges)])
-    got = gather(client, futures, None if on_part is None else (lambda done: on_part(done, len(futures))))
+    # The first part that cannot be checked alone ends them all.
+    got = gather(client, futures, None if on_part is None else (lambda done: on_part(done, len(futures))),
+                 stop=lambda g: "why" in g)
     del futures
     workers_seconds = time.monotonic() - t1
-    why = next((f"part {k}: {g['why']}" for k, g in enumerate(got) if "why" in g), None)
+    why = next((f"part {k}: {g['why']}" for k, g in enumerate(got) if g is not None and "why" in g), None)
     if why is not None:
         return None, why
     t2 = time.monotonic()

@@ -149,6 +149,15 @@ pub fn check(
     }))
 }
 
+/// Why a zone whose apex's first run is `apex_run` cannot be checked in
+/// parts at all (the checks by name do not take its apex: no RRSIG there,
+/// as in Knot's layout, a ZONEMD, two NSEC3PARAMs, ...), if so: the client
+/// asks before any worker starts.
+pub fn apex_refused(apex_run: Vec<Record>, popts: &ParseOptions, vopts: &VerifyOptions) -> Option<String> {
+    let st = Streamer::for_part(apex_run, false, popts.origin.clone(), vopts.now, &vopts.policy, vopts.columns, NameHasher::default());
+    st.gave_up().map(str::to_string)
+}
+
 /// The report of a zone from its parts' results (file order) and the
 /// plan they were made with: the single machine's report, or why that
 /// cannot be shown (then nothing is reported from them).

@@ -44,7 +44,7 @@ pub fn points(path: &Path, parts: usize, apex: Option<&Name>) -> Result<Option<V
         let from = target.saturating_sub(1).max(*out.last().unwrap_or(&0));
         f.seek(SeekFrom::Start(from)).map_err(io)?;
         let n = read_up_to(&mut f, &mut buf).map_err(io)?;
-        let by_subtree = apex_text.as_deref().and_then(|a| boundary(&buf[..n], |o| subtree_key(o, a.as_bytes())));
+        let by_subtree = apex_text.as_deref().and_then(|a| subtree_boundary(&buf[..n], a.as_bytes()));
         if let Some(cut) = by_subtree.or_else(|| owner_boundary(&buf[..n])) {
             let at = from + cut as u64;
             if at > *out.last().unwrap_or(&0) && at < size {
@@ -89,6 +89,35 @@ fn boundary<'t>(text: &'t [u8], key: impl Fn(&'t [u8]) -> &'t [u8]) -> Option<us
         }
     }
     None
+}
+
+/// How many owner lines on each side of a cut between subtrees must name
+/// other subtrees than the lines on the other side: a signer that writes
+/// a name a few places late (`dnssec-signzone -n`) leaves no subtree on
+/// both sides of such a cut.
+const CLEAR_LINES: usize = 64;
+
+/// In `text` (which starts just before a cut point), the first line start
+/// where a subtree starts (see [`subtree_key`]; `apex`: the apex in
+/// presentation form, lower case) such that none of the [`CLEAR_LINES`]
+/// owner lines before it names a subtree that one of the [`CLEAR_LINES`]
+/// after it names.
+fn subtree_boundary(text: &[u8], apex: &[u8]) -> Option<usize> {
+    let mut lines: Vec<(usize, &[u8])> = Vec::new();
+    for i in (1..text.len()).filter(|&i| text[i - 1] == b'\n' && is_chunk_start(text[i])) {
+        let Some(end) = text[i..].iter().position(|c| c.is_ascii_whitespace()).map(|p| i + p) else { break };
+        lines.push((i, subtree_key(&text[i..end], apex)));
+    }
+    (1..lines.len()).find_map(|j| {
+        if lines[j - 1].1.eq_ignore_ascii_case(lines[j].1) {
+            return None;
+        }
+        // Fewer where the text ends first (the file's end, or the look-ahead's).
+        let before = &lines[j.saturating_sub(CLEAR_LINES)..j];
+        let after = &lines[j..(j + CLEAR_LINES).min(lines.len())];
+        let clear = before.iter().all(|(_, a)| after.iter().all(|(_, b)| !a.eq_ignore_ascii_case(b)));
+        clear.then_some(lines[j].0)
+    })
 }
 
 /// The label of an owner name (as written) directly below the apex
@@ -212,6 +241,29 @@ mod tests {
         let text = b"\na.b.x. 1 IN A 1.2.3.4\nc.b.x. 1 IN A 1.2.3.4\nb.x. 1 IN NS n.\nd.x. 1 IN A 1.2.3.4\n";
         let d = text.windows(4).position(|w| w == b"d.x.").unwrap();
         assert_eq!(boundary(text, |o| subtree_key(o, apex)), Some(d));
+        // A name written late (n1's glue after n2): no cut between n1 and
+        // n2, nor anywhere a subtree is on both sides within CLEAR_LINES.
+        let mut z = String::from("\n");
+        for i in 0..200 {
+            z.push_str(&format!("n{i}.x. 1 IN NS ns.n{i}.x.\n"));
+            // Glue after its delegation, but every 40th two names late.
+            if i % 40 != 5 {
+                z.push_str(&format!("ns.n{i}.x. 1 IN A 1.2.3.4\n"));
+            }
+            if i >= 2 && (i - 2) % 40 == 5 {
+                z.push_str(&format!("ns.n{}.x. 1 IN A 1.2.3.4\n", i - 2));
+            }
+        }
+        // From just before the late one's delegation.
+        let z = &z[z.find("\nn5.x.").unwrap()..];
+        let cut = subtree_boundary(z.as_bytes(), apex).unwrap();
+        assert!(cut > z.find("ns.n5.x.").unwrap(), "{cut}");
+        let before: Vec<&str> = z[..cut].lines().filter(|l| !l.is_empty()).map(|l| l.split(' ').next().unwrap()).collect();
+        let after: Vec<&str> = z[cut..].lines().map(|l| l.split(' ').next().unwrap()).collect();
+        for a in &before {
+            let top = a.trim_end_matches(".x.").rsplit('.').next().unwrap();
+            assert!(after.iter().all(|b| b.trim_end_matches(".x.").rsplit('.').next().unwrap() != top), "{top} on both sides of {cut}");
+        }
         assert_eq!(owner_boundary(text), Some(text.windows(6).position(|w| w == b"c.b.x.").unwrap()));
     }
 }

@@ -298,6 +298,11 @@ impl<'p> Streamer<'p> {
         self.busy
     }
 
+    /// Why the stage gave up, if it did.
+    pub fn gave_up(&self) -> Option<&str> {
+        self.gave_up.as_deref()
+    }
+
     /// Ends a stage made by [`Streamer::for_part`]: the part's checks, or
     /// why it gave up.
     pub fn into_part(self) -> Result<Part, String> {

@@ -21,6 +21,7 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cluster_plan, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_check_part, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_join, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_apex_refused, m)?)?;
     Ok(())
 }
 
@@ -154,7 +155,7 @@ fn cluster_join<'py>(
     py: Python<'py>,
     path: std::path::PathBuf,
     plan: Vec<Vec<u8>>,
-    parts_: Vec<Vec<u8>>,
+    parts: Vec<Vec<u8>>,
     apex: &str,
     origin: Option<&str>,
     now: u64,
@@ -165,11 +166,27 @@ fn cluster_join<'py>(
     let apex = parse_origin(Some(apex))?.unwrap_or_else(Name::root);
     let plan: Vec<RangeStart> = plan.iter().map(|p| wire::decode(p)).collect::<Result<_, _>>().map_err(PyValueError::new_err)?;
     let got = py.detach(|| -> Result<_, String> {
-        let parts: Vec<parts::Checked> = parts_.iter().map(|p| parts::decode(p)).collect::<Result<_, _>>()?;
-        parts::join(&path, &plan, parts, apex, &vopts)
+        let got: Vec<crate::cluster::parts::Checked> = parts.iter().map(|p| crate::cluster::parts::decode(p)).collect::<Result<_, _>>()?;
+        crate::cluster::parts::join(&path, &plan, got, apex, &vopts)
     });
     match got {
         Ok(r) => Ok(report_to_dict(py, r)?.into_any()),
         Err(why) => Ok(pyo3::types::PyString::new(py, &why).into_any()),
     }
+}
+
+/// cluster_apex_refused(apex_run, origin, now, policy) -> why the zone
+/// cannot be checked in parts at all, or None (`cluster::parts::apex_refused`)
+#[pyfunction]
+#[pyo3(signature = (apex_run, origin, now, policy=None))]
+fn cluster_apex_refused(
+    py: Python<'_>,
+    apex_run: &[u8],
+    origin: Option<&str>,
+    now: u64,
+    policy: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Option<String>> {
+    let (popts, vopts) = options(py, origin, false, now, Some(1), policy)?;
+    let run = parts::decode_records(apex_run).map_err(PyValueError::new_err)?;
+    Ok(parts::apex_refused(run, &popts, &vopts))
 }
