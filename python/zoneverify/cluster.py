@@ -419,8 +419,10 @@ def verify_on_cluster(client: Any, path: str, origin: str | None, now: int, jobs
                       on_part: Callable[[int, int], None] | None = None, points: list[int] | None = None,
                       final_run: str = "here") -> dict:
     """The core's report dict of one zone file verified with the cluster's
-    help (see the module), with ``"cluster"``: what the cluster did.
-    ``final_run``: where the run over the whole file of a split zone goes,
+    help (see the module), with ``"cluster"``: what the cluster did
+    (``"final_run": "parts"`` when it was checked in parts, :func:`in_parts`).
+    ``final_run``: where the run over the whole file of a split zone that
+    is not checked in parts goes,
     ``"here"`` (this process: its cores, and ``progress`` shows it) or
     ``"worker"`` (one of the cluster's, the entries sent to it: the client
     only waits, for many large zones at once)."""
