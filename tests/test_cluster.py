@@ -461,3 +461,33 @@ def test_a_compressed_zone_is_verified_whole_on_a_worker(client, signed_zone_fac
     many = zoneverify.verify_zone(gz, now=signers.NOW, client=client, parts=4)
     _same(one, many, "gzip")
     assert many.cluster["parts"] == 0 and many.cluster["workers"] >= 2, many.cluster
+
+
+def test_in_parts_directives_before_a_cut_are_carried_over(client, signed_zone_factory, tmp_path):
+    """A zone written with `$ORIGIN`, relative owner names and a `$TTL` line
+    wherever the TTL changes (no TTL on the records): each part is parsed
+    with the `$ORIGIN` and `$TTL` in force at its start and its first line's
+    number, from the scans of the ranges before it, so the zone is still
+    checked in parts and the report (lines included) is one machine's."""
+    origin = signers.ORIGIN
+    lines = _full_form(signed_zone_factory("ldns", 13, False).path, tmp_path / "dir.full", origin)
+    cut = _between_subtrees(lines, origin, len(lines) // 2)
+    out, ttl, cut_at = [f"$ORIGIN {origin}"], None, 0
+    for i, l in enumerate(lines):
+        owner, t, rest = l.split(None, 2)
+        if t != ttl:
+            if i == cut:
+                cut_at = len(out)
+            out.append(f"$TTL {t}")
+            ttl = t
+        elif i == cut:
+            cut_at = len(out)
+        rel = "@" if owner.lower() == origin.lower() else owner[: -len(origin) - 1]
+        out.append(f"{rel} {rest}")
+    head = "".join(l + "\n" for l in out[:cut_at])
+    text = head + "".join(l + "\n" for l in out[cut_at:])
+    p = tmp_path / "directives.zone"
+    p.write_text(text)
+    assert "$TTL" in text[len(head):] or "$TTL" in head, "no $TTL in the zone"
+    one, many = _at_a_cut(client, p, [0, len(head.encode()), len(text.encode())], signers.NOW)
+    assert one.ok and many.cluster["final_run"] == "parts", many.cluster
