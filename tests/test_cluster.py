@@ -491,3 +491,20 @@ def test_in_parts_directives_before_a_cut_are_carried_over(client, signed_zone_f
     assert "$TTL" in text[len(head):] or "$TTL" in head, "no $TTL in the zone"
     one, many = _at_a_cut(client, p, [0, len(head.encode()), len(text.encode())], signers.NOW)
     assert one.ok and many.cluster["final_run"] == "parts", many.cluster
+
+
+def test_in_parts_only_the_last_part_ends_the_zone(client, signed_zone_factory, tmp_path):
+    """An identical copy of the SOA at the end of the apex's records, with a
+    cut right after it: only the file's last record may be an AXFR-style
+    closing SOA, so the copy is reported as one machine reports it."""
+    origin = signers.ORIGIN
+    lines = _full_form(signed_zone_factory("ldns", 13, False).path, tmp_path / "soa.full", origin)
+    apex_end = next(i for i, l in enumerate(lines) if l.split()[0].lower() != origin.lower())
+    soa = next(l for l in lines if _typ(l) == "SOA")
+    lines.insert(apex_end, soa)
+    text, points = _cut_at(lines, apex_end + 1)
+    p = tmp_path / "soa-copy.zone"
+    p.write_text(text)
+    one, many = _at_a_cut(client, p, points, signers.NOW)
+    assert many.cluster["final_run"] == "parts", many.cluster
+    assert any(f.line == apex_end + 1 and "SOA" in f.reason for f in one.findings), [str(f) for f in one.findings]

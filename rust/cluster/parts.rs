@@ -126,7 +126,8 @@ pub fn check(
     let t0 = Instant::now();
     let pool = thread_pool(vopts.threads)?;
     let first = start == 0;
-    let mut st = Streamer::for_part(apex_run, first, popts.origin.clone(), vopts.now, &vopts.policy, vopts.columns, hasher);
+    let last = end == std::fs::metadata(path).map_err(|e| CoreError::Io { file: path.display().to_string(), reason: e.to_string() })?.len();
+    let mut st = Streamer::for_part(apex_run, first, last, popts.origin.clone(), vopts.now, &vopts.policy, vopts.columns, hasher);
     let (window, _) = zonefile::window_sizes(pool.current_num_threads());
     let got = pool.install(|| zonefile::parse_range_streaming(path, start, end, at, popts, window, |part, last| st.push(part, last)))?;
     let range_end = match got {
@@ -154,7 +155,7 @@ pub fn check(
 /// as in Knot's layout, a ZONEMD, two NSEC3PARAMs, ...), if so: the client
 /// asks before any worker starts.
 pub fn apex_refused(apex_run: Vec<Record>, popts: &ParseOptions, vopts: &VerifyOptions) -> Option<String> {
-    let st = Streamer::for_part(apex_run, false, popts.origin.clone(), vopts.now, &vopts.policy, vopts.columns, NameHasher::default());
+    let st = Streamer::for_part(apex_run, false, false, popts.origin.clone(), vopts.now, &vopts.policy, vopts.columns, NameHasher::default());
     st.gave_up().map(str::to_string)
 }
 

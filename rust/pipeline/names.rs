@@ -290,6 +290,10 @@ pub struct NameChecks<'p> {
     /// Such a part, not the first: its first run is not the apex, and
     /// every name must lie below the apex.
     part: bool,
+    /// Whether the zone ends where the records taken end (not so for a
+    /// part but the last): its last record may be an AXFR-style dump's
+    /// closing SOA, not a duplicate.
+    ends_zone: bool,
     /// In a part: the hashes of the tops of the subtrees seen, and of the
     /// hashed owner names (NSEC3 records only), so that the join can tell
     /// that no name is in two parts.
@@ -372,6 +376,7 @@ impl<'p> NameChecks<'p> {
             expect: checks::expect::Tally::plan(&policy.expect, keys.iter()),
             in_parts: part.is_some(),
             part: part == Some(false),
+            ends_zone: true,
             tops: Vec::new(),
             hashed: Vec::new(),
             apex_kept: Kept::default(),
@@ -402,6 +407,12 @@ impl<'p> NameChecks<'p> {
             rrtype::NSEC => self.nsec3.is_some(),
             _ => false,
         }
+    }
+
+    /// The records taken end before the zone does (a part of it, not the
+    /// last).
+    pub fn zone_goes_on(&mut self) {
+        self.ends_zone = false;
     }
 
     /// How many records were taken (and dropped) so far.
@@ -527,7 +538,7 @@ impl<'p> NameChecks<'p> {
             } else {
                 kept.take(run, a as u32, verdicts, dups, row, deep);
             }
-            if last && b == total {
+            if last && b == total && self.ends_zone {
                 *kept_last = Some(kept.records.len() as u32 - 1);
             }
             row += verdicts.len() as u32;

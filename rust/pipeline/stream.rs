@@ -254,7 +254,7 @@ impl<'p> Streamer<'p> {
     /// ([`crate::cluster::parts`]): `apex_run` is the apex's first run (its
     /// DNSKEYs and what the checks need of it), read elsewhere and not part
     /// of this part; `first`: the part starts with the apex (and the apex
-    /// run is then read again from it). The names are checked as they come
+    /// run is then read again from it); `last`: the zone ends with it. The names are checked as they come
     /// ([`NameChecks`], with the run's name `hasher`); a layout that does
     /// not allow that makes the stage give up. [`Streamer::into_part`] ends
     /// it.
@@ -262,6 +262,7 @@ impl<'p> Streamer<'p> {
     pub fn for_part(
         apex_run: Vec<Record>,
         first: bool,
+        last: bool,
         origin: Option<Name>,
         now: u64,
         policy: &'p Policy,
@@ -282,7 +283,12 @@ impl<'p> Streamer<'p> {
         }
         let Some((apex, keys)) = st.apex.as_ref() else { return st };
         match NameChecks::start(policy, apex, &st.records, keys, now, columns, hasher, Some(first)) {
-            Ok(c) => st.names = Some(c),
+            Ok(mut c) => {
+            if !last {
+                c.zone_goes_on();
+            }
+            st.names = Some(c)
+        }
             Err(why) => st.give_up(format!("the zone cannot be checked name by name: {why}")),
         }
         st.records = Vec::new();
