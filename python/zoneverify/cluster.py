@@ -391,8 +391,8 @@ def in_parts(client: Any, path: str, origin: str | None, now: int, policy: dict,
         "workers": _workers(client), "parts": len(got), "final_run": "parts",
         "split_seconds": split, "workers_seconds": workers_seconds,
         "part_seconds_max": max(g["seconds"] for g in got), "part_seconds_sum": sum(g["seconds"] for g in got),
-        "join_seconds": time.monotonic() - t2, "in_parts_seconds": time.monotonic() - t0, "rrsigs_seen": sum(g["rrsigs"] for g in got),
-        "records_seen": sum(g["records"] for g in got),
+        "join_seconds": time.monotonic() - t2, "in_parts_seconds": time.monotonic() - t0,
+        "rrsigs_seen": sum(g["rrsigs"] for g in got), "records_seen": sum(g["records"] for g in got),
         "worker_peak_rss_bytes": max(g["peak_rss_bytes"] for g in got),
     }
     return raw, ""
