@@ -326,9 +326,10 @@ def _check_task(path: str, start: int, end: int, at: bytes, apex_run: bytes, key
     return got
 
 
-#: Policy options under which a split zone is not checked in parts (the
-#: publication gate reads the whole file's records; the reference path).
-_NOT_IN_PARTS = ("previous", "unsigned", "whole_zone")
+#: Policy options under which a split zone is not checked in parts, and why.
+_NOT_IN_PARTS = {"previous": "the publication gate reads the whole file",
+                 "unsigned": "the publication gate reads the whole file",
+                 "whole_zone": "the whole-zone path was asked for"}
 
 
 def apex_run(path: str, origin: str | None) -> tuple[str, bytes] | None:
@@ -350,8 +351,9 @@ def in_parts(client: Any, path: str, origin: str | None, now: int, policy: dict,
     once. ``head``: :func:`apex_run`'s. Returns the core's report dict,
     or None and why the parts could not show the single machine's report
     (the caller then takes :func:`prepass` and the final run instead)."""
-    if any(k in policy for k in _NOT_IN_PARTS):
-        return None, "the publication gate reads the whole file"
+    why = next((w for k, w in _NOT_IN_PARTS.items() if k in policy), None)
+    if why is not None:
+        return None, why
     t0 = time.monotonic()
     apex, run = head
     # Whether the checks by name take the apex at all (not Knot's layout,
