@@ -110,8 +110,9 @@ impl Wire for Checked {
 /// A worker's task: `path`'s octets `[start, end)`, which start in the
 /// state `at`, parsed, verified against the keys of `apex_run` (the
 /// apex's first run) and checked name by name, with the run's name hash
-/// keys `hasher`. `first`: the range starts the file (with the apex).
-/// `Ok(Err(why))` when the range cannot be checked apart from the others.
+/// keys `hasher`. A range at offset 0 starts with the apex; one that ends
+/// at the file's end ends the zone. `Ok(Err(why))` when the range cannot
+/// be checked apart from the others.
 #[allow(clippy::too_many_arguments)]
 pub fn check(
     path: &Path,
