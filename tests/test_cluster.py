@@ -508,3 +508,22 @@ def test_in_parts_only_the_last_part_ends_the_zone(client, signed_zone_factory, 
     one, many = _at_a_cut(client, p, points, signers.NOW)
     assert many.cluster["final_run"] == "parts", many.cluster
     assert any(f.line == apex_end + 1 and "SOA" in f.reason for f in one.findings), [str(f) for f in one.findings]
+
+
+def test_in_parts_a_hashed_owner_that_is_a_name_of_another_part(client, signed_zone_factory, tmp_path):
+    """An NSEC3 zone where the owner of an NSEC3 record in the second part
+    also owns an A record in the first: one machine sees one name with
+    both; the parts each see a name of their own, and the join, which
+    compares the hashed owners with the other parts' subtrees, gives up."""
+    origin = signers.ORIGIN
+    lines = _full_form(signed_zone_factory("ldns", 13, True).path, tmp_path / "hashed.full", origin)
+    cut = _between_subtrees(lines, origin, len(lines) // 2)
+    owner = next(l.split()[0] for l in lines[cut:] if _typ(l) == "NSEC3")
+    apex_end = next(i for i, l in enumerate(lines) if l.split()[0].lower() != origin.lower())
+    lines.insert(apex_end, f"{owner} 3600 IN A 192.0.2.99")
+    text, points = _cut_at(lines, cut + 1)
+    p = tmp_path / "hashed-owner.zone"
+    p.write_text(text)
+    one, many = _at_a_cut(client, p, points, signers.NOW)
+    assert not one.ok, [str(f) for f in one.findings]
+    assert "hashed owner" in many.cluster["not_in_parts"], many.cluster
