@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ncluster (last run): {c['parts']} parts on {c['workers']} workers, each parsed, verified and checked "
               f"there; split {c['split_seconds']:.2f} s (cut points, apex, scans, plan), workers "
               f"{c['workers_seconds']:.2f} s wall (a part at most {c['part_seconds_max']:.2f} s, "
-              f"{c['part_seconds_sum']:.2f} s in all), join and zone-wide checks {c['join_seconds']:.2f} s; "
+              f"{c['part_seconds_sum']:.2f} s in all), {c['hash_ranges']} hash ranges on the workers "
+              f"{c['hash_ranges_seconds']:.2f} s, join and zone-wide checks {c['join_seconds']:.2f} s; "
               f"a worker's peak RSS {c['worker_peak_rss_bytes'] / 2**20:.0f} MiB\n"
               f"signatures: {c['rrsigs_seen']:,}, all verified on the workers")
     elif c.get("parts"):

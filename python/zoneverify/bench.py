@@ -216,6 +216,8 @@ def _cluster_lines(c: dict[str, Any] | None) -> list[str]:
             f"  {'split (cut points, apex, scans, plan)':<44}{c['split_seconds']:>9.3f} s",
             f"  {'workers (first part sent to last result)':<44}{c['workers_seconds']:>9.3f} s wall; per part at most "
             f"{c['part_seconds_max']:.3f} s, in all {c['part_seconds_sum']:.3f} s",
+            f"  {'hash ranges (NSEC3 chain, subtrees)':<44}{c['hash_ranges_seconds']:>9.3f} s wall; "
+            f"{c['hash_ranges']} ranges, each on a worker",
             f"  {'join and zone-wide checks (here)':<44}{c['join_seconds']:>9.3f} s wall",
             f"  {'peak RSS of a worker process':<44}{c['worker_peak_rss_bytes'] / 2**20:>9.0f} MiB",
             f"  {c['records_seen']:,} records and {c['rrsigs_seen']:,} signatures, all on the workers",

@@ -316,14 +316,30 @@ def _scan_task(path: str, start: int, end: int) -> tuple[int, list[bytes]] | Non
 
 
 def _check_task(path: str, start: int, end: int, at: bytes, apex_run: bytes, keys: bytes, origin: str | None,
-                now: int, policy: dict) -> dict:
-    """A range parsed, verified and checked on a worker (see :func:`in_parts`)."""
+                now: int, policy: dict, index: int, shards: int) -> dict:
+    """A range parsed, verified and checked on a worker (see :func:`in_parts`);
+    its share of each hash range stays there until a hash range's task asks."""
     _readable_here(path)
     import resource
 
-    got = _native.cluster_check_part(path, start, end, at, apex_run, keys, origin, now, 1, policy)
+    got = _native.cluster_check_part(path, start, end, at, apex_run, keys, origin, now, 1, policy, index, shards)
     got["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return got
+
+
+def _without_shares(got: dict) -> dict:
+    """What of a range's result comes to the client."""
+    return {k: v for k, v in got.items() if k != "shares"}
+
+
+def _share(got: dict, s: int) -> bytes:
+    """A range's share of hash range ``s``."""
+    return got["shares"][s]
+
+
+def _shard_task(*shares: bytes) -> bytes | str:
+    """One hash range checked on a worker, from every range's share of it."""
+    return _native.cluster_check_shard(list(shares))
 
 
 #: Policy options under which a split zone is not checked in parts, and why.
@@ -373,27 +389,45 @@ def in_parts(client: Any, path: str, origin: str | None, now: int, policy: dict,
         return None, "a directive other than $ORIGIN and $TTL, or one that cannot be read"
     split = time.monotonic() - t0
     keys = secrets.token_bytes(32)
+    # The NSEC3 summaries and the subtree hashes are checked by hash range
+    # on the workers: one range per worker.
+    shards = max(1, _workers(client))
     t1 = time.monotonic()
     futures = _on_scheduler(lambda: [client.submit(_check_task, path, a, b, plan[k], run, keys, origin, now,
-                                                   policy, pure=False, key=f"zoneverify-check-{tag}-{k}")
+                                                   policy, k, shards, pure=False, key=f"zoneverify-check-{tag}-{k}")
                                      for k, (a, b) in enumerate(ranges)])
+    heads = _on_scheduler(lambda: [client.submit(_without_shares, f, pure=False, key=f"zoneverify-head-{tag}-{k}")
+                                   for k, f in enumerate(futures)])
     # The first part that cannot be checked alone ends them all.
-    got = gather(client, futures, None if on_part is None else (lambda done: on_part(done, len(futures))),
+    got = gather(client, heads, None if on_part is None else (lambda done: on_part(done, len(heads))),
                  stop=lambda g: "why" in g)
-    del futures
     workers_seconds = time.monotonic() - t1
     why = next((f"part {k}: {g['why']}" for k, g in enumerate(got) if g is not None and "why" in g), None)
     if why is not None:
+        for f in futures:
+            f.cancel()
         return None, why
     t2 = time.monotonic()
-    raw = _native.cluster_join(path, plan, [g.pop("part") for g in got], apex, origin, now, None, policy)
+    shard_futures = _on_scheduler(lambda: [
+        client.submit(_shard_task, *[client.submit(_share, f, s, pure=False, key=f"zoneverify-share-{tag}-{k}-{s}")
+                                     for k, f in enumerate(futures)], pure=False, key=f"zoneverify-range-{tag}-{s}")
+        for s in range(shards)])
+    outs = gather(client, shard_futures, stop=lambda o: isinstance(o, str))
+    del futures, heads, shard_futures
+    shards_seconds = time.monotonic() - t2
+    why = next((f"hash range {s}: {o}" for s, o in enumerate(outs) if isinstance(o, str)), None)
+    if why is not None:
+        return None, why
+    t3 = time.monotonic()
+    raw = _native.cluster_join(path, plan, [g.pop("part") for g in got], outs, apex, origin, now, None, policy)
     if isinstance(raw, str):
         return None, f"join: {raw}"
     raw["cluster"] = {
         "workers": _workers(client), "parts": len(got), "final_run": "parts",
         "split_seconds": split, "workers_seconds": workers_seconds,
         "part_seconds_max": max(g["seconds"] for g in got), "part_seconds_sum": sum(g["seconds"] for g in got),
-        "join_seconds": time.monotonic() - t2, "in_parts_seconds": time.monotonic() - t0,
+        "hash_ranges": shards, "hash_ranges_seconds": shards_seconds,
+        "join_seconds": time.monotonic() - t3, "in_parts_seconds": time.monotonic() - t0,
         "rrsigs_seen": sum(g["rrsigs"] for g in got), "records_seen": sum(g["records"] for g in got),
         "worker_peak_rss_bytes": max(g["peak_rss_bytes"] for g in got),
     }

@@ -1726,3 +1726,352 @@ x.y 300 NS ns1
         assert!(rep.findings.is_empty(), "{:?}", &rep.findings[..3.min(rep.findings.len())]);
     }
 }
+
+/// A name of [`Nsec3Summary`] sent to the worker that checks its hash
+/// range ([`Nsec3Shard`]): its empty non-terminal numbered with the part's
+/// number in the high half, so that numbers from different parts differ.
+pub(crate) struct ShardName {
+    pub(crate) hash: [u8; 20],
+    pub(crate) types: u128,
+    pub(crate) owns_rrsig: bool,
+    pub(crate) signed: bool,
+    pub(crate) may_opt_out: bool,
+    /// `u64::MAX`: not an empty non-terminal.
+    pub(crate) ent: u64,
+}
+
+/// One hash range of a zone checked in parts, from one part or (joined)
+/// from all: the NSEC3 summaries' names and records whose hashes fall in
+/// it, the unsigned delegations with an empty non-terminal above them, and
+/// the hashes of the subtree tops and of the hashed owners each part saw
+/// (with the part's number), so that a worker can check the range
+/// ([`Nsec3Shard::check`]) and the client only stitches the ranges
+/// ([`stitch`]).
+#[derive(Default)]
+pub struct Nsec3Shard {
+    pub(crate) names: Vec<ShardName>,
+    pub(crate) records: Vec<Nsec3Note>,
+    pub(crate) ent_below: Vec<([u8; 20], u64)>,
+    pub(crate) tops: Vec<(u128, u32)>,
+    pub(crate) hashed: Vec<(u128, u32)>,
+}
+
+/// What checking one hash range leaves for the client ([`stitch`]).
+#[derive(Default)]
+pub struct ShardOut {
+    /// The first record's hash; the last record's next hash and opt-out flag.
+    pub(crate) first: Option<[u8; 20]>,
+    pub(crate) last_next: [u8; 20],
+    pub(crate) last_opt_out: bool,
+    /// Empty non-terminals that need an NSEC3 (an unsigned delegation
+    /// below them has one).
+    pub(crate) needed: Vec<u64>,
+    /// Names without an NSEC3 whose cover is not settled here: (may opt
+    /// out, empty non-terminal or `u64::MAX`, the covering record's
+    /// opt-out flag, or `None`: the range's names before its first record,
+    /// covered by the previous range's last).
+    pub(crate) pending: Vec<(bool, u64, Option<bool>)>,
+    pub(crate) names: u64,
+}
+
+/// Which of `n` hash ranges a hash falls in.
+fn range_of(first_two: u16, n: usize) -> usize {
+    (first_two as usize * n) >> 16
+}
+
+impl Nsec3Summary {
+    /// Moves the names, records and delegations below empty non-terminals
+    /// out of this summary into `shards` (one per hash range), numbering
+    /// the empty non-terminals with `part`; the summary keeps its chain's
+    /// parameters.
+    pub fn split_into(&mut self, part: u32, shards: &mut [Nsec3Shard]) {
+        let n = shards.len();
+        let ent = |e: u32| if e == u32::MAX { u64::MAX } else { ((part as u64) << 32) | e as u64 };
+        for h in std::mem::take(&mut self.names) {
+            shards[range_of(u16::from_be_bytes([h.hash[0], h.hash[1]]), n)].names.push(ShardName {
+                hash: h.hash,
+                types: h.types,
+                owns_rrsig: h.owns_rrsig,
+                signed: h.signed,
+                may_opt_out: h.may_opt_out,
+                ent: ent(h.ent),
+            });
+        }
+        for r in std::mem::take(&mut self.records) {
+            shards[range_of(u16::from_be_bytes([r.hash[0], r.hash[1]]), n)].records.push(r);
+        }
+        for (h, e) in std::mem::take(&mut self.ent_below) {
+            shards[range_of(u16::from_be_bytes([h[0], h[1]]), n)].ent_below.push((h, ent(e)));
+        }
+    }
+}
+
+impl Nsec3Shard {
+    /// The subtree tops and hashed owners of `part`, into `shards`.
+    pub fn split_hashes(tops: Vec<u128>, hashed: Vec<u128>, part: u32, shards: &mut [Nsec3Shard]) {
+        let n = shards.len();
+        for h in tops {
+            shards[range_of((h >> 112) as u16, n)].tops.push((h, part));
+        }
+        for h in hashed {
+            shards[range_of((h >> 112) as u16, n)].hashed.push((h, part));
+        }
+    }
+
+    /// Checks one hash range, given every part's share of it, by the
+    /// rules of [`Nsec3Summary::holds`] and of [`crate::pipeline::names::Part::join`]
+    /// (no subtree top in two parts, no hashed owner that is another
+    /// part's top), as far as the range settles them; else why not.
+    pub fn check(shares: Vec<Nsec3Shard>) -> Result<ShardOut, String> {
+        let mut s = Nsec3Shard::default();
+        for x in shares {
+            s.names.extend(x.names);
+            s.records.extend(x.records);
+            s.ent_below.extend(x.ent_below);
+            s.tops.extend(x.tops);
+            s.hashed.extend(x.hashed);
+        }
+        let mut tops: std::collections::HashMap<u128, u32> = std::collections::HashMap::with_capacity(s.tops.len());
+        for (h, k) in s.tops {
+            if tops.insert(h, k).is_some_and(|j| j != k) {
+                return Err(format!("a subtree is in part {k} and another part"));
+            }
+        }
+        if let Some((_, k)) = s.hashed.iter().find(|(h, k)| tops.get(h).is_some_and(|j| j != k)) {
+            return Err(format!("a hashed owner name of part {k} is the top of a subtree in another part"));
+        }
+        let recs = &mut s.records;
+        recs.sort_unstable_by_key(|r| r.hash);
+        for w in recs.windows(2) {
+            if w[0].hash == w[1].hash {
+                return Err("two NSEC3 records at one hash".into());
+            }
+            if w[0].next != w[1].hash {
+                return Err(format!("an NSEC3 (hash {}) does not name the next hash of the chain", b32(&w[0].hash)));
+            }
+        }
+        let mut needed: Vec<u64> = s.ent_below.iter().filter(|(h, _)| recs.binary_search_by(|r| r.hash.cmp(h)).is_ok()).map(|&(_, e)| e).collect();
+        needed.sort_unstable();
+        needed.dedup();
+        s.names.sort_unstable_by_key(|n| n.hash);
+        let mut out = ShardOut { names: s.names.len() as u64, ..Default::default() };
+        let mut matched = vec![false; recs.len()];
+        let mut j = 0;
+        for (k, name) in s.names.iter().enumerate() {
+            if k > 0 && s.names[k - 1].hash == name.hash {
+                return Err("two names with one NSEC3 hash".into());
+            }
+            while j < recs.len() && recs[j].hash < name.hash {
+                j += 1;
+            }
+            if j < recs.len() && recs[j].hash == name.hash {
+                let r = &recs[j];
+                matched[j] = true;
+                let rrsig_ok = if r.lists_rrsig { name.owns_rrsig || name.signed } else { !name.owns_rrsig };
+                if r.types != name.types || !rrsig_ok {
+                    return Err(format!("the NSEC3 bitmap at hash {} does not list the types of its name", b32(&r.hash)));
+                }
+                continue;
+            }
+            let cover = (j > 0).then(|| recs[j - 1].opt_out);
+            match cover {
+                Some(c) if name.ent == u64::MAX => {
+                    if !(name.may_opt_out && c) {
+                        return Err(format!("a name (hash {}) has no NSEC3 and no opt-out span covers it", b32(&name.hash)));
+                    }
+                }
+                _ => out.pending.push((name.may_opt_out, name.ent, cover)),
+            }
+        }
+        if let Some(i) = matched.iter().position(|&m| !m) {
+            return Err(format!("the NSEC3 at hash {} matches no name", b32(&recs[i].hash)));
+        }
+        out.first = recs.first().map(|r| r.hash);
+        if let Some(r) = recs.last() {
+            out.last_next = r.next;
+            out.last_opt_out = r.opt_out;
+        }
+        out.needed = needed;
+        Ok(out)
+    }
+}
+
+/// Whether the hash ranges' results (in hash order) make one correct
+/// chain, as [`Nsec3Summary::holds`] over all of it would find: each
+/// range's last record naming the next range's first (the last range's,
+/// the first's), the names left open covered by an opt-out record they
+/// may be covered by, within the hash bound of `summary` (the chain's
+/// parameters) for `nsec3`; for an NSEC zone (no summary), only that the
+/// ranges held.
+pub fn stitch(outs: &[ShardOut], summary: Option<&Nsec3Summary>) -> Result<(), String> {
+    let Some(s) = summary else { return Ok(()) };
+    let names: u64 = outs.iter().map(|o| o.names).sum();
+    if names * (s.iterations as u64 + 1) > s.max_hashes {
+        return Err("the NSEC3 hash bound is reached".into());
+    }
+    let full: Vec<usize> = (0..outs.len()).filter(|&i| outs[i].first.is_some()).collect();
+    if full.is_empty() {
+        return Err("no NSEC3 records".into());
+    }
+    for (k, &i) in full.iter().enumerate() {
+        let next = full[(k + 1) % full.len()];
+        if Some(outs[i].last_next) != outs[next].first {
+            return Err(format!("the last NSEC3 of hash range {i} does not name the first of the next"));
+        }
+    }
+    let needed: std::collections::HashSet<u64> = outs.iter().flat_map(|o| o.needed.iter().copied()).collect();
+    for (i, o) in outs.iter().enumerate() {
+        // The last record before this range: of the previous range that has one.
+        let before = full.iter().rev().find(|&&f| f < i).or(full.last()).map(|&f| outs[f].last_opt_out);
+        for &(may, ent, cover) in &o.pending {
+            let may = may && (ent == u64::MAX || !needed.contains(&ent));
+            if !(may && cover.or(before).unwrap_or(false)) {
+                return Err("a name has no NSEC3 and no opt-out span covers it".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::*;
+
+    /// A small xorshift generator (no dependency for a test).
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn hash(&mut self) -> [u8; 20] {
+            let mut h = [0u8; 20];
+            for c in h.chunks_mut(8) {
+                let v = self.next().to_be_bytes();
+                c.copy_from_slice(&v[..c.len()]);
+            }
+            h
+        }
+    }
+
+    /// A random chain of records and names in one summary (some chains
+    /// broken, some names uncovered, some empty non-terminals needed).
+    fn summary(seed: u64) -> Nsec3Summary {
+        let mut r = Rng(seed * 2 + 1);
+        let mut s = Nsec3Summary {
+            iterations: 0,
+            salt: Vec::new(),
+            ttl: None,
+            max_hashes: 1 << 40,
+            types: NameHasher::default(),
+            names: Vec::new(),
+            records: Vec::new(),
+            ents: 0,
+            ent_below: Vec::new(),
+        };
+        let n = 1 + (r.next() % 40) as usize;
+        let mut hashes: Vec<[u8; 20]> = (0..n).map(|_| r.hash()).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        for (i, h) in hashes.iter().enumerate() {
+            let next = hashes[(i + 1) % hashes.len()];
+            let opt_out = r.next() % 4 != 0;
+            s.records.push(Nsec3Note { hash: *h, next, opt_out, types: (r.next() % 2) as u128, lists_rrsig: true });
+        }
+        for rec in &s.records {
+            // Records have their name (types matching), but now and then.
+            if r.next() % 150 != 0 {
+                let types = if r.next() % 150 == 0 { 7 } else { rec.types };
+                s.names.push(HashedName { hash: rec.hash, types, owns_rrsig: true, signed: true, may_opt_out: false, ent: u32::MAX });
+            }
+        }
+        // Names without a record: unsigned delegations, empty non-terminals.
+        for _ in 0..(r.next() % 6) {
+            let ent = if r.next() % 2 == 0 {
+                s.ents += 1;
+                s.ents - 1
+            } else {
+                u32::MAX
+            };
+            let h = r.hash();
+            s.names.push(HashedName { hash: h, types: 0, owns_rrsig: false, signed: false, may_opt_out: r.next() % 12 != 0, ent });
+            if ent != u32::MAX && r.next() % 3 == 0 {
+                // An unsigned delegation below it, with a record or not.
+                let below = if r.next() % 2 == 0 { s.records[(r.next() as usize) % s.records.len()].hash } else { r.hash() };
+                s.ent_below.push((below, ent));
+            }
+        }
+        if r.next() % 8 == 0 && s.records.len() > 1 {
+            // A broken link.
+            let i = (r.next() as usize) % s.records.len();
+            s.records[i].next = r.hash();
+        }
+        if r.next() % 10 == 0 && s.records.len() > 1 {
+            // A record that matches no name.
+            s.records.push(Nsec3Note { hash: r.hash(), next: [0; 20], opt_out: false, types: 0, lists_rrsig: false });
+        }
+        s
+    }
+
+    fn copy(s: &Nsec3Summary) -> Nsec3Summary {
+        Nsec3Summary {
+            iterations: s.iterations,
+            salt: s.salt.clone(),
+            ttl: s.ttl,
+            max_hashes: s.max_hashes,
+            types: s.types,
+            names: s.names.iter().map(|n| HashedName { ..*n }).collect(),
+            records: s.records.iter().map(|r| Nsec3Note { ..*r }).collect(),
+            ents: s.ents,
+            ent_below: s.ent_below.clone(),
+        }
+    }
+
+    #[test]
+    fn hash_ranges_stitched_agree_with_the_whole_chain() {
+        let (mut held, mut failed) = (0, 0);
+        for seed in 0..3000u64 {
+            let mut whole = summary(seed);
+            let want = whole.holds().is_ok();
+            for n in [1usize, 2, 3, 7] {
+                // As two parts, each split into the n ranges.
+                // The second part takes every other name that is no empty
+                // non-terminal (a part's own are numbered with it).
+                let mut s = copy(&whole);
+                let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+                for (i, h) in s.names.drain(..).enumerate() {
+                    if h.ent == u32::MAX && i % 2 == 1 {
+                        theirs.push(h);
+                    } else {
+                        mine.push(h);
+                    }
+                }
+                s.names = mine;
+                let later = Nsec3Summary { names: theirs, ..copy(&summary(0)) };
+                let mut shares: Vec<Vec<Nsec3Shard>> = Vec::new();
+                for (k, mut p) in [s, later].into_iter().enumerate() {
+                    let mut v: Vec<Nsec3Shard> = (0..n).map(|_| Nsec3Shard::default()).collect();
+                    if k == 1 {
+                        p.records.clear();
+                        p.ent_below.clear();
+                        p.ents = 0;
+                    }
+                    p.split_into(k as u32, &mut v);
+                    shares.push(v);
+                }
+                let outs: Result<Vec<ShardOut>, String> =
+                    (0..n).map(|i| Nsec3Shard::check(shares.iter_mut().map(|v| std::mem::take(&mut v[i])).collect())).collect();
+                let got = outs.and_then(|o| stitch(&o, Some(&whole))).is_ok();
+                assert_eq!(got, want, "seed {seed}, {n} ranges");
+            }
+            if want {
+                held += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        assert!(held > 300 && failed > 300, "{held} held, {failed} failed");
+    }
+}

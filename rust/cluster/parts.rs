@@ -35,7 +35,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::checks::denial::NameHasher;
+use crate::checks::denial::{self, NameHasher, Nsec3Shard, ShardOut};
 use crate::dns::name::Name;
 use crate::dns::record::Record;
 use crate::error::CoreError;
@@ -49,7 +49,7 @@ use crate::sig::profile::Profile;
 
 use super::wire::{self, Reader, Wire};
 
-/// What one range's task sends back.
+/// What one range's task sends back (the hash ranges' shares aside).
 pub struct Checked {
     pub part: Part,
     pub end: RangeEnd,
@@ -111,8 +111,11 @@ impl Wire for Checked {
 /// state `at`, parsed, verified against the keys of `apex_run` (the
 /// apex's first run) and checked name by name, with the run's name hash
 /// keys `hasher`. A range at offset 0 starts with the apex; one that ends
-/// at the file's end ends the zone. `Ok(Err(why))` when the range cannot
-/// be checked apart from the others.
+/// at the file's end ends the zone. With `shards` hash ranges, the part's
+/// NSEC3 summary and subtree hashes go, numbered with `index` (the part's
+/// place), into one share per hash range ([`Nsec3Shard`], the second
+/// value), for the workers that check those ranges ([`check_shard`]).
+/// `Ok(Err(why))` when the range cannot be checked apart from the others.
 #[allow(clippy::too_many_arguments)]
 pub fn check(
     path: &Path,
@@ -123,7 +126,9 @@ pub fn check(
     popts: &ParseOptions,
     vopts: &VerifyOptions,
     hasher: NameHasher,
-) -> Result<Result<Checked, String>, CoreError> {
+    index: u32,
+    shards: usize,
+) -> Result<Result<(Checked, Vec<Nsec3Shard>), String>, CoreError> {
     let t0 = Instant::now();
     let pool = thread_pool(vopts.threads)?;
     let first = start == 0;
@@ -136,11 +141,19 @@ pub fn check(
         Err(why) => return Ok(Err(why)),
     };
     let busy = st.busy();
-    let part = match st.into_part() {
+    let mut part = match st.into_part() {
         Ok(p) => p,
         Err(why) => return Ok(Err(why)),
     };
-    Ok(Ok(Checked {
+    let mut shares: Vec<Nsec3Shard> = (0..shards).map(|_| Nsec3Shard::default()).collect();
+    if shards > 0 {
+        if let Some(s) = part.nsec3.as_mut() {
+            s.split_into(index, &mut shares);
+        }
+        Nsec3Shard::split_hashes(std::mem::take(&mut part.tops), std::mem::take(&mut part.hashed), index, &mut shares);
+        part.sharded = true;
+    }
+    Ok(Ok((Checked {
         records: part.records,
         rrsigs: part.cols.len(),
         seconds: t0.elapsed().as_secs_f64(),
@@ -148,7 +161,14 @@ pub fn check(
         threads: pool.current_num_threads(),
         part,
         end: range_end,
-    }))
+    }, shares)))
+}
+
+/// A worker's task: one hash range, from every part's share of it
+/// ([`Nsec3Shard::check`]).
+pub fn check_shard(shares: &[Vec<u8>]) -> Result<ShardOut, String> {
+    let shares: Vec<Nsec3Shard> = shares.iter().map(|b| wire::decode(b)).collect::<Result<_, _>>()?;
+    Nsec3Shard::check(shares)
 }
 
 /// Why a zone whose apex's first run is `apex_run` cannot be checked in
@@ -163,7 +183,9 @@ pub fn apex_refused(apex_run: Vec<Record>, popts: &ParseOptions, vopts: &VerifyO
 /// The report of a zone from its parts' results (file order) and the
 /// plan they were made with: the single machine's report, or why that
 /// cannot be shown (then nothing is reported from them).
-pub fn join(path: &Path, plan: &[RangeStart], parts: Vec<Checked>, apex: Name, vopts: &VerifyOptions) -> Result<Report, String> {
+/// With `shards`: the hash ranges' results, in order (the parts were sent
+/// sharded).
+pub fn join(path: &Path, plan: &[RangeStart], parts: Vec<Checked>, shards: Option<Vec<ShardOut>>, apex: Name, vopts: &VerifyOptions) -> Result<Report, String> {
     if plan.len() != parts.len() || parts.is_empty() {
         return Err(format!("{} parts for {} ranges", parts.len(), plan.len()));
     }
@@ -176,6 +198,11 @@ pub fn join(path: &Path, plan: &[RangeStart], parts: Vec<Checked>, apex: Name, v
     let t0 = Instant::now();
     let threads = parts.iter().map(|p| p.threads).max().unwrap_or(1);
     let joined = Part::join(parts.into_iter().map(|p| p.part).collect())?;
+    match (&shards, joined.sharded) {
+        (Some(outs), true) => denial::stitch(outs, joined.nsec3.as_ref())?,
+        (None, false) => {}
+        _ => return Err("the parts were sent otherwise than joined".into()),
+    }
     let checked = joined.finish(&vopts.policy, apex, vopts.now)?;
     let zone = ParsedZone { records: Vec::new(), files: vec![path.display().to_string()], origin: None };
     let mut rep = checked_report(&zone, checked, 0.0, vopts, threads, &Profile::default(), "in parts".into());

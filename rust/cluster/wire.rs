@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::checks::denial::{ChainSummary, HashedName, NameHasher, Nsec3Note, Nsec3Summary};
+use crate::checks::denial::{ChainSummary, HashedName, NameHasher, Nsec3Note, Nsec3Shard, Nsec3Summary, ShardName, ShardOut};
 use crate::checks::expect::{Forbidden, Place, Signing, Tally};
 use crate::checks::findings::{Code, Finding, Severity};
 use crate::checks::{Downgrade, NodeFindings};
@@ -155,6 +155,17 @@ impl<A: Wire, B: Wire> Wire for (A, B) {
     }
 }
 
+impl<A: Wire, B: Wire, C: Wire> Wire for (A, B, C) {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.0.put(out);
+        self.1.put(out);
+        self.2.put(out);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, String> {
+        Ok((A::get(r)?, B::get(r)?, C::get(r)?))
+    }
+}
+
 impl Wire for [u8; 20] {
     fn put(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self)
@@ -256,7 +267,10 @@ fields!(Nsec3Summary { iterations, salt, ttl, max_hashes, types, names, records,
 fields!(NameTable { text, start });
 fields!(RrsigColumns { type_covered, algorithm, key_tag, inception, expiration, status, reasons, rows, now, earliest });
 fields!(Kept { records, rrsig_record, covered, status, row, duplicates });
-fields!(Part { apex_kept, nsec3, found, names, owner, line, file, cols, records, seconds, tops, hashed });
+fields!(Part { apex_kept, nsec3, found, names, owner, line, file, cols, records, seconds, tops, hashed, sharded });
+fields!(ShardName { hash, types, owns_rrsig, signed, may_opt_out, ent });
+fields!(Nsec3Shard { names, records, ent_below, tops, hashed });
+fields!(ShardOut { first, last_next, last_opt_out, needed, pending, names });
 
 #[cfg(test)]
 mod tests {

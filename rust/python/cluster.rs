@@ -22,6 +22,7 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cluster_check_part, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_join, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_apex_refused, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_check_shard, m)?)?;
     Ok(())
 }
 
@@ -110,10 +111,12 @@ fn hasher(keys: &[u8]) -> PyResult<NameHasher> {
 }
 
 /// cluster_check_part(path, start, end, at, apex_run, keys, origin, now,
-/// jobs, policy) -> dict: a range checked on a worker
-/// (`cluster::parts::check`): "part" (octets) or "why" (it cannot be
-/// checked apart from the others), "records", "rrsigs", "seconds".
+/// jobs, policy, index=0, shards=0) -> dict: a range checked on a worker
+/// (`cluster::parts::check`): "part" (octets) and "shares" (one per hash
+/// range, octets), or "why" (it cannot be checked apart from the others);
+/// "records", "rrsigs", "seconds".
 #[pyfunction]
+#[pyo3(signature = (path, start, end, at, apex_run, keys, origin, now, jobs, policy, index=0, shards=0))]
 #[allow(clippy::too_many_arguments)]
 fn cluster_check_part<'py>(
     py: Python<'py>,
@@ -127,28 +130,34 @@ fn cluster_check_part<'py>(
     now: u64,
     jobs: Option<usize>,
     policy: Option<&Bound<'_, PyDict>>,
+    index: u32,
+    shards: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (popts, vopts) = options(py, origin, false, now, jobs, policy)?;
     let at: RangeStart = wire::decode(at).map_err(PyValueError::new_err)?;
     let run = parts::decode_records(apex_run).map_err(PyValueError::new_err)?;
     let hasher = hasher(keys)?;
-    let got = run_detached(py, || parts::check(&path, start, end, &at, run, &popts, &vopts, hasher))?;
+    let got = run_detached(py, || {
+        Ok(parts::check(&path, start, end, &at, run, &popts, &vopts, hasher, index, shards)?
+            .map(|(c, shares)| (c.records, c.rrsigs, c.seconds, wire::encode(&c), shares.iter().map(wire::encode).collect::<Vec<_>>())))
+    })?;
     let d = PyDict::new(py);
     match got {
-        Ok(c) => {
-            d.set_item("records", c.records)?;
-            d.set_item("rrsigs", c.rrsigs)?;
-            d.set_item("seconds", c.seconds)?;
-            d.set_item("part", PyBytes::new(py, &wire::encode(&c)))?;
+        Ok((records, rrsigs, seconds, part, shares)) => {
+            d.set_item("records", records)?;
+            d.set_item("rrsigs", rrsigs)?;
+            d.set_item("seconds", seconds)?;
+            d.set_item("part", PyBytes::new(py, &part))?;
+            d.set_item("shares", shares.iter().map(|s| PyBytes::new(py, s)).collect::<Vec<_>>())?;
         }
         Err(why) => d.set_item("why", why)?,
     }
     Ok(d)
 }
 
-/// cluster_join(path, plan, parts, apex, origin, now, jobs, policy) ->
-/// the core's report dict, or why the parts cannot give it (a str)
-/// (`cluster::parts::join`)
+/// cluster_join(path, plan, parts, shards, apex, origin, now, jobs, policy)
+/// -> the core's report dict, or why the parts cannot give it (a str)
+/// (`cluster::parts::join`; `shards`: the hash ranges' results, or None)
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn cluster_join<'py>(
@@ -156,6 +165,7 @@ fn cluster_join<'py>(
     path: std::path::PathBuf,
     plan: Vec<Vec<u8>>,
     parts: Vec<Vec<u8>>,
+    shards: Option<Vec<Vec<u8>>>,
     apex: &str,
     origin: Option<&str>,
     now: u64,
@@ -167,7 +177,11 @@ fn cluster_join<'py>(
     let plan: Vec<RangeStart> = plan.iter().map(|p| wire::decode(p)).collect::<Result<_, _>>().map_err(PyValueError::new_err)?;
     let got = py.detach(|| -> Result<_, String> {
         let got: Vec<crate::cluster::parts::Checked> = parts.iter().map(|p| crate::cluster::parts::decode(p)).collect::<Result<_, _>>()?;
-        crate::cluster::parts::join(&path, &plan, got, apex, &vopts)
+        let outs = match &shards {
+            Some(v) => Some(v.iter().map(|b| wire::decode(b)).collect::<Result<Vec<_>, _>>()?),
+            None => None,
+        };
+        crate::cluster::parts::join(&path, &plan, got, outs, apex, &vopts)
     });
     match got {
         Ok(r) => Ok(report_to_dict(py, r)?.into_any()),
@@ -189,4 +203,14 @@ fn cluster_apex_refused(
     let (popts, vopts) = options(py, origin, false, now, Some(1), policy)?;
     let run = parts::decode_records(apex_run).map_err(PyValueError::new_err)?;
     Ok(parts::apex_refused(run, &popts, &vopts))
+}
+
+/// cluster_check_shard(shares) -> the hash range's result (octets), or why
+/// it does not hold (a str) (`cluster::parts::check_shard`)
+#[pyfunction]
+fn cluster_check_shard<'py>(py: Python<'py>, shares: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyAny>> {
+    match py.detach(|| parts::check_shard(&shares)) {
+        Ok(out) => Ok(PyBytes::new(py, &wire::encode(&out)).into_any()),
+        Err(why) => Ok(pyo3::types::PyString::new(py, &why).into_any()),
+    }
 }
