@@ -7,7 +7,8 @@ verdict cannot differ):
 - **One large zone** (a file of ``MIN_SPLIT`` octets or more, or any file
   when ``parts`` is given): the client cuts the file into byte ranges
   between subtrees and reads the apex's first run of records; each worker
-  parses, verifies and checks by name its own range
+  parses, verifies and checks by name its own range, the NSEC3 chain
+  and the subtrees are checked by hash range on the workers
   (:func:`in_parts`), and the client joins the parts and runs the
   zone-wide checks once. Where the parts cannot show the single machine's
   report (a layout the checks by name do not take, ZONEMD, a subtree cut

@@ -10,10 +10,15 @@
 //!   └─► workers, one task per range: check (the range parsed alone, as
 //!         the whole file's parse would parse it there; the streaming
 //!         stage with the checks by name, NameChecks, started from the
-//!         apex run; its Part, and where $ORIGIN and $TTL stand at its end)
-//!   └─► client: join (Part::join: the parts in order, and the conditions
-//!         under which they are what one stream over the file would have
-//!         kept), then Part::finish (the zone-wide checks) and the report
+//!         apex run; its Part, and where $ORIGIN and $TTL stand at its end;
+//!         its NSEC3 summary and subtree hashes split by hash range, the
+//!         shares kept on the worker)
+//!   └─► workers, one task per hash range: check_shard (every part's share
+//!         of it: the NSEC3 chain within it, no subtree in two parts)
+//!   └─► client: join (denial::stitch of the hash ranges; Part::join: the
+//!         parts in order, and the conditions under which they are what
+//!         one stream over the file would have kept), then Part::finish
+//!         (the zone-wide checks) and the report
 //! ```
 //!
 //! Why the report is the single machine's: a range is parsed exactly as
