@@ -1742,15 +1742,29 @@ impl Nsec3Summary {
     pub fn split_into(&mut self, part: u32, shards: &mut [Nsec3Shard]) {
         let n = shards.len();
         let ent = |e: u32| if e == u32::MAX { u64::MAX } else { ((part as u64) << 32) | e as u64 };
+        let name = |h: HashedName| ShardName {
+            hash: h.hash,
+            types: h.types,
+            owns_rrsig: h.owns_rrsig,
+            signed: h.signed,
+            may_opt_out: h.may_opt_out,
+            ent: ent(h.ent),
+        };
+        if let [one] = shards {
+            // All of it in one range (the single stream's check): moved,
+            // not copied (the names converted in place).
+            let names: Vec<ShardName> = std::mem::take(&mut self.names).into_iter().map(name).collect();
+            if one.names.is_empty() {
+                one.names = names;
+            } else {
+                one.names.extend(names);
+            }
+            one.records.append(&mut self.records);
+            one.ent_below.extend(std::mem::take(&mut self.ent_below).into_iter().map(|(h, e)| (h, ent(e))));
+            return;
+        }
         for h in std::mem::take(&mut self.names) {
-            shards[range_of(u16::from_be_bytes([h.hash[0], h.hash[1]]), n)].names.push(ShardName {
-                hash: h.hash,
-                types: h.types,
-                owns_rrsig: h.owns_rrsig,
-                signed: h.signed,
-                may_opt_out: h.may_opt_out,
-                ent: ent(h.ent),
-            });
+            shards[range_of(u16::from_be_bytes([h.hash[0], h.hash[1]]), n)].names.push(name(h));
         }
         for r in std::mem::take(&mut self.records) {
             shards[range_of(u16::from_be_bytes([r.hash[0], r.hash[1]]), n)].records.push(r);
@@ -1778,7 +1792,8 @@ impl Nsec3Shard {
     /// (no subtree top in two parts, no hashed owner that is another
     /// part's top), as far as the range settles them; else why not.
     pub fn check(shares: Vec<Nsec3Shard>) -> Result<ShardOut, String> {
-        let mut s = Nsec3Shard::default();
+        let mut shares = shares.into_iter();
+        let mut s = shares.next().unwrap_or_default();
         for x in shares {
             s.names.extend(x.names);
             s.records.extend(x.records);
