@@ -837,30 +837,6 @@ impl Nsec3Summary {
         Ok(())
     }
 
-    /// Adds what the summary of a later part of the zone noted (made with
-    /// the same type hasher): its empty non-terminals numbered after these.
-    /// An error when the names together pass the hash bound (as they would
-    /// have, noted in one summary).
-    pub fn extend(&mut self, o: Nsec3Summary) -> Result<(), String> {
-        if (o.iterations, &o.salt, o.types.keys()) != (self.iterations, &self.salt, self.types.keys()) {
-            return Err("the parts' NSEC3 summaries are of different chains".into());
-        }
-        let base = self.ents;
-        self.names.extend(o.names.into_iter().map(|mut n| {
-            if n.ent != u32::MAX {
-                n.ent += base;
-            }
-            n
-        }));
-        self.records.extend(o.records);
-        self.ent_below.extend(o.ent_below.into_iter().map(|(h, e)| (h, e + base)));
-        self.ents += o.ents;
-        if (self.names.len() as u64) * (self.iterations as u64 + 1) > self.max_hashes {
-            return Err("the NSEC3 hash bound is reached".into());
-        }
-        Ok(())
-    }
-
     /// One more name to hash within the policy's bound, else an error.
     fn bound(&self) -> Result<(), String> {
         if (self.names.len() as u64 + 1) * (self.iterations as u64 + 1) > self.max_hashes {

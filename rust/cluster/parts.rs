@@ -52,7 +52,7 @@ use crate::pool::thread_pool;
 use crate::report::Report;
 use crate::sig::profile::Profile;
 
-use super::wire::{self, Reader, Wire};
+use super::wire::{self, fields, Reader, Wire};
 
 /// What one range's task sends back (the hash ranges' shares aside).
 pub struct Checked {
@@ -68,57 +68,17 @@ pub struct Checked {
     pub threads: usize,
 }
 
-impl Wire for RangeStart {
-    fn put(&self, out: &mut Vec<u8>) {
-        self.line.put(out);
-        self.origin.put(out);
-        self.dollar_ttl.put(out);
-    }
-    fn get(r: &mut Reader<'_>) -> Result<Self, String> {
-        Ok(RangeStart { line: Wire::get(r)?, origin: Wire::get(r)?, dollar_ttl: Wire::get(r)? })
-    }
-}
-
-impl Wire for RangeEnd {
-    fn put(&self, out: &mut Vec<u8>) {
-        self.origin.put(out);
-        self.dollar_ttl.put(out);
-    }
-    fn get(r: &mut Reader<'_>) -> Result<Self, String> {
-        Ok(RangeEnd { origin: Wire::get(r)?, dollar_ttl: Wire::get(r)? })
-    }
-}
-
-impl Wire for Checked {
-    fn put(&self, out: &mut Vec<u8>) {
-        self.part.put(out);
-        self.end.put(out);
-        self.records.put(out);
-        self.rrsigs.put(out);
-        self.seconds.put(out);
-        self.busy.put(out);
-        self.threads.put(out);
-    }
-    fn get(r: &mut Reader<'_>) -> Result<Self, String> {
-        Ok(Checked {
-            part: Wire::get(r)?,
-            end: Wire::get(r)?,
-            records: Wire::get(r)?,
-            rrsigs: Wire::get(r)?,
-            seconds: Wire::get(r)?,
-            busy: Wire::get(r)?,
-            threads: Wire::get(r)?,
-        })
-    }
-}
+fields!(RangeStart { line, origin, dollar_ttl });
+fields!(RangeEnd { origin, dollar_ttl });
+fields!(Checked { part, end, records, rrsigs, seconds, busy, threads });
 
 /// A worker's task: `path`'s octets `[start, end)`, which start in the
 /// state `at`, parsed, verified against the keys of `apex_run` (the
 /// apex's first run) and checked name by name, with the run's name hash
 /// keys `hasher`. A range at offset 0 starts with the apex; one that ends
-/// at the file's end ends the zone. With `shards` hash ranges, the part's
-/// NSEC3 summary and subtree hashes go, numbered with `index` (the part's
-/// place), into one share per hash range ([`Nsec3Shard`], the second
+/// at the file's end ends the zone. The part's NSEC3 summary and subtree
+/// hashes go, numbered with `index` (the part's place), into one share per
+/// hash range, `shards` of them (at least one) ([`Nsec3Shard`], the second
 /// value), for the workers that check those ranges ([`check_shard`]).
 /// `Ok(Err(why))` when the range cannot be checked apart from the others.
 #[allow(clippy::too_many_arguments)]
@@ -150,14 +110,12 @@ pub fn check(
         Ok(p) => p,
         Err(why) => return Ok(Err(why)),
     };
-    let mut shares: Vec<Nsec3Shard> = (0..shards).map(|_| Nsec3Shard::default()).collect();
-    if shards > 0 {
-        if let Some(s) = part.nsec3.as_mut() {
-            s.split_into(index, &mut shares);
-        }
-        Nsec3Shard::split_hashes(std::mem::take(&mut part.tops), std::mem::take(&mut part.hashed), index, &mut shares);
-        part.sharded = true;
+    let mut shares: Vec<Nsec3Shard> = (0..shards.max(1)).map(|_| Nsec3Shard::default()).collect();
+    if let Some(s) = part.nsec3.as_mut() {
+        s.split_into(index, &mut shares);
     }
+    Nsec3Shard::split_hashes(std::mem::take(&mut part.tops), std::mem::take(&mut part.hashed), index, &mut shares);
+    part.sharded = true;
     Ok(Ok((Checked {
         records: part.records,
         rrsigs: part.cols.len(),
@@ -188,9 +146,8 @@ pub fn apex_refused(apex_run: Vec<Record>, popts: &ParseOptions, vopts: &VerifyO
 /// The report of a zone from its parts' results (file order) and the
 /// plan they were made with: the single machine's report, or why that
 /// cannot be shown (then nothing is reported from them).
-/// With `shards`: the hash ranges' results, in order (the parts were sent
-/// sharded).
-pub fn join(path: &Path, plan: &[RangeStart], parts: Vec<Checked>, shards: Option<Vec<ShardOut>>, apex: Name, vopts: &VerifyOptions) -> Result<Report, String> {
+/// `shards`: the hash ranges' results, in order.
+pub fn join(path: &Path, plan: &[RangeStart], parts: Vec<Checked>, shards: &[ShardOut], apex: Name, vopts: &VerifyOptions) -> Result<Report, String> {
     if plan.len() != parts.len() || parts.is_empty() {
         return Err(format!("{} parts for {} ranges", parts.len(), plan.len()));
     }
@@ -203,11 +160,7 @@ pub fn join(path: &Path, plan: &[RangeStart], parts: Vec<Checked>, shards: Optio
     let t0 = Instant::now();
     let threads = parts.iter().map(|p| p.threads).max().unwrap_or(1);
     let joined = Part::join(parts.into_iter().map(|p| p.part).collect())?;
-    match (&shards, joined.sharded) {
-        (Some(outs), true) => denial::stitch(outs, joined.nsec3.as_ref())?,
-        (None, false) => {}
-        _ => return Err("the parts were sent otherwise than joined".into()),
-    }
+    denial::stitch(shards, joined.nsec3.as_ref())?;
     let checked = joined.finish(&vopts.policy, apex, vopts.now)?;
     let zone = ParsedZone { records: Vec::new(), files: vec![path.display().to_string()], origin: None };
     let mut rep = checked_report(&zone, checked, 0.0, vopts, threads, &Profile::default(), "in parts".into());

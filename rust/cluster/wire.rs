@@ -238,7 +238,8 @@ impl Wire for HashMap<(u16, u8), i64> {
     }
 }
 
-/// A structure put field by field, in the order given.
+/// A structure put field by field, in the order given (the names `Wire`
+/// and `Reader` must be in scope where it is used).
 macro_rules! fields {
     ($t:ident { $($f:ident),* $(,)? }) => {
         impl Wire for $t {
@@ -251,6 +252,8 @@ macro_rules! fields {
         }
     };
 }
+
+pub(crate) use fields;
 
 fields!(Record { owner, rtype, class, ttl, rdata, line, file });
 fields!(Finding { code, severity, owner, rtype, key_tag, file, line, reason });

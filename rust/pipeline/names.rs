@@ -651,11 +651,13 @@ pub struct Part {
 impl Part {
     /// The parts of one zone, in file order, as one: what one
     /// [`NameChecks`] over the whole zone would have kept, or why that
-    /// cannot be shown. It can when the first part starts with the apex,
-    /// every subtree lies in one part (its top, the name one label below
-    /// the apex, is seen in one part only), and no hashed owner name of one
-    /// part is the top of a subtree in another: then no name is in two
-    /// parts (the later parts' names are all below the apex), and
+    /// cannot be shown. Each part's NSEC3 summary and subtree hashes went
+    /// by hash range to the workers that check them ([`Part::sharded`],
+    /// [`denial::Nsec3Shard`]): every subtree in one part (its top, the
+    /// name one label below the apex, seen in one part only) and no hashed
+    /// owner name of one part the top of a subtree in another is theirs to
+    /// show. With that and the first part starting with the apex, no name
+    /// is in two parts (the later parts' names are all below the apex), and
     /// every name was settled (below a zone cut or not, under an empty
     /// non-terminal or not) by the part that holds its subtree, as the one
     /// stream would have.
@@ -665,23 +667,16 @@ impl Part {
         if all.apex_kept.is_none() {
             return Err("the first part does not start with the apex".into());
         }
-        let mut tops: std::collections::HashMap<u128, usize> = all.tops.iter().map(|&h| (h, 0)).collect();
-        let mut hashed: Vec<(u128, usize)> = all.hashed.iter().map(|&h| (h, 0)).collect();
+        if !all.sharded {
+            return Err("the parts' hashes were not sent by hash range".into());
+        }
         for (k, p) in it.enumerate() {
             let k = k + 1;
             if p.apex_kept.is_some() {
                 return Err(format!("part {k} starts with the apex"));
             }
-            for h in p.tops {
-                if tops.insert(h, k).is_some_and(|j| j != k) {
-                    return Err(format!("a subtree is in part {k} and a part before it"));
-                }
-            }
-            hashed.extend(p.hashed.into_iter().map(|h| (h, k)));
-            match (all.nsec3.as_mut(), p.nsec3) {
-                (Some(a), Some(b)) => a.extend(b)?,
-                (None, None) => {}
-                _ => return Err(format!("part {k} is of another denial")),
+            if !p.sharded || p.nsec3.is_some() != all.nsec3.is_some() {
+                return Err(format!("part {k} was sent otherwise than the first, or is of another denial"));
             }
             let (rows, names) = (all.cols.len() as u32, all.names.len() as u32);
             let mut found = p.found;
@@ -697,12 +692,6 @@ impl Part {
             all.cols.append(p.cols);
             all.records += p.records;
             all.seconds += p.seconds;
-            if p.sharded != all.sharded {
-                return Err(format!("part {k} was sent otherwise than the first"));
-            }
-        }
-        if let Some((_, k)) = hashed.iter().find(|(h, k)| tops.get(h).is_some_and(|j| j != k)) {
-            return Err(format!("a hashed owner name of part {k} is the top of a subtree in another part"));
         }
         Ok(all)
     }

@@ -111,12 +111,12 @@ fn hasher(keys: &[u8]) -> PyResult<NameHasher> {
 }
 
 /// cluster_check_part(path, start, end, at, apex_run, keys, origin, now,
-/// jobs, policy, index=0, shards=0) -> dict: a range checked on a worker
+/// jobs, policy, index=0, shards=1) -> dict: a range checked on a worker
 /// (`cluster::parts::check`): "part" (octets) and "shares" (one per hash
 /// range, octets), or "why" (it cannot be checked apart from the others);
 /// "records", "rrsigs", "seconds".
 #[pyfunction]
-#[pyo3(signature = (path, start, end, at, apex_run, keys, origin, now, jobs, policy, index=0, shards=0))]
+#[pyo3(signature = (path, start, end, at, apex_run, keys, origin, now, jobs, policy, index=0, shards=1))]
 #[allow(clippy::too_many_arguments)]
 fn cluster_check_part<'py>(
     py: Python<'py>,
@@ -157,7 +157,7 @@ fn cluster_check_part<'py>(
 
 /// cluster_join(path, plan, parts, shards, apex, origin, now, jobs, policy)
 /// -> the core's report dict, or why the parts cannot give it (a str)
-/// (`cluster::parts::join`; `shards`: the hash ranges' results, or None)
+/// (`cluster::parts::join`; `shards`: the hash ranges' results)
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn cluster_join<'py>(
@@ -165,7 +165,7 @@ fn cluster_join<'py>(
     path: std::path::PathBuf,
     plan: Vec<Vec<u8>>,
     parts: Vec<Vec<u8>>,
-    shards: Option<Vec<Vec<u8>>>,
+    shards: Vec<Vec<u8>>,
     apex: &str,
     origin: Option<&str>,
     now: u64,
@@ -177,11 +177,8 @@ fn cluster_join<'py>(
     let plan: Vec<RangeStart> = plan.iter().map(|p| wire::decode(p)).collect::<Result<_, _>>().map_err(PyValueError::new_err)?;
     let got = py.detach(|| -> Result<_, String> {
         let got: Vec<crate::cluster::parts::Checked> = parts.iter().map(|p| crate::cluster::parts::decode(p)).collect::<Result<_, _>>()?;
-        let outs = match &shards {
-            Some(v) => Some(v.iter().map(|b| wire::decode(b)).collect::<Result<Vec<_>, _>>()?),
-            None => None,
-        };
-        crate::cluster::parts::join(&path, &plan, got, outs, apex, &vopts)
+        let outs: Vec<crate::checks::denial::ShardOut> = shards.iter().map(|b| wire::decode(b)).collect::<Result<_, _>>()?;
+        crate::cluster::parts::join(&path, &plan, got, &outs, apex, &vopts)
     });
     match got {
         Ok(r) => Ok(report_to_dict(py, r)?.into_any()),
